@@ -1,0 +1,187 @@
+// Domain types shared by the engine, the headless output and the TUI.
+// This is the contract between modules: the store's state shape and the normalized config.
+import type { Status } from './protocol.js';
+
+// ---- config (normalized once at the edge; the core sees it complete and readonly) ----
+
+export interface Probe {
+  name: string;
+  method: string; // GET, POST, ...
+  path: string; // relative to the target's apiUrl
+  body?: unknown; // JSON body
+  headers?: Record<string, string>;
+  expectStatus: number; // default 200
+  bodyContains?: string;
+  /** dotted JSON path → expected value, e.g. {"data.greeting": "hello"} */
+  jsonEquals?: Record<string, unknown>;
+}
+
+export interface Target {
+  name: string;
+  apiUrl: string;
+  token?: string;
+}
+
+export interface Endpoints {
+  health: string; // default /health
+  status: string; // default {prefix}/status
+  reload: string; // default {prefix}/reload-all
+  verify: string; // default {prefix}/verify
+  rollback: string; // default {prefix}/rollback
+}
+
+export interface Timeouts {
+  reloadMs: number; // 60_000
+  verifyMs: number; // 15_000
+  rollbackMs: number; // 30_000
+  statusMs: number; // 5_000 (status, health, probes)
+}
+
+export type Strategy = 'canary' | 'all-at-once';
+
+export interface Config {
+  readonly root: string; // absolute project root; relative paths are resolved against it
+  readonly targets: readonly Target[]; // at least one; the first is the primary
+  readonly dirs: readonly string[]; // absolute watched dirs
+  readonly ignore: readonly string[]; // extra ignore globs/paths
+  readonly modules: readonly string[]; // --module names sent with every reload
+  readonly cooldownMs: number;
+  readonly debounceMs: number;
+  readonly timeouts: Readonly<Timeouts>;
+  readonly endpoints: Readonly<Endpoints>;
+  readonly probes: readonly Probe[];
+  readonly logDir: string; // absolute
+  readonly verify: boolean; // verify after trigger (default true)
+  readonly strategy: Strategy;
+  readonly parallel: number;
+  readonly allowMissing: boolean;
+  readonly json: boolean;
+  readonly tui: boolean;
+}
+
+// ---- state ----------------------------------------------------------------------------
+
+export type ConnectionState = 'unknown' | 'connected' | 'disconnected';
+
+export interface Connection {
+  state: ConnectionState;
+  /** why the last contact failed, in plain words */
+  lastError?: string;
+  /** epoch ms of the next automatic retry while disconnected */
+  retryAt?: number;
+  checkedAt?: number;
+}
+
+export type ChangeKind = 'add' | 'change' | 'unlink';
+
+export interface FileChange {
+  path: string; // relative to config.root, forward slashes
+  kind: ChangeKind;
+  at: number; // epoch ms
+}
+
+export interface CheckResult {
+  /** e.g. "reload", "server:db", "no-restart", "health", "probe:greeting" */
+  name: string;
+  ok: boolean;
+  skipped?: boolean;
+  detail: string;
+  durationMs?: number;
+}
+
+export type PipelinePhase = 'idle' | 'triggering' | 'verifying' | 'rolling-back' | 'reverifying';
+
+export type ReloadOutcome =
+  | 'ok' // reloaded (and verified when verification is on)
+  | 'failed' // reload failed or verification failed without anything to roll back
+  | 'rolled-back' // verification failed, rollback succeeded
+  | 'rollback-failed'
+  | 'unreachable';
+
+export interface StepRecord {
+  step: 'status-before' | 'trigger' | 'verify' | 'rollback' | 'reverify';
+  ok: boolean;
+  detail: string;
+  durationMs: number;
+}
+
+export interface ReloadAttempt {
+  id: number;
+  startedAt: number;
+  finishedAt?: number;
+  reason: 'watch' | 'manual' | 'git-hook' | 'deploy';
+  files: string[];
+  modules: string[];
+  outcome?: ReloadOutcome; // undefined while running
+  versionBefore?: number;
+  versionAfter?: number;
+  durationMs?: number; // wall time of the whole attempt
+  serverDurationMs?: number; // the agent's duration_ms
+  message: string;
+  checks: CheckResult[];
+  steps: StepRecord[];
+  /** per-target outcome for fleet reloads (one entry per target otherwise) */
+  targets?: { name: string; outcome: ReloadOutcome; versionBefore?: number; versionAfter?: number; message: string }[];
+}
+
+export interface ErrorEntry {
+  time: string; // ISO
+  kind: string; // 'reload' | 'verify' | 'rollback' | 'unreachable' | 'timeout' | 'http' | 'invalid-response' | 'watcher' | ...
+  message: string;
+  files?: string[];
+  version?: number;
+  target?: string;
+  httpStatus?: number;
+  bodyExcerpt?: string;
+  detail?: { file?: string; line?: number; column?: number; stack?: string; [k: string]: unknown };
+}
+
+export interface TargetView {
+  name: string;
+  apiUrl: string;
+  connection: Connection;
+  service: Status | null; // last status seen
+  lastOutcome?: ReloadOutcome;
+}
+
+export interface WatchView {
+  dirs: string[]; // relative to root
+  fileCount: number;
+  ready: boolean;
+  paused: boolean;
+  recent: FileChange[]; // newest first, bounded
+}
+
+export interface EngineState {
+  config: Config;
+  targets: TargetView[]; // one per target; [0] is the primary
+  watch: WatchView;
+  pending: string[]; // changed paths waiting for the next reload
+  cooldownUntil: number | null; // epoch ms; null when no cooldown runs
+  phase: PipelinePhase;
+  current: ReloadAttempt | null; // the attempt in flight
+  history: ReloadAttempt[]; // newest first, bounded
+  checks: CheckResult[]; // last verification results
+  restartDetected: boolean; // boot id/pid changed between two statuses
+  errors: ErrorEntry[]; // this run's errors, newest first, bounded
+  warnings: string[]; // start-up diagnostics and drift warnings
+}
+
+export interface EngineActions {
+  trigger(opts?: { reason?: ReloadAttempt['reason']; files?: string[] }): Promise<RunResult>;
+  verify(): Promise<RunResult>;
+  rollback(): Promise<RunResult>;
+  pause(): void;
+  resume(): void;
+}
+
+export type ExitCode = 0 | 1 | 2 | 3 | 4;
+
+export interface RunResult {
+  kind: 'trigger' | 'verify' | 'rollback';
+  ok: boolean;
+  exitCode: ExitCode;
+  message: string;
+  attempt?: ReloadAttempt;
+  checks: CheckResult[];
+}
