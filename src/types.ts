@@ -185,3 +185,6 @@ export interface RunResult {
   attempt?: ReloadAttempt;
   checks: CheckResult[];
 }
+
+/** What the one vanilla zustand store holds: state plus the actions keys dispatch. */
+export type EngineStore = EngineState & { actions: EngineActions };
