@@ -1,0 +1,147 @@
+// When to reload: a pure state machine (DESIGN.md "Scheduling").
+// step(state, event) → [state, effects]. Time only enters through events (`now`), so the
+// rules are tested with explicit time; the engine performs the effects with real timers.
+//
+// Rules: a quiet window (debounceMs) groups a burst into one batch; the first batch after
+// a quiet period reloads at once; batches arriving while a reload runs or within the
+// cooldown after the last reload *started* merge into one trailing reload that fires when
+// the cooldown ends or the running reload finishes, whichever is later. Reloads never
+// overlap and no change is ever dropped: paths leave `pending` only inside a reload effect.
+
+export type ReloadTriggerReason = 'watch' | 'manual';
+
+export type SchedulerEvent =
+  | { type: 'change'; paths: readonly string[]; now: number }
+  | { type: 'tick'; now: number }
+  /** the runtime actually started the reload it was asked for (may be later than asked) */
+  | { type: 'reloadStarted'; now: number }
+  | { type: 'reloadFinished'; now: number }
+  | { type: 'pause'; now: number }
+  | { type: 'resume'; now: number }
+  /** a user asked for a reload now; extra paths join the pending set */
+  | { type: 'manualTrigger'; now: number; paths?: readonly string[] };
+
+export type SchedulerEffect =
+  | { type: 'reload'; paths: string[]; reason: ReloadTriggerReason }
+  /** (re)arm the single wake-up timer; a later effect replaces an earlier one */
+  | { type: 'scheduleTick'; at: number }
+  | { type: 'cancelTick' };
+
+export interface SchedulerOptions {
+  debounceMs: number;
+  cooldownMs: number;
+  /** a never-ending burst still fires after this long (default 20 × debounceMs, min 1 s) */
+  maxWaitMs?: number;
+}
+
+export interface SchedulerState {
+  readonly debounceMs: number;
+  readonly cooldownMs: number;
+  readonly maxWaitMs: number;
+  /** changed paths waiting for the next reload, in first-seen order */
+  readonly pending: readonly string[];
+  /** end of the current quiet window; null when no burst is open */
+  readonly quietUntil: number | null;
+  /** when the current burst began (bounds quietUntil by maxWaitMs) */
+  readonly burstStartedAt: number | null;
+  readonly running: boolean;
+  readonly lastStartedAt: number | null;
+  readonly paused: boolean;
+  /** a manual trigger waits for the running reload */
+  readonly manualQueued: boolean;
+  /** the wake-up time the runtime currently has armed */
+  readonly tickAt: number | null;
+}
+
+export function createSchedulerState(opts: SchedulerOptions): SchedulerState {
+  if (!(opts.debounceMs >= 0) || !(opts.cooldownMs >= 0)) {
+    throw new RangeError(
+      `scheduler: debounceMs and cooldownMs must be numbers ≥ 0, got ${opts.debounceMs} and ${opts.cooldownMs}`,
+    );
+  }
+  return {
+    debounceMs: opts.debounceMs,
+    cooldownMs: opts.cooldownMs,
+    maxWaitMs: opts.maxWaitMs ?? Math.max(1000, opts.debounceMs * 20),
+    pending: [],
+    quietUntil: null,
+    burstStartedAt: null,
+    running: false,
+    lastStartedAt: null,
+    paused: false,
+    manualQueued: false,
+    tickAt: null,
+  };
+}
+
+/** Epoch ms when the cooldown ends, or null when none runs at `now`. */
+export function cooldownDeadline(state: SchedulerState, now: number): number | null {
+  if (state.lastStartedAt === null) return null;
+  const until = state.lastStartedAt + state.cooldownMs;
+  return until > now || state.running ? until : null;
+}
+
+function mergePaths(pending: readonly string[], paths: readonly string[]): readonly string[] {
+  const fresh = paths.filter((p, i) => !pending.includes(p) && paths.indexOf(p) === i);
+  return fresh.length === 0 ? pending : [...pending, ...fresh];
+}
+
+export function step(state: SchedulerState, event: SchedulerEvent): [SchedulerState, SchedulerEffect[]] {
+  let s = state;
+  switch (event.type) {
+    case 'change': {
+      if (event.paths.length === 0) break;
+      const inBurst = s.quietUntil !== null && s.quietUntil > event.now && s.burstStartedAt !== null;
+      const burstStartedAt = inBurst ? s.burstStartedAt! : event.now;
+      const quietUntil = Math.min(event.now + s.debounceMs, burstStartedAt + s.maxWaitMs);
+      s = { ...s, pending: mergePaths(s.pending, event.paths), quietUntil, burstStartedAt };
+      break;
+    }
+    case 'tick':
+      break;
+    case 'reloadStarted':
+      // the cooldown counts from the real start, which the runtime may have delayed
+      if (s.running) s = { ...s, lastStartedAt: event.now };
+      break;
+    case 'reloadFinished':
+      s = { ...s, running: false };
+      break;
+    case 'pause':
+      s = { ...s, paused: true };
+      break;
+    case 'resume':
+      s = { ...s, paused: false };
+      break;
+    case 'manualTrigger':
+      s = { ...s, pending: mergePaths(s.pending, event.paths ?? []), manualQueued: true };
+      break;
+  }
+  return decide(s, event.now);
+}
+
+function decide(s: SchedulerState, now: number): [SchedulerState, SchedulerEffect[]] {
+  if (s.quietUntil !== null && s.quietUntil <= now) s = { ...s, quietUntil: null, burstStartedAt: null };
+  if (s.running) return armTick(s, null);
+
+  if (s.manualQueued) {
+    // an explicit request does not wait for the debounce or the cooldown
+    return fire({ ...s, quietUntil: null, burstStartedAt: null, manualQueued: false }, now, 'manual');
+  }
+  if (s.pending.length === 0 || s.paused) return armTick(s, null);
+
+  const cooldownEnd = s.lastStartedAt === null ? -Infinity : s.lastStartedAt + s.cooldownMs;
+  const wakeAt = Math.max(s.quietUntil ?? -Infinity, cooldownEnd);
+  if (wakeAt > now) return armTick(s, wakeAt);
+  return fire(s, now, 'watch');
+}
+
+function fire(s: SchedulerState, now: number, reason: ReloadTriggerReason): [SchedulerState, SchedulerEffect[]] {
+  const paths = [...s.pending];
+  const [next, effects] = armTick({ ...s, pending: [], running: true, lastStartedAt: now }, null);
+  return [next, [...effects, { type: 'reload', paths, reason }]];
+}
+
+function armTick(s: SchedulerState, at: number | null): [SchedulerState, SchedulerEffect[]] {
+  if (s.tickAt === at) return [s, []];
+  return [{ ...s, tickAt: at }, [at === null ? { type: 'cancelTick' } : { type: 'scheduleTick', at }]];
+}

@@ -1,0 +1,225 @@
+import { describe, expect, it } from 'vitest';
+import {
+  cooldownDeadline,
+  createSchedulerState,
+  step,
+  type SchedulerEffect,
+  type SchedulerEvent,
+  type SchedulerState,
+} from '../src/scheduler.js';
+
+const opts = { debounceMs: 50, cooldownMs: 5000 };
+
+/** Feeds events in order; returns the final state and every effect, tagged with the event's time. */
+function run(events: SchedulerEvent[], state = createSchedulerState(opts)) {
+  const log: { now: number; effect: SchedulerEffect }[] = [];
+  let s: SchedulerState = state;
+  for (const e of events) {
+    const [next, effects] = step(s, e);
+    s = next;
+    for (const effect of effects) log.push({ now: e.now, effect });
+  }
+  return { state: s, log, reloads: log.filter((l) => l.effect.type === 'reload') };
+}
+
+describe('scheduler', () => {
+  it('groups a burst within the quiet window into one batch, then reloads at once', () => {
+    const { state, log } = run([
+      { type: 'change', paths: ['a.js'], now: 1000 },
+      { type: 'change', paths: ['b.js', 'a.js'], now: 1020 },
+      { type: 'change', paths: ['c.js'], now: 1060 },
+    ]);
+    expect(log.map((l) => l.effect)).toEqual([
+      { type: 'scheduleTick', at: 1050 },
+      { type: 'scheduleTick', at: 1070 },
+      { type: 'scheduleTick', at: 1110 },
+    ]);
+    expect(state.pending).toEqual(['a.js', 'b.js', 'c.js']);
+    const [after, effects] = step(state, { type: 'tick', now: 1110 });
+    expect(effects).toEqual([
+      { type: 'cancelTick' },
+      { type: 'reload', paths: ['a.js', 'b.js', 'c.js'], reason: 'watch' },
+    ]);
+    expect(after.pending).toEqual([]);
+    expect(after.running).toBe(true);
+    expect(cooldownDeadline(after, 1110)).toBe(6110);
+  });
+
+  it('a tick before the quiet window ends does not fire', () => {
+    const { state } = run([{ type: 'change', paths: ['a.js'], now: 0 }]);
+    const [, effects] = step(state, { type: 'tick', now: 49 });
+    expect(effects).toEqual([]);
+  });
+
+  it('merges changes during a reload and the cooldown into exactly one trailing reload at cooldown end', () => {
+    const { state, reloads, log } = run([
+      { type: 'change', paths: ['a.js'], now: 0 },
+      { type: 'tick', now: 50 }, // reload #1 starts at 50
+      { type: 'change', paths: ['b.js'], now: 100 }, // while running
+      { type: 'reloadFinished', now: 300 },
+      { type: 'change', paths: ['c.js'], now: 2000 }, // inside the cooldown
+      { type: 'tick', now: 2050 },
+      { type: 'change', paths: ['b.js'], now: 3000 },
+      { type: 'tick', now: 3050 },
+    ]);
+    expect(reloads.map((r) => r.effect)).toEqual([{ type: 'reload', paths: ['a.js'], reason: 'watch' }]);
+    expect(state.pending).toEqual(['b.js', 'c.js']);
+    expect(log.at(-1)?.effect).toEqual({ type: 'scheduleTick', at: 5050 });
+    expect(cooldownDeadline(state, 3050)).toBe(5050);
+    const [after, effects] = step(state, { type: 'tick', now: 5050 });
+    expect(effects.filter((e) => e.type === 'reload')).toEqual([
+      { type: 'reload', paths: ['b.js', 'c.js'], reason: 'watch' },
+    ]);
+    expect(after.lastStartedAt).toBe(5050);
+  });
+
+  it('fires the trailing reload when a long reload finishes after the cooldown', () => {
+    const { state, reloads } = run([
+      { type: 'change', paths: ['a.js'], now: 0 },
+      { type: 'tick', now: 50 },
+      { type: 'change', paths: ['b.js'], now: 100 },
+      { type: 'tick', now: 5050 }, // cooldown over but still running → nothing
+      { type: 'reloadFinished', now: 9000 },
+    ]);
+    expect(reloads.map((r) => [r.now, r.effect])).toEqual([
+      [50, { type: 'reload', paths: ['a.js'], reason: 'watch' }],
+      [9000, { type: 'reload', paths: ['b.js'], reason: 'watch' }],
+    ]);
+    expect(state.running).toBe(true);
+  });
+
+  it('counts the cooldown from the reported real start', () => {
+    const { state } = run([
+      { type: 'change', paths: ['a.js'], now: 0 },
+      { type: 'tick', now: 50 },
+      { type: 'reloadStarted', now: 400 },
+      { type: 'reloadFinished', now: 500 },
+      { type: 'change', paths: ['b.js'], now: 600 },
+    ]);
+    expect(state.tickAt).toBe(5400);
+  });
+
+  it('keeps changes pending while paused and fires them on resume', () => {
+    const { state, reloads } = run([
+      { type: 'pause', now: 0 },
+      { type: 'change', paths: ['a.js'], now: 10 },
+      { type: 'tick', now: 100 },
+    ]);
+    expect(reloads).toEqual([]);
+    expect(state.pending).toEqual(['a.js']);
+    expect(state.tickAt).toBeNull();
+    const [, effects] = step(state, { type: 'resume', now: 200 });
+    expect(effects.filter((e) => e.type === 'reload')).toEqual([{ type: 'reload', paths: ['a.js'], reason: 'watch' }]);
+  });
+
+  it('a manual trigger fires at once with pending and extra paths, ignoring debounce and cooldown', () => {
+    const { reloads } = run([
+      { type: 'change', paths: ['a.js'], now: 0 },
+      { type: 'tick', now: 50 },
+      { type: 'reloadFinished', now: 60 },
+      { type: 'change', paths: ['b.js'], now: 100 },
+      { type: 'manualTrigger', paths: ['x.js'], now: 110 },
+    ]);
+    expect(reloads.map((r) => [r.now, r.effect])).toEqual([
+      [50, { type: 'reload', paths: ['a.js'], reason: 'watch' }],
+      [110, { type: 'reload', paths: ['b.js', 'x.js'], reason: 'manual' }],
+    ]);
+  });
+
+  it('queues a manual trigger while a reload runs instead of overlapping', () => {
+    const { state, reloads } = run([
+      { type: 'manualTrigger', now: 0 },
+      { type: 'manualTrigger', now: 10 },
+    ]);
+    expect(reloads).toHaveLength(1);
+    expect(state.manualQueued).toBe(true);
+    const [, effects] = step(state, { type: 'reloadFinished', now: 20 });
+    expect(effects.filter((e) => e.type === 'reload')).toEqual([{ type: 'reload', paths: [], reason: 'manual' }]);
+  });
+
+  it('a never-ending burst still fires after maxWaitMs', () => {
+    // a change every 40 ms never leaves a 50 ms quiet window; the runtime ticks when asked
+    let s = createSchedulerState({ debounceMs: 50, cooldownMs: 0, maxWaitMs: 500 });
+    const reloadTimes: number[] = [];
+    for (let t = 0; t <= 2000; t += 40) {
+      if (s.tickAt !== null && s.tickAt <= t) {
+        const [next, effects] = step(s, { type: 'tick', now: s.tickAt });
+        if (effects.some((e) => e.type === 'reload')) reloadTimes.push(s.tickAt);
+        s = next;
+      }
+      s = step(s, { type: 'change', paths: [`f${t}.js`], now: t })[0];
+    }
+    expect(reloadTimes).toEqual([500]);
+  });
+
+  it('rejects invalid options with a clear message', () => {
+    expect(() => createSchedulerState({ debounceMs: -1, cooldownMs: 5 })).toThrow(/debounceMs and cooldownMs must be numbers ≥ 0, got -1 and 5/);
+  });
+
+  it('randomized: no overlap, every change covered by a reload started after it, one final reload', () => {
+    // mulberry32 with a fixed seed: reproducible
+    let seed = 0x5eed1234;
+    const rand = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = seed;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    let s = createSchedulerState({ debounceMs: 30, cooldownMs: 400 });
+    let now = 0;
+    let running = false;
+    let finishAt = 0;
+    let lastChangeAt = -1;
+    const seen = new Map<string, number>(); // path → time first seen and not yet covered
+    const reloadStarts: number[] = [];
+    let violations = 0;
+
+    const apply = (e: SchedulerEvent) => {
+      const [next, effects] = step(s, e);
+      s = next;
+      for (const eff of effects) {
+        if (eff.type !== 'reload') continue;
+        if (running) violations++; // overlap
+        running = true;
+        reloadStarts.push(e.now);
+        finishAt = e.now + 1 + Math.floor(rand() * 600);
+        for (const p of eff.paths) {
+          const at = seen.get(p);
+          if (at !== undefined && at <= e.now) seen.delete(p);
+        }
+      }
+    };
+
+    for (let i = 0; i < 4000; i++) {
+      now += Math.floor(rand() * 120);
+      if (running && finishAt <= now) {
+        running = false;
+        apply({ type: 'reloadFinished', now: finishAt });
+      }
+      if (s.tickAt !== null && s.tickAt <= now) apply({ type: 'tick', now: s.tickAt });
+      if (rand() < 0.6) {
+        const path = `f${Math.floor(rand() * 25)}.js`;
+        if (!seen.has(path)) seen.set(path, now);
+        lastChangeAt = now;
+        apply({ type: 'change', paths: [path], now });
+      }
+    }
+    // drain: let time run on until nothing is left to do (bounded)
+    for (let guard = 0; guard < 1000; guard++) {
+      if (running) {
+        running = false;
+        now = Math.max(now, finishAt);
+        apply({ type: 'reloadFinished', now });
+      } else if (s.tickAt !== null) {
+        now = Math.max(now, s.tickAt);
+        apply({ type: 'tick', now });
+      } else break;
+    }
+    expect(violations).toBe(0);
+    expect([...seen.keys()]).toEqual([]);
+    expect(s.pending).toEqual([]);
+    expect(reloadStarts.filter((t) => t >= lastChangeAt)).toHaveLength(1);
+    expect(reloadStarts.length).toBeGreaterThan(50);
+  });
+});
