@@ -1,0 +1,235 @@
+// The demo service (examples/demo): every route over real HTTP, its checks, its config,
+// and that the checks catch a broken route (in a copy under a temp dir).
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const execFileAsync = promisify(execFile);
+const here = dirname(fileURLToPath(import.meta.url));
+const demoDir = resolve(here, '../examples/demo');
+
+type CheckAnswer = boolean | { ok: boolean; detail: string };
+interface DemoApp {
+  default: (req: IncomingMessage, res: ServerResponse) => void;
+  checks: Record<string, () => Promise<CheckAnswer>>;
+}
+
+const importApp = async (appFile: string): Promise<DemoApp> => (await import(pathToFileURL(appFile).href)) as DemoApp;
+
+/** A check passed when it answered true or {ok: true}. */
+const passed = (answer: CheckAnswer): boolean => (typeof answer === 'boolean' ? answer : answer.ok);
+
+describe('demo service over HTTP', () => {
+  let server: Server;
+  let base: string;
+  let app: DemoApp;
+
+  beforeAll(async () => {
+    app = await importApp(join(demoDir, 'server/app.js'));
+    server = createServer(app.default);
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((done) => server.close(() => done()));
+  });
+
+  const call = async (method: string, path: string, body?: string) => {
+    const res = await fetch(base + path, {
+      method,
+      body,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      signal: AbortSignal.timeout(5_000),
+    });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, json: JSON.parse(text) as unknown };
+  };
+
+  it('answers /health itself', async () => {
+    expect(await call('GET', '/health')).toMatchObject({ status: 200, json: { ok: true } });
+  });
+
+  it('greets with its version and the pid of the process serving it', async () => {
+    const res = await call('GET', '/api/v1/greeting');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(res.json).toEqual({ greeting: 'Hello from the demo!', version: 1, pid: process.pid });
+  });
+
+  it('counts POSTs and reports the count on GET', async () => {
+    const before = await call('GET', '/api/v1/counter');
+    expect(before).toMatchObject({ status: 200, json: { count: 0 } });
+    expect(await call('POST', '/api/v1/counter')).toMatchObject({ status: 200, json: { count: 1 } });
+    expect(await call('POST', '/api/v1/counter')).toMatchObject({ status: 200, json: { count: 2 } });
+    expect(await call('GET', '/api/v1/counter')).toMatchObject({ status: 200, json: { count: 2 } });
+  });
+
+  it('lists, creates and fetches items', async () => {
+    expect(await call('GET', '/api/v1/items')).toMatchObject({
+      status: 200,
+      json: { items: [{ id: 1, name: 'apple' }, { id: 2, name: 'pear' }] },
+    });
+    expect(await call('POST', '/api/v1/items', JSON.stringify({ name: '  plum ' }))).toMatchObject({
+      status: 201,
+      json: { item: { id: 3, name: 'plum' } },
+    });
+    expect(await call('GET', '/api/v1/items/3')).toMatchObject({ status: 200, json: { item: { id: 3, name: 'plum' } } });
+    expect((await call('GET', '/api/v1/items')).json).toEqual({
+      items: [
+        { id: 1, name: 'apple' },
+        { id: 2, name: 'pear' },
+        { id: 3, name: 'plum' },
+      ],
+    });
+  });
+
+  it('answers bad item requests with 400 and unknown items with 404', async () => {
+    expect(await call('POST', '/api/v1/items', '{"name": ')).toEqual(
+      expect.objectContaining({ status: 400, json: { error: 'request body is not valid JSON' } }),
+    );
+    expect(await call('POST', '/api/v1/items', '{"name": 42}')).toEqual(
+      expect.objectContaining({
+        status: 400,
+        json: { error: '"name" must be a non-empty string of at most 100 characters' },
+      }),
+    );
+    expect(await call('POST', '/api/v1/items', '["plum"]')).toEqual(
+      expect.objectContaining({ status: 400, json: { error: 'expected a JSON object like {"name": "plum"}' } }),
+    );
+    expect(await call('GET', '/api/v1/items/abc')).toEqual(
+      expect.objectContaining({ status: 400, json: { error: 'item id must be a positive whole number, got "abc"' } }),
+    );
+    expect(await call('GET', '/api/v1/items/777')).toEqual(
+      expect.objectContaining({ status: 404, json: { error: 'no item with id 777' } }),
+    );
+  });
+
+  it('refuses bodies over 64 KiB with 413', async () => {
+    const res = await call('POST', '/api/v1/items', JSON.stringify({ name: 'x'.repeat(70_000) }));
+    expect(res).toMatchObject({ status: 413, json: { error: 'request body is larger than 65536 bytes' } });
+  });
+
+  it('answers unknown routes with 404 JSON and wrong methods with 405 and Allow', async () => {
+    expect(await call('GET', '/api/v1/nope?x=1')).toMatchObject({
+      status: 404,
+      json: { error: 'no route for GET /api/v1/nope' },
+    });
+    const wrong = await call('DELETE', '/api/v1/counter');
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('GET, POST');
+    expect(wrong.json).toEqual({ error: 'DELETE is not allowed on /api/v1/counter', allowed: ['GET', 'POST'] });
+  });
+
+  it('lists its routes at /', async () => {
+    expect(await call('GET', '/')).toMatchObject({
+      status: 200,
+      json: {
+        service: 'auto-hot-reload demo',
+        routes: [
+          'GET /',
+          'GET /health',
+          'GET /api/v1/greeting',
+          'GET /api/v1/counter',
+          'POST /api/v1/counter',
+          'GET /api/v1/items',
+          'POST /api/v1/items',
+          'GET /api/v1/items/:id',
+        ],
+      },
+    });
+  });
+
+  it('passes its own checks, without adding items', async () => {
+    const before = (await call('GET', '/api/v1/items')).json;
+    expect(Object.keys(app.checks)).toEqual(['greeting', 'items']);
+    expect(await app.checks.greeting()).toEqual({ ok: true, detail: 'says "Hello from the demo!"' });
+    expect(await app.checks.items()).toEqual({ ok: true, detail: '3 items listed' });
+    expect((await call('GET', '/api/v1/items')).json).toEqual(before);
+  });
+
+  it('passes every probe of its hot-reload.config.json', async () => {
+    const config = JSON.parse(await readFile(join(demoDir, 'hot-reload.config.json'), 'utf8')) as {
+      apiUrl: string;
+      dirs: string[];
+      cooldown: number;
+      probes: { name: string; method: string; path: string; expectStatus?: number; bodyContains?: string }[];
+    };
+    expect(config.apiUrl).toBe('http://127.0.0.1:8001');
+    expect(config.dirs).toEqual(['server']);
+    expect(config.probes.map((p) => p.name)).toEqual(['greeting', 'items', 'counter']);
+    for (const probe of config.probes) {
+      const res = await fetch(base + probe.path, { method: probe.method, signal: AbortSignal.timeout(5_000) });
+      const text = await res.text();
+      expect({ probe: probe.name, status: res.status }).toEqual({ probe: probe.name, status: probe.expectStatus ?? 200 });
+      if (probe.bodyContains !== undefined) expect(text).toContain(probe.bodyContains);
+    }
+  });
+});
+
+describe('demo checks catch a broken route', () => {
+  let work: string;
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'ahr-demo-'));
+  });
+
+  afterAll(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+
+  /** Copy the demo's server/ to a fresh dir and replace the greeting handler's body. */
+  const breakGreeting = async (name: string, handlerBody: string): Promise<string> => {
+    const dir = join(work, name);
+    await cp(join(demoDir, 'server'), dir, { recursive: true });
+    const file = join(dir, 'routes/greeting.js');
+    const source = await readFile(file, 'utf8');
+    const original = "return json(200, { greeting: 'Hello from the demo!', version: 1, pid: process.pid });";
+    expect(source).toContain(original);
+    await writeFile(file, source.replace(original, handlerBody));
+    return join(dir, 'app.js');
+  };
+
+  it('fails the greeting check by throwing when the handler throws', async () => {
+    const app = await importApp(await breakGreeting('throws', "throw new Error('boom');"));
+    await expect(app.checks.greeting()).rejects.toThrow('boom');
+    expect(passed(await app.checks.items())).toBe(true);
+  });
+
+  it('fails the greeting check when the greeting is not a string', async () => {
+    const app = await importApp(await breakGreeting('number', 'return json(200, { greeting: 42, version: 2 });'));
+    expect(await app.checks.greeting()).toEqual({ ok: false, detail: 'greeting is 42, expected a non-empty string' });
+  });
+
+  it('fails the greeting check when the route answers an error status', async () => {
+    const app = await importApp(await breakGreeting('status', "return json(503, { greeting: 'later' });"));
+    expect(await app.checks.greeting()).toEqual({
+      ok: false,
+      detail: 'GET /api/v1/greeting answered 503, expected 200',
+    });
+  });
+
+  it('runs on plain Node, with no bundler: a broken copy fails its check in a child process', async () => {
+    const appFile = await breakGreeting('plain-node', "throw new Error('boom from plain node');");
+    const script = `
+      const app = await import(${JSON.stringify(pathToFileURL(appFile).href)});
+      const out = {};
+      for (const [name, check] of Object.entries(app.checks)) {
+        try { out[name] = await check(); } catch (e) { out[name] = { threw: e.message }; }
+      }
+      process.stdout.write(JSON.stringify(out));
+    `;
+    const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', script], { timeout: 10_000 });
+    expect(JSON.parse(stdout)).toEqual({
+      greeting: { threw: 'boom from plain node' },
+      items: { ok: true, detail: '2 items listed' },
+    });
+  });
+});
