@@ -1,0 +1,274 @@
+// What happens in one reload: trigger → verify → rollback → re-verify, as a pure state
+// machine (DESIGN.md "What the client does with it"). transition(state, event) returns
+// the next state and the effects to perform; pipeline-runner.ts performs them against one
+// target's ApiClient and feeds the results back. All decisions live here, none in the runner.
+import type { ReloadRequest, ReloadResult, RollbackRequest, RollbackResponse, Status } from './protocol.js';
+import type { CheckResult, ErrorEntry, ExitCode, ReloadOutcome } from './types.js';
+
+export type PipelineMode = 'trigger' | 'verify' | 'rollback';
+
+/** A failed request, already mapped from the client's typed errors (see pipeline-runner). */
+export interface Failure {
+  kind: 'unreachable' | 'timeout' | 'http' | 'invalid-response';
+  message: string;
+  httpStatus?: number;
+  bodyExcerpt?: string;
+}
+
+export interface PipelineInput {
+  mode: PipelineMode;
+  /** verify after a trigger (and roll back on failure) */
+  verify: boolean;
+  request: ReloadRequest;
+  /** the last status seen before this run: the no-restart baseline when none is fetched */
+  baseline: Status | null;
+}
+
+export type Stage = 'status-before' | 'triggering' | 'verifying' | 'rolling-back' | 'reverifying' | 'done';
+
+export interface PipelineState {
+  readonly input: PipelineInput;
+  readonly stage: Stage;
+  readonly before: Status | null;
+  readonly reload?: ReloadResult;
+  readonly checks: CheckResult[];
+  readonly reverifyChecks: CheckResult[];
+  readonly rollback?: RollbackResponse;
+  readonly versionBefore?: number;
+  readonly versionAfter?: number;
+  readonly restartDetected: boolean;
+  readonly outcome?: ReloadOutcome;
+  readonly exitCode?: ExitCode;
+  readonly message: string;
+}
+
+export type PipelineEvent =
+  | { type: 'start' }
+  | { type: 'status'; status: Status }
+  | { type: 'statusFailed'; failure: Failure }
+  | { type: 'reloaded'; result: ReloadResult }
+  | { type: 'reloadFailed'; failure: Failure }
+  /** `unreachable`: neither status nor health answered — the service is down */
+  | { type: 'verified'; checks: CheckResult[]; status: Status | null; unreachable: boolean }
+  | { type: 'rolledBack'; response: RollbackResponse }
+  | { type: 'rollbackFailed'; failure: Failure };
+
+export type LogEntry = Omit<ErrorEntry, 'time' | 'target'>;
+
+export type PipelineEffect =
+  | { type: 'getStatus' }
+  | { type: 'reload'; request: ReloadRequest }
+  | { type: 'verify'; stage: 'verify' | 'reverify'; baseline: Status | null; reload?: ReloadResult }
+  | { type: 'rollback'; request: RollbackRequest }
+  | { type: 'logError'; entry: LogEntry }
+  | { type: 'done' };
+
+type Step = [PipelineState, PipelineEffect[]];
+
+export function initialPipeline(input: PipelineInput): PipelineState {
+  return {
+    input,
+    stage: input.mode === 'verify' ? 'verifying' : 'status-before',
+    before: null,
+    checks: [],
+    reverifyChecks: [],
+    restartDetected: false,
+    message: '',
+  };
+}
+
+/** A check failed when it ran and did not pass; skipped checks never fail. */
+export const failedChecks = (checks: readonly CheckResult[]) => checks.filter((c) => !c.ok && !c.skipped);
+
+/** The old server answers no version information at all: roll back as the old script did. */
+const noVersionInfo = (r: ReloadResult) =>
+  r.version === undefined && r.activated === undefined && r.previous_version === undefined;
+
+export function transition(s: PipelineState, e: PipelineEvent): Step {
+  const files = s.input.request.files ?? [];
+  switch (e.type) {
+    case 'start':
+      if (s.input.mode === 'verify') {
+        return [s, [{ type: 'verify', stage: 'verify', baseline: s.input.baseline }]];
+      }
+      return [s, [{ type: 'getStatus' }]];
+
+    case 'status':
+    case 'statusFailed': {
+      if (e.type === 'statusFailed' && e.failure.kind === 'unreachable') {
+        return finish(s, 'unreachable', e.failure.message, [
+          { type: 'logError', entry: failureEntry(e.failure, files) },
+        ]);
+      }
+      // a missing or odd status endpoint is not fatal: old servers may not have one
+      const before = e.type === 'status' ? e.status : null;
+      const next: PipelineState = { ...s, before, versionBefore: before?.version };
+      if (s.input.mode === 'rollback') {
+        const request: RollbackRequest = before?.version !== undefined ? { from_version: before.version } : {};
+        return [{ ...next, stage: 'rolling-back' }, [{ type: 'rollback', request }]];
+      }
+      return [{ ...next, stage: 'triggering' }, [{ type: 'reload', request: s.input.request }]];
+    }
+
+    case 'reloadFailed': {
+      // no answer means we cannot know a version was activated: never roll back blindly
+      const outcome: ReloadOutcome = e.failure.kind === 'unreachable' ? 'unreachable' : 'failed';
+      return finish(s, outcome, `reload failed: ${e.failure.message}`, [
+        { type: 'logError', entry: failureEntry(e.failure, files) },
+      ]);
+    }
+
+    case 'reloaded': {
+      const r = e.result;
+      const next: PipelineState = {
+        ...s,
+        reload: r,
+        versionBefore: s.versionBefore ?? r.previous_version,
+        versionAfter: r.version,
+      };
+      if (!r.success && r.activated !== true) {
+        const message = r.error?.message ?? (r.message || 'reload failed');
+        return finish(next, 'failed', `reload failed: ${message}`, [
+          {
+            type: 'logError',
+            entry: {
+              kind: 'reload',
+              message,
+              files,
+              version: r.version,
+              ...(r.error ? { detail: { file: r.error.file, line: r.error.line, column: r.error.column, stack: r.error.stack } } : {}),
+              ...(r.failed_modules.length ? { bodyExcerpt: `failed modules: ${r.failed_modules.join(', ')}` } : {}),
+            },
+          },
+        ]);
+      }
+      if (!s.input.verify) return finish(next, 'ok', reloadedMessage(r), []);
+      return [
+        { ...next, stage: 'verifying' },
+        [{ type: 'verify', stage: 'verify', baseline: s.before ?? s.input.baseline, reload: r }],
+      ];
+    }
+
+    case 'verified':
+      return s.stage === 'reverifying' ? afterReverify(s, e) : afterVerify(s, e);
+
+    case 'rolledBack': {
+      if (!e.response.success) {
+        return rollbackFailed(s, e.response.message || 'the service refused the rollback', {});
+      }
+      const next: PipelineState = {
+        ...s,
+        stage: 'reverifying',
+        rollback: e.response,
+        versionAfter: e.response.version ?? s.versionAfter,
+      };
+      return [next, [{ type: 'verify', stage: 'reverify', baseline: s.before ?? s.input.baseline }]];
+    }
+
+    case 'rollbackFailed':
+      return rollbackFailed(s, e.failure.message, { httpStatus: e.failure.httpStatus, bodyExcerpt: e.failure.bodyExcerpt });
+  }
+}
+
+function afterVerify(s: PipelineState, e: Extract<PipelineEvent, { type: 'verified' }>): Step {
+  const restartDetected = e.checks.some((c) => c.name === 'no-restart' && !c.ok && !c.skipped);
+  const next: PipelineState = {
+    ...s,
+    checks: e.checks,
+    restartDetected,
+    versionAfter: s.versionAfter ?? e.status?.version,
+  };
+  const files = s.input.request.files ?? [];
+  if (e.unreachable) {
+    const message = 'service unreachable during verification';
+    return finish(next, 'unreachable', message, [{ type: 'logError', entry: { kind: 'unreachable', message, files } }]);
+  }
+  const failed = failedChecks(e.checks);
+  if (failed.length === 0) {
+    const message = s.input.mode === 'verify' ? `all ${e.checks.length} checks passed` : `${reloadedMessage(s.reload)}, verified`;
+    return finish(next, 'ok', message, []);
+  }
+  const summary = failed.map((c) => `${c.name} (${c.detail})`).join('; ');
+  const log: PipelineEffect = {
+    type: 'logError',
+    entry: { kind: 'verify', message: `verification failed: ${summary}`, files, version: next.versionAfter, detail: { checks: failed } },
+  };
+  const r = s.reload;
+  const activated = r !== undefined && (r.activated === true || (r.success && noVersionInfo(r)));
+  if (s.input.mode !== 'trigger' || !activated) {
+    return finish(next, 'failed', `verification failed: ${summary}`, [log]);
+  }
+  // compare-and-swap: roll back exactly the version this reload activated
+  const request: RollbackRequest = r.version !== undefined ? { from_version: r.version } : {};
+  return [{ ...next, stage: 'rolling-back', message: `verification failed: ${summary}` }, [log, { type: 'rollback', request }]];
+}
+
+function afterReverify(s: PipelineState, e: Extract<PipelineEvent, { type: 'verified' }>): Step {
+  const next: PipelineState = { ...s, reverifyChecks: e.checks, versionAfter: e.status?.version ?? s.versionAfter };
+  const failed = failedChecks(e.checks);
+  const rolledTo = next.versionAfter !== undefined ? ` to version ${next.versionAfter}` : '';
+  if (failed.length === 0 && !e.unreachable) {
+    const message = s.input.mode === 'rollback' ? `rolled back${rolledTo}, verified` : `${s.message}; rolled back${rolledTo}`;
+    return finish(next, 'rolled-back', message, []);
+  }
+  const summary = e.unreachable ? 'service unreachable' : failed.map((c) => `${c.name} (${c.detail})`).join('; ');
+  const message = `rolled back${rolledTo}, but verification still fails: ${summary}`;
+  const entry: LogEntry = { kind: 'verify', message, version: next.versionAfter, files: s.input.request.files ?? [], detail: { checks: failed } };
+  // after an automatic rollback a still-broken service needs a human (exit 4);
+  // an explicit --rollback that worked but does not verify is a verification failure (exit 1)
+  const outcome: ReloadOutcome = s.input.mode === 'rollback' ? 'failed' : 'rollback-failed';
+  return finish(next, outcome, message, [{ type: 'logError', entry }]);
+}
+
+function rollbackFailed(s: PipelineState, reason: string, extra: Pick<LogEntry, 'httpStatus' | 'bodyExcerpt'>): Step {
+  const message = `rollback failed: ${reason}`;
+  const entry: LogEntry = {
+    kind: 'rollback',
+    message,
+    files: s.input.request.files ?? [],
+    version: s.versionAfter,
+    ...(extra.httpStatus !== undefined ? { httpStatus: extra.httpStatus } : {}),
+    ...(extra.bodyExcerpt ? { bodyExcerpt: extra.bodyExcerpt } : {}),
+  };
+  const prefix = s.input.mode === 'trigger' && s.message ? `${s.message}; ` : '';
+  return finish(s, 'rollback-failed', prefix + message, [{ type: 'logError', entry }]);
+}
+
+function finish(s: PipelineState, outcome: ReloadOutcome, message: string, effects: PipelineEffect[]): Step {
+  return [
+    { ...s, stage: 'done', outcome, message, exitCode: exitCodeFor(s.input.mode, outcome) },
+    [...effects, { type: 'done' }],
+  ];
+}
+
+export function exitCodeFor(mode: PipelineMode, outcome: ReloadOutcome): ExitCode {
+  switch (outcome) {
+    case 'ok':
+      return 0;
+    case 'rolled-back':
+      return mode === 'rollback' ? 0 : 1; // a requested rollback that worked is success
+    case 'failed':
+      return 1;
+    case 'unreachable':
+      return 3;
+    case 'rollback-failed':
+      return 4;
+  }
+}
+
+function failureEntry(f: Failure, files: string[]): LogEntry {
+  return {
+    kind: f.kind,
+    message: f.message,
+    files,
+    ...(f.httpStatus !== undefined ? { httpStatus: f.httpStatus } : {}),
+    ...(f.bodyExcerpt ? { bodyExcerpt: f.bodyExcerpt } : {}),
+  };
+}
+
+function reloadedMessage(r: ReloadResult | undefined): string {
+  if (!r) return 'reloaded';
+  const n = r.reloaded_modules.length;
+  const v = r.activated && r.version !== undefined ? ` → version ${r.version}` : '';
+  return `reloaded ${n} module${n === 1 ? '' : 's'}${v}`;
+}
