@@ -1,0 +1,247 @@
+// The agent's core: reload (find what changed, load, check, activate), rollback, verify
+// and status. Reloads and rollbacks run one at a time through a queue.
+import { randomUUID } from 'node:crypto';
+import type { RequestListener } from 'node:http';
+import { relative, sep } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type {
+  LastReload,
+  ReloadErrorInfo,
+  ReloadRequest,
+  ReloadResult,
+  RollbackResponse,
+  Status,
+  VerifyResponse,
+} from '../protocol.js';
+import { hasChanged, matchFileHint, matchModuleHint } from './changes.js';
+import { readChecks, runChecks, type Checks } from './checks.js';
+import { ModuleGraph, staleClosure, type ModuleMap } from './module-graph.js';
+import type { NormalizedAgentOptions } from './options.js';
+import { VersionRing, type Version } from './versions.js';
+import { AGENT_NAME, AGENT_VERSION } from './version-info.js';
+
+/** The first version of the app could not be loaded. */
+export class AgentStartError extends Error {
+  override readonly name = 'AgentStartError';
+  constructor(readonly info: ReloadErrorInfo) {
+    super(info.file ? `${info.message} (${info.file}${info.line ? `:${info.line}:${info.column ?? 1}` : ''})` : info.message);
+  }
+}
+
+export interface RollbackOutcome {
+  status: 200 | 409;
+  body: RollbackResponse;
+}
+
+type Entry = { listener: RequestListener; checks: Checks; appHealth: boolean };
+
+export class HotReloadAgent {
+  readonly bootId = randomUUID();
+  readonly startedAt = new Date();
+  private readonly ring: VersionRing;
+  private readonly graph: ModuleGraph;
+  private queue: Promise<unknown> = Promise.resolve();
+  private pending = 0;
+  private reloads = 0;
+  private lastReload: LastReload | null = null;
+
+  constructor(readonly options: NormalizedAgentOptions) {
+    this.ring = new VersionRing(options.keep);
+    this.graph = new ModuleGraph(() => this.ring.active?.modules);
+    const outcome = this.graph.load(options.entry);
+    if (!outcome.ok) throw new AgentStartError(outcome.error);
+    const entry = this.readEntry(outcome.modules);
+    if ('problem' in entry) throw new AgentStartError({ message: entry.problem, file: options.entry });
+    this.ring.activate({ modules: outcome.modules, ...entry });
+  }
+
+  /** The version serving new requests. */
+  get active(): Version {
+    return this.ring.active!;
+  }
+
+  reload(request: ReloadRequest = {}, receivedAt = performance.now()): Promise<ReloadResult> {
+    return this.serialize(() => this.reloadNow(request, receivedAt));
+  }
+
+  rollback(fromVersion?: number): Promise<RollbackOutcome> {
+    return this.serialize(async () => this.rollbackNow(fromVersion));
+  }
+
+  async verify(): Promise<VerifyResponse> {
+    const v = this.active;
+    const report = await runChecks(v.checks, this.options.checkTimeoutMs, this.lookupIn(v.modules));
+    return { success: report.ok, checks: report.checks };
+  }
+
+  status(): Status {
+    return {
+      running: true,
+      state: this.pending > 0 ? 'reloading' : 'idle',
+      version: this.active.id,
+      versions_kept: this.ring.ids,
+      boot_id: this.bootId,
+      pid: process.pid,
+      started_at: this.startedAt.toISOString(),
+      uptime_ms: Date.now() - this.startedAt.getTime(),
+      last_reload: this.lastReload,
+      agent: { name: AGENT_NAME, version: AGENT_VERSION },
+    };
+  }
+
+  private serialize<T>(job: () => Promise<T>): Promise<T> {
+    this.pending++;
+    const run = this.queue.then(job);
+    this.queue = run.then(
+      () => this.pending--,
+      () => this.pending--,
+    );
+    return run;
+  }
+
+  private async reloadNow(request: ReloadRequest, receivedAt: number): Promise<ReloadResult> {
+    const id = `r${++this.reloads}`;
+    const startedAt = new Date().toISOString();
+    const current = this.active;
+    const changed = this.findChanged(current.modules, request);
+    const finish = (result: ReloadResult, modules: string[]): ReloadResult => {
+      result.duration_ms = round(performance.now() - receivedAt);
+      this.lastReload = {
+        id,
+        ok: result.success,
+        version: this.active.id,
+        started_at: startedAt,
+        duration_ms: result.duration_ms,
+        modules,
+        ...(result.error ? { error: result.error } : {}),
+      };
+      this.options.log(describeReload(result));
+      return result;
+    };
+    const unchanged = { version: current.id, previous_version: current.id, activated: false };
+
+    if (changed.size === 0) {
+      return finish(
+        { success: true, message: 'nothing changed', reloaded_modules: [], failed_modules: [], ...unchanged },
+        [],
+      );
+    }
+    const fail = (error: ReloadErrorInfo, modules: string[]) =>
+      finish(
+        {
+          success: false,
+          message: `reload failed, version ${current.id} still serving: ${where(error, this.display)}`,
+          reloaded_modules: [],
+          failed_modules: error.file ? [this.display(error.file)] : modules,
+          ...unchanged,
+          error: error.file ? { ...error, file: error.file } : error,
+        },
+        modules,
+      );
+
+    const stale = staleClosure(current.modules, changed);
+    const outcome = this.graph.load(this.options.entry, current.modules, stale);
+    const evaluated = outcome.evaluated.map(this.display);
+    if (!outcome.ok) return fail(outcome.error, evaluated);
+    const entry = this.readEntry(outcome.modules);
+    if ('problem' in entry) return fail({ message: entry.problem, file: this.options.entry }, evaluated);
+    const report = await runChecks(entry.checks, this.options.checkTimeoutMs, this.lookupIn(outcome.modules));
+    if (!report.ok) return fail(report.error ?? { message: 'a check failed' }, evaluated);
+
+    const next = this.ring.activate({ modules: outcome.modules, ...entry });
+    return finish(
+      {
+        success: true,
+        message: `version ${next.id} active (${evaluated.length} module${evaluated.length === 1 ? '' : 's'} reloaded)`,
+        reloaded_modules: evaluated,
+        failed_modules: [],
+        version: next.id,
+        previous_version: current.id,
+        activated: true,
+      },
+      evaluated,
+    );
+  }
+
+  private rollbackNow(fromVersion?: number): RollbackOutcome {
+    const active = this.active;
+    if (fromVersion !== undefined && fromVersion !== active.id) {
+      return conflict(`from_version ${fromVersion} is not the active version ${active.id}; nothing rolled back`);
+    }
+    const swap = this.ring.rollback();
+    if (!swap) return conflict(`nothing to roll back: version ${active.id} is the oldest version kept`);
+    this.options.log(`auto-hot-reload agent: rolled back from version ${swap.from.id} to ${swap.to.id}`);
+    return {
+      status: 200,
+      body: {
+        success: true,
+        message: `rolled back from version ${swap.from.id} to ${swap.to.id}`,
+        version: swap.to.id,
+        rolled_back_from: swap.from.id,
+      },
+    };
+  }
+
+  // Hints name modules to reload; files changed on disk are always added, so that a
+  // partial hint never leaves stale code serving.
+  private findChanged(modules: ModuleMap, request: ReloadRequest): Set<string> {
+    const loaded = [...modules.keys()];
+    const root = this.options.root;
+    const changed = new Set<string>();
+    for (const hint of request.files ?? []) for (const f of matchFileHint(hint, loaded, root)) changed.add(f);
+    for (const hint of request.modules ?? []) for (const f of matchModuleHint(hint, loaded, root)) changed.add(f);
+    for (const rec of modules.values()) if (!changed.has(rec.file) && hasChanged(rec.file, rec.stamp)) changed.add(rec.file);
+    return changed;
+  }
+
+  private readEntry(modules: ModuleMap): Entry | { problem: string } {
+    const exports = modules.get(this.options.entry)?.module.exports as Record<string, unknown> | undefined;
+    const esm = exports && typeof exports === 'object' && exports.__esModule === true;
+    let listener: unknown = esm ? exports.default : exports;
+    if (!esm && listener && typeof listener === 'object' && 'default' in listener) listener = listener.default;
+    // a Koa app (not its callback) is accepted too
+    if (listener && typeof listener === 'object' && typeof (listener as { callback?: unknown }).callback === 'function') {
+      listener = (listener as { callback: () => unknown }).callback();
+    }
+    if (typeof listener !== 'function') {
+      return {
+        problem: `the default export of ${this.display(this.options.entry)} must be a request listener ((req, res) => …), got ${listener === null ? 'null' : typeof listener}`,
+      };
+    }
+    const checks = readChecks(exports);
+    if ('problem' in checks) return { problem: checks.problem };
+    const appHealth = !!exports && (exports as { handlesHealth?: unknown }).handlesHealth === true;
+    return { listener: listener as RequestListener, checks: checks.checks, appHealth };
+  }
+
+  private lookupIn(modules: ModuleMap) {
+    return (file: string) => modules.get(file)?.map;
+  }
+
+  /** A module path as answers show it: relative to the root when inside it. */
+  readonly display = (file: string): string => {
+    const rel = relative(this.options.root, file);
+    const inside = rel && !rel.startsWith('..') && !rel.startsWith(sep) && !/^[A-Za-z]:/.test(rel);
+    return (inside ? rel : file).split(sep).join('/');
+  };
+}
+
+function conflict(message: string): RollbackOutcome {
+  return { status: 409, body: { success: false, message } };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+function where(error: ReloadErrorInfo, display: (f: string) => string): string {
+  if (!error.file) return error.message;
+  const pos = error.line ? `:${error.line}${error.column ? `:${error.column}` : ''}` : '';
+  return `${error.message} (${display(error.file)}${pos})`;
+}
+
+function describeReload(r: ReloadResult): string {
+  if (r.activated) return `auto-hot-reload agent: version ${r.version} active in ${r.duration_ms} ms (${r.reloaded_modules.join(', ')})`;
+  if (r.success) return `auto-hot-reload agent: nothing changed, version ${r.version} still serving`;
+  return `auto-hot-reload agent: ${r.message}`;
+}

@@ -1,0 +1,100 @@
+// Load failures, described so that they point at the user's file and line.
+// Stack frames of evaluated modules are positions in esbuild's output; they are mapped
+// back through each module's source map before anyone sees them.
+import { SourceMap } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ReloadErrorInfo } from '../protocol.js';
+
+/** A failure to load or activate a version, with the user's position when known. */
+export class ModuleLoadError extends Error {
+  override readonly name = 'ModuleLoadError';
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+  constructor(message: string, where: { file?: string; line?: number; column?: number; stack?: string } = {}) {
+    super(message);
+    this.file = where.file;
+    this.line = where.line;
+    this.column = where.column;
+    if (where.stack) this.stack = where.stack;
+  }
+}
+
+/** Looks up the source map (JSON) of a module the agent evaluated, by absolute path. */
+export type SourceMapLookup = (file: string) => string | undefined;
+
+// "    at fn (/abs/file.ts:12:5)" or "    at /abs/file.ts:12:5"
+const FRAME = /(\(|at )((?:\/|[A-Za-z]:[\\/])[^()]*?):(\d+):(\d+)(\)?)$/;
+
+interface Position {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** Rewrites every frame of an evaluated module to its original position. */
+export function mapStack(stack: string, lookup: SourceMapLookup): { stack: string; first?: Position } {
+  const parsed = new Map<string, SourceMap | null>();
+  let first: Position | undefined;
+  const lines = stack.split('\n').map((text) => {
+    const m = FRAME.exec(text);
+    if (!m) return text;
+    const file = m[2];
+    if (!parsed.has(file)) {
+      const json = lookup(file);
+      parsed.set(file, json ? new SourceMap(JSON.parse(json)) : null);
+    }
+    const map = parsed.get(file);
+    if (!map) return text;
+    const entry = map.findEntry(Number(m[3]) - 1, Number(m[4]) - 1) as { originalLine?: number; originalColumn?: number };
+    if (entry.originalLine === undefined || entry.originalColumn === undefined) return text;
+    const pos = { file, line: entry.originalLine + 1, column: entry.originalColumn + 1 };
+    first ??= pos;
+    return text.slice(0, m.index) + `${m[1]}${file}:${pos.line}:${pos.column}${m[5]}`;
+  });
+  return { stack: lines.join('\n'), first };
+}
+
+/**
+ * Describes any thrown value for the protocol's `error` field. `fallbackFile` is the
+ * module whose evaluation was running when it was thrown (used when no frame is ours).
+ */
+export function describeError(err: unknown, lookup: SourceMapLookup, fallbackFile?: string): ReloadErrorInfo {
+  if (err instanceof ModuleLoadError) {
+    return clean({ message: err.message, file: err.file ?? fallbackFile, line: err.line, column: err.column, stack: err.stack });
+  }
+  if (err instanceof Error) {
+    const { stack, first } = mapStack(err.stack ?? String(err), lookup);
+    const message = err.name && err.name !== 'Error' ? `${err.name}: ${err.message}` : err.message;
+    return clean({ message, file: first?.file ?? fallbackFile, line: first?.line, column: first?.column, stack: agentFree(stack) });
+  }
+  return clean({ message: `non-error value thrown: ${safeString(err)}`, file: fallbackFile });
+}
+
+const AGENT_DIR = dirname(fileURLToPath(import.meta.url));
+
+// The agent's own frames say nothing to the user about their code.
+function agentFree(stack: string): string {
+  return stack
+    .split('\n')
+    .filter((l) => !l.includes(AGENT_DIR) && !/\(node:internal|at node:internal/.test(l))
+    .join('\n');
+}
+
+function safeString(v: unknown): string {
+  try {
+    return typeof v === 'string' ? JSON.stringify(v) : String(v);
+  } catch {
+    return typeof v;
+  }
+}
+
+function clean(info: ReloadErrorInfo): ReloadErrorInfo {
+  const out: ReloadErrorInfo = { message: info.message };
+  if (info.file !== undefined) out.file = info.file;
+  if (info.line !== undefined) out.line = info.line;
+  if (info.column !== undefined) out.column = info.column;
+  if (info.stack !== undefined) out.stack = info.stack;
+  return out;
+}

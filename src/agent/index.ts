@@ -1,0 +1,41 @@
+// Library entry: `import { createAgent } from 'auto-hot-reload/agent'`.
+import type { RequestListener } from 'node:http';
+import type { ReloadRequest, ReloadResult, Status, VerifyResponse } from '../protocol.js';
+import { HotReloadAgent, type RollbackOutcome } from './agent.js';
+import { createHttpHandler } from './http.js';
+import { normalizeOptions, type AgentOptions } from './options.js';
+
+export { AgentStartError, type RollbackOutcome } from './agent.js';
+export { AgentOptionsError, type AgentOptions } from './options.js';
+
+export interface Agent {
+  /** answers the hot-reload API and /health, hands every other request to the active version */
+  readonly handler: RequestListener;
+  readonly bootId: string;
+  /** the active version number */
+  readonly version: number;
+  reload(request?: ReloadRequest): Promise<ReloadResult>;
+  rollback(fromVersion?: number): Promise<RollbackOutcome>;
+  verify(): Promise<VerifyResponse>;
+  status(): Status;
+}
+
+/**
+ * Loads `entry` (its default export must be a request listener) and returns an agent.
+ * Throws AgentOptionsError for bad options and AgentStartError when the first load fails.
+ */
+export async function createAgent(options: AgentOptions): Promise<Agent> {
+  const core = new HotReloadAgent(normalizeOptions(options));
+  const handler = createHttpHandler(core);
+  return {
+    handler,
+    bootId: core.bootId,
+    get version() {
+      return core.active.id;
+    },
+    reload: (request) => core.reload(request),
+    rollback: (fromVersion) => core.rollback(fromVersion),
+    verify: () => core.verify(),
+    status: () => core.status(),
+  };
+}

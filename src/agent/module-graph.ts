@@ -1,0 +1,202 @@
+// The agent's own module system. Local files are evaluated as functions (CommonJS
+// wrappers produced by esbuild), never as native ESM records, because Node never frees
+// an ESM record: this way an old version is ordinary garbage once nothing uses it.
+// A load builds a new module map that re-evaluates the stale modules and reuses the very
+// same records (and so the state) of every module that did not change.
+import { createRequire } from 'node:module';
+import { dirname, extname } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { compileFunction } from 'node:vm';
+import type { ReloadErrorInfo } from '../protocol.js';
+import { readStamped, type FileStamp } from './changes.js';
+import { describeError, ModuleLoadError } from './errors.js';
+import { resolveLocal } from './resolve.js';
+import { IMPORT_META_PARAM, transformModule } from './transform.js';
+
+export interface CjsModule {
+  id: string;
+  filename: string;
+  path: string;
+  exports: unknown;
+  loaded: boolean;
+  children: never[];
+  paths: string[];
+  require: NodeRequire;
+}
+
+export interface ModuleRecord {
+  readonly file: string;
+  readonly module: CjsModule;
+  /** local files this module required (at load time or later) */
+  readonly deps: Set<string>;
+  readonly stamp: FileStamp;
+  /** source map JSON, to map stack frames back to the user's lines */
+  readonly map?: string;
+}
+
+/** One version's module instances, by absolute path. */
+export type ModuleMap = Map<string, ModuleRecord>;
+
+export type LoadOutcome =
+  | { ok: true; modules: ModuleMap; evaluated: string[] }
+  | { ok: false; error: ReloadErrorInfo; evaluated: string[] };
+
+interface LoadSession {
+  readonly map: ModuleMap;
+  readonly base: ModuleMap;
+  readonly stale: ReadonlySet<string>;
+  readonly evaluated: string[];
+  failedFile?: string;
+}
+
+const PARAMS = ['exports', 'require', 'module', '__filename', '__dirname', IMPORT_META_PARAM];
+const NO_CACHE: Record<string, never> = Object.freeze(Object.create(null));
+
+/** Every local module that (transitively) imports one of `changed`, plus `changed`. */
+export function staleClosure(base: ModuleMap, changed: Iterable<string>): Set<string> {
+  const importers = new Map<string, string[]>();
+  for (const rec of base.values()) {
+    for (const dep of rec.deps) {
+      const list = importers.get(dep);
+      if (list) list.push(rec.file);
+      else importers.set(dep, [rec.file]);
+    }
+  }
+  const stale = new Set<string>();
+  const queue = [...changed];
+  while (queue.length) {
+    const file = queue.pop()!;
+    if (stale.has(file)) continue;
+    stale.add(file);
+    for (const importer of importers.get(file) ?? []) queue.push(importer);
+  }
+  return stale;
+}
+
+export class ModuleGraph {
+  private session: LoadSession | null = null;
+  private readonly nativeRequires = new Map<string, NodeRequire>();
+
+  /** `active` gives the serving version's map, where lazy requires at run time land. */
+  constructor(private readonly active: () => ModuleMap | undefined) {}
+
+  /**
+   * Loads `entry` into a new map. Records of `base` that are not `stale` are reused
+   * as they are. Synchronous on purpose: nothing else runs while a map is being built.
+   */
+  load(entry: string, base: ModuleMap = new Map(), stale: ReadonlySet<string> = new Set()): LoadOutcome {
+    const session: LoadSession = { map: new Map(), base, stale, evaluated: [] };
+    this.session = session;
+    try {
+      this.instantiate(entry);
+      return { ok: true, modules: session.map, evaluated: session.evaluated };
+    } catch (err) {
+      const lookup = (file: string) => session.map.get(file)?.map ?? base.get(file)?.map;
+      return { ok: false, error: describeError(err, lookup, session.failedFile ?? entry), evaluated: session.evaluated };
+    } finally {
+      this.session = null;
+    }
+  }
+
+  private instantiate(file: string): ModuleRecord {
+    const session = this.session;
+    const map = session?.map ?? this.active();
+    if (!map) throw new Error(`auto-hot-reload agent: no active version to load ${file} into`);
+    const existing = map.get(file);
+    if (existing) return existing;
+    const prior = session?.base.get(file);
+    if (session && prior && !session.stale.has(file)) {
+      this.adopt(prior, session);
+      return prior;
+    }
+    return this.evaluate(file, map);
+  }
+
+  // An unchanged module comes with the modules it holds references to.
+  private adopt(record: ModuleRecord, session: LoadSession): void {
+    session.map.set(record.file, record);
+    for (const dep of record.deps) {
+      if (session.map.has(dep)) continue;
+      const prior = session.base.get(dep);
+      if (prior && !session.stale.has(dep)) this.adopt(prior, session);
+    }
+  }
+
+  private evaluate(file: string, map: ModuleMap): ModuleRecord {
+    const { source, stamp } = readStamped(file);
+    const module = this.createModule(file);
+    if (extname(file) === '.json') {
+      try {
+        module.exports = JSON.parse(source);
+      } catch (err) {
+        throw new ModuleLoadError(`SyntaxError: ${(err as Error).message}`, { file });
+      }
+      const record: ModuleRecord = { file, module, deps: new Set(), stamp };
+      map.set(file, record);
+      this.session?.evaluated.push(file);
+      return record;
+    }
+    const { code, map: sourceMap } = transformModule(file, source);
+    const fn = compileFunction(code, PARAMS, { filename: file });
+    const record: ModuleRecord = { file, module, deps: new Set(), stamp, map: sourceMap };
+    module.require = this.createRequire(record);
+    map.set(file, record); // before evaluating, so that import cycles see partial exports
+    this.session?.evaluated.push(file);
+    const meta = {
+      url: pathToFileURL(file).href,
+      filename: file,
+      dirname: dirname(file),
+      resolve: (spec: string) => pathToFileURL(module.require.resolve(spec)).href,
+    };
+    try {
+      fn.call(module.exports, module.exports, module.require, module, file, dirname(file), meta);
+    } catch (err) {
+      // the innermost failing module is caught first
+      if (this.session && !this.session.failedFile) this.session.failedFile = file;
+      throw err;
+    }
+    module.loaded = true;
+    return record;
+  }
+
+  private createModule(file: string): CjsModule {
+    return {
+      id: file,
+      filename: file,
+      path: dirname(file),
+      exports: {},
+      loaded: false,
+      children: [],
+      paths: [],
+      require: undefined as unknown as NodeRequire,
+    };
+  }
+
+  // The closure holds the record and the graph, never a version: an unchanged module
+  // reused by later versions must not keep an old version's map alive.
+  private createRequire(record: ModuleRecord): NodeRequire {
+    const req = ((specifier: string) => {
+      if (typeof specifier !== 'string') throw new TypeError(`require() expects a string, got ${typeof specifier}`);
+      const local = resolveLocal(specifier, record.file);
+      if (local === null) return this.nativeRequire(record.file)(specifier);
+      record.deps.add(local);
+      return this.instantiate(local).module.exports;
+    }) as NodeRequire;
+    const resolveFn = ((specifier: string) =>
+      resolveLocal(specifier, record.file) ?? this.nativeRequire(record.file).resolve(specifier)) as NodeRequire['resolve'];
+    resolveFn.paths = (request: string) => this.nativeRequire(record.file).resolve.paths(request);
+    req.resolve = resolveFn;
+    req.cache = NO_CACHE as NodeRequire['cache'];
+    return req;
+  }
+
+  private nativeRequire(file: string): NodeRequire {
+    const dir = dirname(file);
+    let req = this.nativeRequires.get(dir);
+    if (!req) {
+      req = createRequire(file);
+      this.nativeRequires.set(dir, req);
+    }
+    return req;
+  }
+}

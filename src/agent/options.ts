@@ -1,0 +1,69 @@
+// Agent options, validated and defaulted once; the rest of the agent sees them complete.
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DEFAULT_PREFIX } from '../protocol.js';
+
+export interface AgentOptions {
+  /** the module whose default export is a request listener (absolute, or relative to cwd) */
+  entry: string;
+  /** when set, every hot-reload API call needs `Authorization: Bearer <token>` */
+  token?: string;
+  /** versions kept in memory for rollback, the active one included (default 5) */
+  keep?: number;
+  /** where the hot-reload API lives (default /api/v1/hot-reload) */
+  prefix?: string;
+  /** module paths in answers are shown relative to this directory (default cwd) */
+  root?: string;
+  /** bound on each app check (default 5000 ms) */
+  checkTimeoutMs?: number;
+  /** one line per reload/rollback, for a terminal (serve prints them) */
+  log?: (line: string) => void;
+}
+
+export interface NormalizedAgentOptions {
+  readonly entry: string;
+  readonly token: string | undefined;
+  readonly keep: number;
+  readonly prefix: string;
+  readonly root: string;
+  readonly checkTimeoutMs: number;
+  readonly log: (line: string) => void;
+}
+
+export class AgentOptionsError extends Error {
+  override readonly name = 'AgentOptionsError';
+}
+
+export function normalizeOptions(o: AgentOptions): NormalizedAgentOptions {
+  if (!o || typeof o.entry !== 'string' || o.entry === '') {
+    throw new AgentOptionsError('entry: expected the path of a module whose default export is a request listener');
+  }
+  const entry = resolve(o.entry);
+  if (!statSync(entry, { throwIfNoEntry: false })?.isFile()) {
+    throw new AgentOptionsError(`entry: no such file: ${entry}`);
+  }
+  const keep = o.keep ?? 5;
+  if (!Number.isInteger(keep) || keep < 1 || keep > 1000) {
+    throw new AgentOptionsError(`keep: expected an integer from 1 to 1000, got ${String(o.keep)}`);
+  }
+  const prefix = (o.prefix ?? DEFAULT_PREFIX).replace(/\/+$/, '');
+  if (!prefix.startsWith('/') || /[?#\s]/.test(prefix)) {
+    throw new AgentOptionsError(`prefix: expected a path starting with "/", got ${JSON.stringify(o.prefix)}`);
+  }
+  if (o.token !== undefined && (typeof o.token !== 'string' || o.token === '')) {
+    throw new AgentOptionsError('token: expected a non-empty string');
+  }
+  const checkTimeoutMs = o.checkTimeoutMs ?? 5000;
+  if (!Number.isFinite(checkTimeoutMs) || checkTimeoutMs <= 0) {
+    throw new AgentOptionsError(`checkTimeoutMs: expected a positive number, got ${String(o.checkTimeoutMs)}`);
+  }
+  return {
+    entry,
+    token: o.token,
+    keep,
+    prefix,
+    root: resolve(o.root ?? process.cwd()),
+    checkTimeoutMs,
+    log: o.log ?? (() => {}),
+  };
+}

@@ -1,0 +1,72 @@
+// Turns one local source file (ESM or CommonJS, JavaScript or TypeScript) into CommonJS
+// that the module graph evaluates as a function. esbuild keeps this in-process and fast;
+// the source map lets load errors point at the user's own line, not the generated one.
+import { extname } from 'node:path';
+import { transformSync, type Loader } from 'esbuild';
+import { ModuleLoadError } from './errors.js';
+
+export interface Transformed {
+  code: string;
+  /** JSON source map from generated to original positions */
+  map: string;
+}
+
+const LOADERS: Record<string, Loader> = {
+  '.js': 'js',
+  '.mjs': 'js',
+  '.cjs': 'js',
+  '.jsx': 'jsx',
+  '.ts': 'ts',
+  '.mts': 'ts',
+  '.cts': 'ts',
+  '.tsx': 'tsx',
+};
+
+/** The parameter through which `import.meta` reaches the evaluated module. */
+export const IMPORT_META_PARAM = '__ahr_import_meta';
+
+export function isTransformable(file: string): boolean {
+  return extname(file) in LOADERS;
+}
+
+export function transformModule(file: string, source: string): Transformed {
+  try {
+    const out = transformSync(source, {
+      loader: LOADERS[extname(file)] ?? 'js',
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      sourcefile: file,
+      sourcemap: 'external',
+      // import() of a local file must go through our loader (a native import would
+      // create an ESM record that is never freed), so esbuild lowers it to require().
+      supported: { 'dynamic-import': false },
+      define: { 'import.meta': IMPORT_META_PARAM },
+      logLevel: 'silent',
+    });
+    return { code: out.code, map: out.map };
+  } catch (err) {
+    throw fromEsbuildError(file, err);
+  }
+}
+
+interface EsbuildMessage {
+  text: string;
+  location: { file: string; line: number; column: number; lineText: string } | null;
+}
+
+function fromEsbuildError(file: string, err: unknown): ModuleLoadError {
+  const first = (err as { errors?: EsbuildMessage[] }).errors?.[0];
+  if (!first) return new ModuleLoadError(String((err as Error)?.message ?? err), { file });
+  const loc = first.location;
+  const line = loc?.line;
+  const column = loc ? loc.column + 1 : undefined; // esbuild columns are 0-based
+  const where = loc ? `${file}:${line}:${column}` : file;
+  const excerpt = loc ? `\n    ${loc.lineText}\n    ${' '.repeat(loc.column)}^` : '';
+  return new ModuleLoadError(`SyntaxError: ${first.text}`, {
+    file,
+    line,
+    column,
+    stack: `SyntaxError: ${first.text}\n    at ${where}${excerpt}`,
+  });
+}
