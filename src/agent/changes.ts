@@ -9,7 +9,14 @@ export interface FileStamp {
   mtimeMs: number;
   size: number;
   hash: string;
+  /** epoch ms when the content was read */
+  readAt: number;
 }
+
+// A file modified this close to the moment it was read may be edited again within the
+// file system's timestamp granularity without changing mtime or size (git's "racy"
+// entries); such files are compared by content.
+const RACY_MS = 2000;
 
 export function hashSource(source: Buffer | string): string {
   return createHash('sha1').update(source).digest('hex');
@@ -20,14 +27,15 @@ export function readStamped(file: string): { source: string; stamp: FileStamp } 
   // stat before reading: a write that lands after the read then shows as a change
   const st = statSync(file);
   const buf = readFileSync(file);
-  return { source: buf.toString('utf8'), stamp: { mtimeMs: st.mtimeMs, size: st.size, hash: hashSource(buf) } };
+  return { source: buf.toString('utf8'), stamp: { mtimeMs: st.mtimeMs, size: st.size, hash: hashSource(buf), readAt: Date.now() } };
 }
 
 /** True when the file on disk is no longer the content the stamp describes. */
 export function hasChanged(file: string, stamp: FileStamp): boolean {
   const st = statSync(file, { throwIfNoEntry: false });
   if (!st) return true; // deleted: importers must reload (and will fail loudly)
-  if (st.mtimeMs === stamp.mtimeMs && st.size === stamp.size) return false;
+  const racy = stamp.mtimeMs >= stamp.readAt - RACY_MS;
+  if (st.mtimeMs === stamp.mtimeMs && st.size === stamp.size && !racy) return false;
   let buf: Buffer;
   try {
     buf = readFileSync(file);
@@ -35,8 +43,9 @@ export function hasChanged(file: string, stamp: FileStamp): boolean {
     return true;
   }
   if (hashSource(buf) !== stamp.hash) return true;
-  // touched but identical: remember the new mtime so the next check is a stat only
+  // identical content read just now: the stamp is as good as a fresh read
   stamp.mtimeMs = st.mtimeMs;
+  stamp.readAt = Date.now();
   return false;
 }
 
