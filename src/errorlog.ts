@@ -1,0 +1,76 @@
+// The error log: every failure as one JSON line in <dir>/YYYY-MM-DD.log (UTC date).
+// Writing never throws — a log that cannot be written must not stop a reload — but an
+// unwritable directory is reported once through onWarning.
+import { appendFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ErrorEntry } from './types.js';
+
+export interface ErrorLog {
+  append(entry: ErrorEntry): Promise<void>;
+  readonly dir: string;
+}
+
+export const logFileName = (time: Date) => `${time.toISOString().slice(0, 10)}.log`;
+
+export function createErrorLog(dir: string, onWarning?: (msg: string) => void): ErrorLog {
+  let warned = false;
+  // appends are chained so lines of concurrent failures never interleave
+  let queue: Promise<void> = Promise.resolve();
+  const write = async (entry: ErrorEntry) => {
+    const parsed = Date.parse(entry.time);
+    const file = path.join(dir, logFileName(Number.isNaN(parsed) ? new Date() : new Date(parsed)));
+    try {
+      await mkdir(dir, { recursive: true });
+      await appendFile(file, `${JSON.stringify(entry)}\n`, 'utf8');
+    } catch (e) {
+      if (!warned) {
+        warned = true;
+        const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+        onWarning?.(`error log: cannot write to ${dir} (${code}); failures are not being logged`);
+      }
+    }
+  };
+  return {
+    dir,
+    append(entry) {
+      queue = queue.then(() => write(entry));
+      return queue;
+    },
+  };
+}
+
+const isEntry = (v: unknown): v is ErrorEntry =>
+  !!v && typeof v === 'object' && typeof (v as ErrorEntry).time === 'string' && typeof (v as ErrorEntry).kind === 'string' && typeof (v as ErrorEntry).message === 'string';
+
+/** Every entry of every *.log file in dir, newest first; malformed lines are skipped. */
+export async function readErrorLog(dir: string, opts: { limit?: number } = {}): Promise<ErrorEntry[]> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => n.endsWith('.log'));
+  } catch {
+    return []; // no log yet
+  }
+  const entries: { e: ErrorEntry; order: number }[] = [];
+  let order = 0;
+  for (const name of names.sort()) {
+    let text: string;
+    try {
+      text = await readFile(path.join(dir, name), 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      try {
+        const v: unknown = JSON.parse(line);
+        if (isEntry(v)) entries.push({ e: v, order: order++ });
+      } catch {
+        /* a torn or hand-edited line: skip it */
+      }
+    }
+  }
+  // newest first by time; among equal times, the later-written line first
+  entries.sort((a, b) => (Date.parse(b.e.time) || 0) - (Date.parse(a.e.time) || 0) || b.order - a.order);
+  const all = entries.map((x) => x.e);
+  return opts.limit !== undefined ? all.slice(0, Math.max(0, opts.limit)) : all;
+}
