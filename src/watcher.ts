@@ -1,0 +1,229 @@
+// chokidar 5 adapter: turns file-system events under the watched dirs into FileChange
+// data (paths relative to the project root, forward slashes). Ignored folders are never
+// descended: chokidar's `ignored` function form is asked before it walks a directory.
+import fs from 'node:fs/promises';
+import { constants as fsc, type Stats } from 'node:fs';
+import path from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+import type { ChangeKind } from './types.js';
+
+/** longer than chokidar's 50 ms change throttle */
+const RECHECK_MS = 80;
+
+export const IGNORED_DIRS = ['node_modules', '.git', '__pycache__', 'dist'] as const;
+
+export interface WatcherOptions {
+  root: string;
+  dirs: readonly string[]; // absolute
+  ignore: readonly string[]; // extra globs or paths (relative to root, or absolute)
+  logDir?: string; // absolute; never watched (we write it)
+}
+
+export interface WatcherHandlers {
+  onChange(change: { path: string; kind: ChangeKind }): void;
+  onReady?(fileCount: number): void;
+  /** a problem that does not stop watching (missing dir, unreadable file) */
+  onWarning?(message: string): void;
+  /** watching is impaired (e.g. out of inotify watches); the message carries the fix */
+  onError?(message: string): void;
+}
+
+export interface Watcher {
+  readonly fileCount: number;
+  readonly ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Editors' temp files: vim swap files and its `4913` write probe, backups, emacs locks. */
+export function isEditorTemp(base: string): boolean {
+  return /\.sw[px]$/.test(base) || base.endsWith('~') || base.startsWith('.#') || base === '4913';
+}
+
+function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === '*' && glob[i + 1] === '*') {
+      re += '.*';
+      i++;
+      if (glob[i + 1] === '/') i++;
+    } else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}(?:/.*)?$`);
+}
+
+/**
+ * Builds the ignore predicate. A pattern without "/" matches any path segment (as in
+ * .gitignore); one with "/" matches the path relative to the root, and everything under it.
+ */
+export function createIgnoreMatcher(opts: Pick<WatcherOptions, 'root' | 'ignore' | 'logDir'>): (absPath: string) => boolean {
+  const toRel = (p: string) => path.relative(opts.root, p).split(path.sep).join('/');
+  const logRel = opts.logDir ? toRel(path.resolve(opts.root, opts.logDir)) : undefined;
+  const segmentPatterns: RegExp[] = [];
+  const pathPatterns: RegExp[] = [];
+  for (const raw of opts.ignore) {
+    const p = (path.isAbsolute(raw) ? toRel(raw) : raw.replace(/\\/g, '/')).replace(/^\.\//, '').replace(/\/+$/, '');
+    if (p === '') continue;
+    (p.includes('/') ? pathPatterns : segmentPatterns).push(globToRegExp(p));
+  }
+  return (absPath) => {
+    const rel = toRel(absPath);
+    if (rel === '' || rel.startsWith('../')) return false; // the root itself / outside it: decided by dirs
+    if (logRel && (rel === logRel || rel.startsWith(`${logRel}/`))) return true;
+    const segments = rel.split('/');
+    if (segments.some((s) => (IGNORED_DIRS as readonly string[]).includes(s))) return true;
+    if (isEditorTemp(segments[segments.length - 1])) return true;
+    if (segmentPatterns.some((re) => segments.some((s) => re.test(s)))) return true;
+    return pathPatterns.some((re) => re.test(rel));
+  };
+}
+
+const INOTIFY_FIX =
+  'raise the limit: sudo sysctl fs.inotify.max_user_watches=524288 (persist it in /etc/sysctl.d/), or watch fewer dirs with --dir';
+
+/** One clear line for a watcher error; `fatal` when watching is impaired. */
+export function describeWatchError(err: unknown): { fatal: boolean; message: string } {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOSPC' || code === 'EMFILE') {
+    return {
+      fatal: true,
+      message: `out of file watches (${code}): the system limit fs.inotify.max_user_watches is reached, so changes may be missed — ${INOTIFY_FIX}`,
+    };
+  }
+  const p = (err as NodeJS.ErrnoException | undefined)?.path;
+  const what = err instanceof Error ? err.message : String(err);
+  if (code === 'EACCES' || code === 'EPERM') {
+    return { fatal: false, message: `cannot watch ${p ?? 'a path'} (${code}): fix its permissions (chmod u+rx) or add it to ignore` };
+  }
+  return { fatal: false, message: `watcher: ${what}` };
+}
+
+/** Checks each dir up front: a missing or unreadable one is a warning with the fix, not a crash. */
+export async function checkDirs(root: string, dirs: readonly string[]): Promise<{ usable: string[]; warnings: string[] }> {
+  const usable: string[] = [];
+  const warnings: string[] = [];
+  for (const dir of dirs) {
+    const shown = path.relative(root, dir) || '.';
+    try {
+      const st = await fs.stat(dir);
+      if (!st.isDirectory()) {
+        warnings.push(`watch dir ${shown} is not a directory — pass a folder with --dir`);
+        continue;
+      }
+      await fs.access(dir, fsc.R_OK | fsc.X_OK);
+      usable.push(dir);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      warnings.push(
+        code === 'ENOENT'
+          ? `watch dir ${shown} does not exist — create it, or pass existing folders with --dir (or "dirs" in the config)`
+          : `watch dir ${shown} cannot be read (${code}) — fix its permissions (chmod u+rx ${dir}) or drop it from --dir`,
+      );
+    }
+  }
+  return { usable, warnings };
+}
+
+export async function startWatcher(opts: WatcherOptions, handlers: WatcherHandlers): Promise<Watcher> {
+  const { usable, warnings } = await checkDirs(opts.root, opts.dirs);
+  for (const w of warnings) handlers.onWarning?.(w);
+
+  const isIgnored = createIgnoreMatcher(opts);
+  const files = new Set<string>();
+  let isReady = false;
+  let resolveReady!: () => void;
+  const ready = new Promise<void>((r) => (resolveReady = r));
+  const toRel = (p: string) => path.relative(opts.root, p).split(path.sep).join('/');
+  let fatalReported = false;
+
+  if (usable.length === 0) {
+    resolveReady();
+    handlers.onReady?.(0);
+    return { fileCount: 0, ready, close: async () => {} };
+  }
+
+  const fsw: FSWatcher = watch([...usable], {
+    ignored: (p: string, _stats?: Stats) => isIgnored(path.resolve(opts.root, p)),
+    ignoreInitial: false,
+    persistent: true,
+    atomic: true, // editors' unlink+add within 100 ms is reported as one change
+    ignorePermissionErrors: false,
+  });
+
+  // chokidar drops a second 'change' of a path within 50 ms of the first (no trailing
+  // event), so a quick second save would be lost. After each event we re-stat the file
+  // once a little later and report a change if it differs from what was reported.
+  const lastSig = new Map<string, string>();
+  const rechecks = new Map<string, NodeJS.Timeout>();
+  let closed = false;
+  const sig = (st: Stats) => `${st.ino}:${st.size}:${st.mtimeMs}`;
+  const recheck = (abs: string, rel: string) => {
+    clearTimeout(rechecks.get(abs));
+    const t = setTimeout(() => {
+      rechecks.delete(abs);
+      fs.stat(abs).then(
+        (st) => {
+          if (closed || !files.has(rel) || lastSig.get(abs) === sig(st)) return;
+          lastSig.set(abs, sig(st));
+          handlers.onChange({ path: rel, kind: 'change' });
+          recheck(abs, rel);
+        },
+        () => undefined, // gone: chokidar reports the unlink
+      );
+    }, RECHECK_MS);
+    rechecks.set(abs, t);
+  };
+
+  const emit = (kind: ChangeKind) => (p: string, stats?: Stats) => {
+    const abs = path.resolve(p);
+    const rel = toRel(abs);
+    if (kind === 'unlink') {
+      files.delete(rel);
+      lastSig.delete(abs);
+    } else {
+      files.add(rel);
+      if (stats) lastSig.set(abs, sig(stats));
+    }
+    if (!isReady) return;
+    handlers.onChange({ path: rel, kind });
+    if (kind !== 'unlink') recheck(abs, rel);
+  };
+  fsw.on('add', emit('add'));
+  fsw.on('change', emit('change'));
+  fsw.on('unlink', emit('unlink'));
+  fsw.on('unlinkDir', (p: string) => {
+    // chokidar reports files of a removed folder one by one as well; keep the count right
+    const prefix = `${toRel(path.resolve(p))}/`;
+    for (const f of files) if (f.startsWith(prefix)) files.delete(f);
+  });
+  fsw.on('error', (err: unknown) => {
+    const { fatal, message } = describeWatchError(err);
+    if (fatal) {
+      if (!fatalReported) handlers.onError?.(message);
+      fatalReported = true;
+    } else handlers.onWarning?.(message);
+  });
+  fsw.on('ready', () => {
+    isReady = true;
+    resolveReady();
+    handlers.onReady?.(files.size);
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    get fileCount() {
+      return files.size;
+    },
+    ready,
+    close() {
+      closed = true;
+      for (const t of rechecks.values()) clearTimeout(t);
+      rechecks.clear();
+      closing ??= fsw.close().catch(() => undefined);
+      resolveReady(); // nobody waits forever on a closed watcher
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,151 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createIgnoreMatcher, describeWatchError, startWatcher, type Watcher } from '../src/watcher.js';
+import type { ChangeKind } from '../src/types.js';
+
+let root: string;
+let watcher: Watcher | undefined;
+
+beforeEach(async () => {
+  root = await fs.mkdtemp(path.join(os.tmpdir(), 'ahr-watch-'));
+});
+afterEach(async () => {
+  await watcher?.close();
+  watcher = undefined;
+  await fs.rm(root, { recursive: true, force: true });
+});
+
+/** Resolves when `pred` holds; bounded so a missing event fails the test instead of hanging. */
+async function until(pred: () => boolean, what: string, timeoutMs = 4000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('createIgnoreMatcher', () => {
+  const m = createIgnoreMatcher({ root: '/p', ignore: ['*.log', 'src/generated', 'tmp/**/*.js'], logDir: '/p/logs/hot_reload_errors' });
+  it.each([
+    ['/p/src/node_modules/x/index.js', true],
+    ['/p/.git/HEAD', true],
+    ['/p/src/__pycache__', true],
+    ['/p/dist/a.js', true],
+    ['/p/logs/hot_reload_errors/2026.log', true],
+    ['/p/src/.app.js.swp', true],
+    ['/p/src/app.js.swx', true],
+    ['/p/src/app.js~', true],
+    ['/p/src/.#app.js', true],
+    ['/p/src/4913', true],
+    ['/p/src/debug.log', true],
+    ['/p/src/generated/x.js', true],
+    ['/p/tmp/a/b/c.js', true],
+    ['/p/src/app.js', false],
+    ['/p/src/distance.js', false],
+    ['/p/logs/other.txt', false],
+    ['/p', false],
+  ])('%s → %s', (p, expected) => {
+    expect(m(p)).toBe(expected);
+  });
+});
+
+describe('describeWatchError', () => {
+  it('names fs.inotify.max_user_watches and the fix for ENOSPC and EMFILE', () => {
+    for (const code of ['ENOSPC', 'EMFILE']) {
+      const err = Object.assign(new Error(`watch ${code}`), { code });
+      const d = describeWatchError(err);
+      expect(d.fatal).toBe(true);
+      expect(d.message).toContain('fs.inotify.max_user_watches');
+      expect(d.message).toContain('sudo sysctl fs.inotify.max_user_watches=524288');
+    }
+    expect(describeWatchError(new Error('boom'))).toEqual({ fatal: false, message: 'watcher: boom' });
+  });
+});
+
+describe('startWatcher (real files)', () => {
+  it('counts files, never walks ignored folders, and reports add/change/unlink/rename relative to root', async () => {
+    const src = path.join(root, 'src');
+    await fs.mkdir(path.join(src, 'lib'), { recursive: true });
+    await fs.mkdir(path.join(src, 'node_modules', 'dep'), { recursive: true });
+    await fs.writeFile(path.join(src, 'app.js'), 'a');
+    await fs.writeFile(path.join(src, 'lib', 'util.js'), 'u');
+    await fs.writeFile(path.join(src, 'node_modules', 'dep', 'index.js'), 'x');
+    const seen: { path: string; kind: ChangeKind }[] = [];
+    let readyCount = -1;
+    watcher = await startWatcher(
+      { root, dirs: [src], ignore: [] },
+      { onChange: (c) => seen.push(c), onReady: (n) => (readyCount = n) },
+    );
+    await watcher.ready;
+    expect(readyCount).toBe(2);
+    expect(watcher.fileCount).toBe(2);
+
+    await fs.writeFile(path.join(src, 'new.js'), 'n');
+    await until(() => seen.some((c) => c.path === 'src/new.js' && c.kind === 'add'), 'add');
+    await fs.writeFile(path.join(src, 'lib', 'util.js'), 'u2');
+    await until(() => seen.some((c) => c.path === 'src/lib/util.js' && c.kind === 'change'), 'change');
+    await fs.rm(path.join(src, 'app.js'));
+    await until(() => seen.some((c) => c.path === 'src/app.js' && c.kind === 'unlink'), 'unlink');
+    await fs.rename(path.join(src, 'new.js'), path.join(src, 'renamed.js'));
+    await until(() => seen.some((c) => c.path === 'src/renamed.js' && c.kind === 'add'), 'rename add');
+    await until(() => seen.some((c) => c.path === 'src/new.js' && c.kind === 'unlink'), 'rename unlink');
+    await fs.writeFile(path.join(src, 'node_modules', 'dep', 'index.js'), 'y');
+    await fs.writeFile(path.join(src, '.app.js.swp'), 'swap');
+    await fs.writeFile(path.join(src, 'trigger.js'), 't'); // an event after the ignored ones
+    await until(() => seen.some((c) => c.path === 'src/trigger.js'), 'trigger');
+    expect(seen.filter((c) => c.path.includes('node_modules') || c.path.endsWith('.swp'))).toEqual([]);
+    expect(watcher.fileCount).toBe(3); // lib/util.js, renamed.js, trigger.js
+  });
+
+  it('keeps watching a file through 20 atomic saves (temp file + rename)', async () => {
+    const src = path.join(root, 'src');
+    await fs.mkdir(src);
+    const file = path.join(src, 'app.js');
+    await fs.writeFile(file, 'v0');
+    const changes: string[] = [];
+    watcher = await startWatcher({ root, dirs: [src], ignore: [] }, { onChange: (c) => c.path === 'src/app.js' && changes.push(c.kind) });
+    await watcher.ready;
+    for (let i = 1; i <= 20; i++) {
+      const tmp = path.join(src, `.app.js.${i}.swp`);
+      await fs.writeFile(tmp, `v${i}`);
+      await fs.rename(tmp, file);
+      await until(() => changes.length >= i, `atomic save #${i}`);
+    }
+    expect(changes).toHaveLength(20);
+    expect(changes.every((k) => k === 'change' || k === 'add')).toBe(true);
+  });
+
+  it('does not lose a second save within chokidar\'s 50 ms change throttle', async () => {
+    const src = path.join(root, 'src');
+    await fs.mkdir(src);
+    const file = path.join(src, 'app.js');
+    await fs.writeFile(file, 'v0');
+    const changes: string[] = [];
+    watcher = await startWatcher({ root, dirs: [src], ignore: [] }, { onChange: (c) => changes.push(c.kind) });
+    await watcher.ready;
+    await fs.writeFile(file, 'v1');
+    await until(() => changes.length >= 1, 'first save');
+    await fs.writeFile(file, 'v2-longer'); // immediately: chokidar throttles this one away
+    await until(() => changes.length >= 2, 'second save');
+    await new Promise((r) => setTimeout(r, 300)); // nothing further may arrive
+    expect(changes).toEqual(['change', 'change']);
+  });
+
+  it('warns about missing dirs with the fix and does not crash', async () => {
+    const warnings: string[] = [];
+    let ready = -1;
+    watcher = await startWatcher(
+      { root, dirs: [path.join(root, 'nope')], ignore: [] },
+      { onChange: () => {}, onWarning: (w) => warnings.push(w), onReady: (n) => (ready = n) },
+    );
+    await watcher.ready;
+    expect(warnings).toEqual([
+      'watch dir nope does not exist — create it, or pass existing folders with --dir (or "dirs" in the config)',
+    ]);
+    expect(ready).toBe(0);
+    await watcher.close();
+    await watcher.close(); // safe twice
+  });
+});
