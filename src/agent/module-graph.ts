@@ -136,7 +136,7 @@ export class ModuleGraph {
       this.session?.evaluated.push(file);
       return record;
     }
-    const { code, map: sourceMap } = transformModule(file, source);
+    const { code, map: sourceMap } = transformModule(file, source, stamp.hash);
     const fn = compileFunction(code, PARAMS, { filename: file });
     const record: ModuleRecord = { file, module, deps: new Set(), stamp, map: sourceMap };
     module.require = this.createRequire(record);

@@ -29,7 +29,20 @@ export function isTransformable(file: string): boolean {
   return extname(file) in LOADERS;
 }
 
-export function transformModule(file: string, source: string): Transformed {
+// The last output per file, by content hash: an importer re-evaluated because a
+// dependency changed has the same source, and esbuild's round trip costs ~1 ms a file.
+// One entry per file keeps the cache bounded by the size of the app.
+const lastOutput = new Map<string, { hash: string; out: Transformed }>();
+
+export function transformModule(file: string, source: string, hash: string): Transformed {
+  const cached = lastOutput.get(file);
+  if (cached && cached.hash === hash) return cached.out;
+  const out = transformUncached(file, source);
+  lastOutput.set(file, { hash, out });
+  return out;
+}
+
+function transformUncached(file: string, source: string): Transformed {
   try {
     const out = transformSync(source, {
       loader: LOADERS[extname(file)] ?? 'js',
