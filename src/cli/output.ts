@@ -1,0 +1,79 @@
+// Plain-words lines (or JSON) for results and checks. Colour only on a TTY without NO_COLOR.
+import type { CheckResult, ReloadAttempt, RunResult } from '../types.js';
+
+export interface Style {
+  ok(s: string): string;
+  bad(s: string): string;
+  warn(s: string): string;
+  dim(s: string): string;
+}
+
+const wrap = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
+const plain: Style = { ok: (s) => s, bad: (s) => s, warn: (s) => s, dim: (s) => s };
+const ansi: Style = { ok: wrap(32, 39), bad: wrap(31, 39), warn: wrap(33, 39), dim: wrap(2, 22) };
+
+/** Colour when writing to a terminal, unless NO_COLOR is set (FORCE_COLOR forces it). */
+export function styleFor(stream: { isTTY?: boolean }, env: Readonly<Record<string, string | undefined>>): Style {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return plain;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return ansi;
+  return stream.isTTY && env.TERM !== 'dumb' ? ansi : plain;
+}
+
+const ms = (n: number | undefined) => (n === undefined ? '' : ` (${n < 10 ? n.toFixed(1) : Math.round(n)} ms)`);
+
+export function checkLine(c: CheckResult, s: Style): string {
+  if (c.skipped) return `${s.dim('–')} ${c.name} — ${s.dim(`skipped: ${c.detail}`)}`;
+  const icon = c.ok ? s.ok('✔') : s.bad('✖');
+  return `${icon} ${c.name} — ${c.detail}${s.dim(ms(c.durationMs))}`;
+}
+
+const versionText = (a: ReloadAttempt) =>
+  a.versionBefore !== undefined && a.versionAfter !== undefined && a.versionBefore !== a.versionAfter
+    ? `version ${a.versionBefore} → ${a.versionAfter}`
+    : a.versionAfter !== undefined
+      ? `version ${a.versionAfter}`
+      : '';
+
+/** The lines for one finished attempt or one-shot command. */
+export function resultLines(r: RunResult, s: Style): string[] {
+  const lines = r.checks.map((c) => checkLine(c, s));
+  const a = r.attempt;
+  if (a) {
+    for (const step of a.steps) {
+      if (step.step === 'rollback') lines.push(step.ok ? `${s.warn('↩')} ${step.detail}` : `${s.bad('✖')} rollback — ${step.detail}`);
+    }
+    for (const t of a.targets ?? []) {
+      if ((a.targets?.length ?? 0) > 1) lines.push(`  ${t.name}: ${t.outcome} — ${t.message}`);
+    }
+  }
+  const v = a ? versionText(a) : '';
+  const summary = `${r.message}${v && !r.message.includes('version') ? ` · ${v}` : ''}${a?.durationMs !== undefined ? ` ${s.dim(`in ${Math.round(a.durationMs)} ms`)}` : ''}`;
+  lines.push(`${r.ok ? s.ok('✔') : s.bad('✖')} ${r.kind}: ${summary}`);
+  return lines;
+}
+
+/** The --json form of a result: one object, stable keys. */
+export function resultJson(r: RunResult): Record<string, unknown> {
+  const a = r.attempt;
+  return {
+    type: 'result',
+    kind: r.kind,
+    ok: r.ok,
+    exitCode: r.exitCode,
+    message: r.message,
+    ...(a
+      ? {
+          outcome: a.outcome,
+          reason: a.reason,
+          files: a.files,
+          modules: a.modules,
+          versionBefore: a.versionBefore,
+          versionAfter: a.versionAfter,
+          durationMs: a.durationMs,
+          steps: a.steps,
+          ...(a.targets ? { targets: a.targets } : {}),
+        }
+      : {}),
+    checks: r.checks,
+  };
+}
