@@ -78,7 +78,7 @@ export function createSchedulerState(opts: SchedulerOptions): SchedulerState {
 export function cooldownDeadline(state: SchedulerState, now: number): number | null {
   if (state.lastStartedAt === null) return null;
   const until = state.lastStartedAt + state.cooldownMs;
-  return until > now || state.running ? until : null;
+  return until > now ? until : null;
 }
 
 function mergePaths(pending: readonly string[], paths: readonly string[]): readonly string[] {

@@ -119,6 +119,8 @@ export interface ReloadAttempt {
   serverDurationMs?: number; // the agent's duration_ms
   message: string;
   checks: CheckResult[];
+  /** checks of the verification after an automatic rollback (absent when none ran) */
+  reverifyChecks?: CheckResult[];
   steps: StepRecord[];
   /** per-target outcome for fleet reloads (one entry per target otherwise) */
   targets?: { name: string; outcome: ReloadOutcome; versionBefore?: number; versionAfter?: number; message: string }[];
