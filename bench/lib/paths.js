@@ -8,6 +8,7 @@ export const nodeModules = path.join(repoRoot, 'node_modules');
 export const cliBin = path.join(repoRoot, 'bin/auto-hot-reload.js');
 export const distCli = path.join(repoRoot, 'dist/src/cli/main.js');
 export const distAgent = path.join(repoRoot, 'dist/src/agent/index.js');
+export const distAgentServe = path.join(repoRoot, 'dist/src/agent/serve.js');
 export const distWatcher = path.join(repoRoot, 'dist/src/watcher.js');
 export const nodemonBin = path.join(nodeModules, 'nodemon/bin/nodemon.js');
 export const tsxBin = path.join(nodeModules, 'tsx/dist/cli.mjs');

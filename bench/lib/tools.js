@@ -2,7 +2,10 @@
 import path from 'node:path';
 import { startProcess } from './proc.js';
 import { freePort, pollUntil, keepAliveAgent } from './http.js';
-import { cliBin, distCli, nodemonBin, tsxBin, missing } from './paths.js';
+import { cliBin, distCli, distAgentServe, exists, nodemonBin, tsxBin, missing } from './paths.js';
+import { fileURLToPath } from 'node:url';
+
+const serveShim = fileURLToPath(new URL('./serve-shim.js', import.meta.url));
 
 const node = process.execPath;
 
@@ -57,10 +60,14 @@ export const hotHook = {
 
 export const AGENT_LINE = /auto-hot-reload agent: serving .* on (http:\/\/[^\s]+) \(pid (\d+)\)/;
 
+export const agentUnavailable = () => (exists(distCli) ? null : missing(distAgentServe, 'the agent (serve)'));
+
 /** The agent alone: `serve src/app.js` (reloads are asked for over HTTP). */
 export async function startAgent(dir, { entry = 'src/app.js', extraArgs = [], env = {} } = {}) {
   const port = await freePort();
-  const proc = startProcess(node, [cliBin, 'serve', entry, '--port', String(port), ...extraArgs], {
+  // the real CLI when built; the agent's serve command directly until then
+  const cmd = exists(distCli) ? [cliBin, 'serve'] : [serveShim];
+  const proc = startProcess(node, [...cmd, entry, '--port', String(port), ...extraArgs], {
     cwd: dir,
     env,
     label: 'auto-hot-reload serve',
