@@ -1,0 +1,208 @@
+// The CLI entry (bin/auto-hot-reload.js calls run). Parses argv, loads the config, drives
+// the engine for one command or watch mode, prints results, and maps them to exit codes:
+// 0 ok · 1 reload/verification failed · 2 usage/config · 3 unreachable · 4 rollback failed.
+import path from 'node:path';
+import type { StoreApi } from 'zustand/vanilla';
+import { isConfigError } from '../config/errors.js';
+import { loadConfig } from '../config/load.js';
+import type { ReloadReason } from '../protocol.js';
+import type { Config, EngineStore, RunResult } from '../types.js';
+import { parseCli, SUBCOMMANDS, UsageError, type ParsedCli, type Subcommand } from './args.js';
+import { HELP, packageVersion } from './help.js';
+import { committedFiles } from './hook.js';
+import { resultJson, resultLines, styleFor, type Style } from './output.js';
+import { printWatchEvents } from './watch-lines.js';
+
+/** What the CLI needs of the engine (src/engine.ts's createEngine returns it). */
+export interface CliEngine {
+  readonly store: StoreApi<EngineStore>;
+  start(): Promise<void>;
+  trigger(opts?: { reason?: ReloadReason; files?: string[] }): Promise<RunResult>;
+  verify(): Promise<RunResult>;
+  rollback(): Promise<RunResult>;
+  close(): Promise<void>;
+}
+
+export interface CliIo {
+  stdout: { write(s: string): unknown; isTTY?: boolean };
+  stderr: { write(s: string): unknown; isTTY?: boolean };
+  stdinIsTTY: boolean;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** resolves on SIGINT/SIGTERM; the callback's second call means "give up now" */
+  onSignal(handler: (second: boolean) => void): () => void;
+  createEngine?: (config: Config) => CliEngine | Promise<CliEngine>;
+}
+
+function processIo(): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+    env: process.env,
+    cwd: process.cwd(),
+    onSignal(handler) {
+      let count = 0;
+      const h = () => handler(++count > 1);
+      process.on('SIGINT', h);
+      process.on('SIGTERM', h);
+      return () => {
+        process.off('SIGINT', h);
+        process.off('SIGTERM', h);
+      };
+    },
+  };
+}
+
+/** Entry point used by bin/auto-hot-reload.js: sets process.exitCode, never throws. */
+export async function run(argv: string[]): Promise<void> {
+  process.exitCode = await runCli(argv, processIo());
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const out = (l: string) => io.stdout.write(`${l}\n`);
+  const err = (l: string) => io.stderr.write(`${l}\n`);
+  try {
+    const sub = argv[0] as Subcommand | undefined;
+    if (sub && (SUBCOMMANDS as readonly string[]).includes(sub)) return await runSubcommand(sub, argv.slice(1), io);
+    const parsed = parseCli(argv);
+    if (parsed.command === 'help') {
+      io.stdout.write(HELP);
+      return 0;
+    }
+    if (parsed.command === 'version') {
+      out(packageVersion());
+      return 0;
+    }
+    const config = await loadConfig({ flags: parsed.flags, env: io.env, cwd: io.cwd });
+    if (parsed.command === 'watch') return await runWatch(config, io);
+    return await runOnce(parsed, config, io);
+  } catch (e) {
+    if (e instanceof UsageError || isConfigError(e)) {
+      err(`auto-hot-reload: ${e.message}`);
+      return 2;
+    }
+    // a bug, not a state: one line, no stack unless asked for
+    err(`auto-hot-reload: unexpected error: ${e instanceof Error ? e.message : String(e)}`);
+    if (io.env.DEBUG && e instanceof Error && e.stack) err(e.stack);
+    return 1;
+  }
+}
+
+async function runSubcommand(sub: Subcommand, rest: string[], io: CliIo): Promise<number> {
+  if (sub === 'install-hook') {
+    const hook = await import('./hook.js');
+    return hook.main(rest, { cwd: io.cwd, env: io.env, out: (l) => io.stdout.write(`${l}\n`) });
+  }
+  // serve (agent) and demo live in other modules; load them only when asked for
+  const spec = sub === 'serve' ? '../agent/serve.js' : './demo.js';
+  let mod: { main(argv: string[]): Promise<unknown> };
+  try {
+    mod = (await import(spec)) as typeof mod;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND') {
+      io.stderr.write(`auto-hot-reload: the "${sub}" command is not available in this build (${spec} is missing; run npm run build)\n`);
+      return 2;
+    }
+    throw e;
+  }
+  await mod.main(rest);
+  // those commands own their process and exit code
+  return typeof process.exitCode === 'number' ? process.exitCode : 0;
+}
+
+async function makeEngine(config: Config, io: CliIo): Promise<CliEngine> {
+  if (io.createEngine) return io.createEngine(config);
+  const { createEngine } = await import('../engine.js');
+  return createEngine(config) as CliEngine;
+}
+
+/** Files of HEAD inside the watched dirs, relative to the root (for the git hook). */
+async function hookFiles(config: Config): Promise<string[]> {
+  const { top, files } = await committedFiles(config.root);
+  const inside = (abs: string) => config.dirs.some((d) => abs === d || abs.startsWith(d + path.sep));
+  return files
+    .map((f) => path.resolve(top, f))
+    .filter(inside)
+    .map((abs) => path.relative(config.root, abs).split(path.sep).join('/'));
+}
+
+function printWarnings(engine: CliEngine, io: CliIo, style: Style) {
+  for (const w of engine.store.getState().warnings) io.stderr.write(`${style.warn('⚠')} ${w}\n`);
+}
+
+async function runOnce(parsed: ParsedCli, config: Config, io: CliIo): Promise<number> {
+  const style = styleFor(io.stdout, io.env);
+  let files: string[] | undefined;
+  if (parsed.gitHook) {
+    files = await hookFiles(config);
+    if (files.length === 0) {
+      if (!config.json) io.stdout.write('auto-hot-reload: the commit touched no watched files; nothing to reload\n');
+      return 0;
+    }
+  }
+  const engine = await makeEngine(config, io);
+  let interrupted = false;
+  const stop = io.onSignal((second) => {
+    if (second) process.exit(130);
+    interrupted = true;
+    void engine.close();
+  });
+  try {
+    let result: RunResult;
+    if (parsed.command === 'trigger') result = await engine.trigger({ reason: parsed.reason ?? 'manual', ...(files ? { files } : {}) });
+    else if (parsed.command === 'verify') result = await engine.verify();
+    else result = await engine.rollback();
+    if (interrupted) {
+      io.stderr.write('auto-hot-reload: interrupted\n');
+      return 130;
+    }
+    printWarnings(engine, io, style);
+    if (config.json) io.stdout.write(`${JSON.stringify(resultJson(result))}\n`);
+    else for (const line of resultLines(result, style)) io.stdout.write(`${line}\n`);
+    return result.exitCode;
+  } finally {
+    stop();
+    await engine.close();
+  }
+}
+
+async function runWatch(config: Config, io: CliIo): Promise<number> {
+  const engine = await makeEngine(config, io);
+  let resolveStop!: () => void;
+  const stopped = new Promise<void>((r) => (resolveStop = r));
+  const stop = io.onSignal((second) => {
+    if (second) process.exit(130);
+    resolveStop();
+  });
+  try {
+    await engine.start();
+    // Shopify cli-kit / gemini-cli rule: interactive only with both TTYs and not in CI
+    const interactive = config.tui && !config.json && io.stdout.isTTY === true && io.stdinIsTTY && !io.env.CI;
+    if (interactive) {
+      let runTui: ((engine: CliEngine) => Promise<number>) | undefined;
+      try {
+        // a variable specifier: the TUI is another part; this file must compile without it
+        const tuiModule = '../../components/run.js';
+        ({ runTui } = (await import(tuiModule)) as { runTui: (engine: CliEngine) => Promise<number> });
+      } catch (e) {
+        io.stderr.write(`auto-hot-reload: the TUI could not be loaded (${(e as Error).message}); printing lines instead\n`);
+      }
+      if (runTui) return await Promise.race([runTui(engine), stopped.then(() => 0)]);
+    }
+    const unsubscribe = printWatchEvents(engine.store, (l) => io.stdout.write(`${l}\n`), {
+      json: config.json,
+      style: styleFor(io.stdout, io.env),
+    });
+    try {
+      await stopped;
+    } finally {
+      unsubscribe();
+    }
+    return 0;
+  } finally {
+    stop();
+    await engine.close();
+  }
+}
