@@ -1,0 +1,260 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createClient } from '../src/client/client.js';
+import { noRestartCheck, serverChecks } from '../src/checks.js';
+import { initialPipeline, transition, type PipelineInput } from '../src/pipeline.js';
+import { runPipeline } from '../src/pipeline-runner.js';
+import type { LogEntry } from '../src/pipeline.js';
+import type { Probe } from '../src/types.js';
+import { makeConfig } from './helpers/config.js';
+import { startFakeService, type FakeService } from './helpers/fake-service.js';
+
+const services: FakeService[] = [];
+afterEach(async () => {
+  await Promise.all(services.splice(0).map((s) => s.close()));
+});
+
+async function fake(dialect: 'v1' | 'old') {
+  const svc = await startFakeService({ dialect });
+  services.push(svc);
+  return svc;
+}
+
+const triggerInput = (files = ['src/app.js']): PipelineInput => ({
+  mode: 'trigger',
+  verify: true,
+  request: { files, modules: ['app'], reason: 'manual' },
+  baseline: null,
+});
+
+function run(svc: { url: string }, input: PipelineInput, probes: Probe[] = []) {
+  const config = makeConfig({ apiUrl: svc.url, probes });
+  const logs: LogEntry[] = [];
+  const client = createClient(config.targets[0], config);
+  return runPipeline(input, { client, probes, log: (e) => void logs.push(e) }).then((report) => ({ report, logs }));
+}
+
+describe('pipeline transitions (pure)', () => {
+  it('a reload that fails without activating ends failed, with no rollback effect', () => {
+    let [s, fx] = transition(initialPipeline(triggerInput()), { type: 'start' });
+    expect(fx).toEqual([{ type: 'getStatus' }]);
+    [s, fx] = transition(s, { type: 'status', status: { version: 3, boot_id: 'b' } });
+    expect(fx).toEqual([{ type: 'reload', request: { files: ['src/app.js'], modules: ['app'], reason: 'manual' } }]);
+    [s, fx] = transition(s, {
+      type: 'reloaded',
+      result: { success: false, message: 'boom', reloaded_modules: [], failed_modules: ['app'], version: 3, activated: false, error: { message: 'SyntaxError', file: 'src/app.js', line: 3, column: 7 } },
+    });
+    expect(s.outcome).toBe('failed');
+    expect(s.exitCode).toBe(1);
+    expect(fx.map((f) => f.type)).toEqual(['logError', 'done']);
+    expect(fx[0]).toEqual({
+      type: 'logError',
+      entry: {
+        kind: 'reload',
+        message: 'SyntaxError',
+        files: ['src/app.js'],
+        version: 3,
+        detail: { file: 'src/app.js', line: 3, column: 7, stack: undefined },
+        bodyExcerpt: 'failed modules: app',
+      },
+    });
+  });
+
+  it('status unreachable before a trigger is exit 3; a status 404 is not fatal', () => {
+    const [s1] = transition(initialPipeline(triggerInput()), { type: 'statusFailed', failure: { kind: 'unreachable', message: 'ECONNREFUSED' } });
+    expect([s1.outcome, s1.exitCode]).toEqual(['unreachable', 3]);
+    const [s2, fx] = transition(initialPipeline(triggerInput()), { type: 'statusFailed', failure: { kind: 'http', message: '404', httpStatus: 404 } });
+    expect(s2.stage).toBe('triggering');
+    expect(fx[0].type).toBe('reload');
+  });
+
+  it('rolls back the activated version on failed verification, then re-verifies', () => {
+    let [s] = transition(initialPipeline(triggerInput()), { type: 'status', status: { version: 4 } });
+    let fx;
+    [s, fx] = transition(s, { type: 'reloaded', result: { success: true, message: '', reloaded_modules: ['app'], failed_modules: [], version: 5, previous_version: 4, activated: true } });
+    expect(fx).toEqual([{ type: 'verify', stage: 'verify', baseline: { version: 4 }, reload: s.reload }]);
+    [s, fx] = transition(s, { type: 'verified', checks: [{ name: 'health', ok: false, detail: 'HTTP 500' }], status: null, unreachable: false });
+    expect(fx.map((f) => f.type)).toEqual(['logError', 'rollback']);
+    expect(fx[1]).toEqual({ type: 'rollback', request: { from_version: 5 } });
+    [s, fx] = transition(s, { type: 'rolledBack', response: { success: true, message: 'ok', version: 4, rolled_back_from: 5 } });
+    expect(fx).toEqual([{ type: 'verify', stage: 'reverify', baseline: { version: 4 } }]);
+    [s] = transition(s, { type: 'verified', checks: [{ name: 'health', ok: true, detail: '' }], status: { version: 4 }, unreachable: false });
+    expect([s.outcome, s.exitCode, s.versionAfter]).toEqual(['rolled-back', 1, 4]);
+  });
+
+  it('skipped checks never fail; verify-only mode uses the baseline', () => {
+    const input: PipelineInput = { mode: 'verify', verify: true, request: {}, baseline: { boot_id: 'x' } };
+    let [s, fx] = transition(initialPipeline(input), { type: 'start' });
+    expect(fx).toEqual([{ type: 'verify', stage: 'verify', baseline: { boot_id: 'x' } }]);
+    [s] = transition(s, { type: 'verified', checks: [{ name: 'server', ok: true, skipped: true, detail: '' }], status: null, unreachable: false });
+    expect([s.outcome, s.exitCode]).toEqual(['ok', 0]);
+  });
+
+  it('check builders: restart detection, skip when nothing to compare, server checks by name', () => {
+    expect(noRestartCheck({ boot_id: 'a', pid: 1 }, { boot_id: 'b', pid: 1 })).toEqual({ name: 'no-restart', ok: false, detail: 'the service restarted: boot_id a → b' });
+    expect(noRestartCheck({ running: true }, { running: true }).skipped).toBe(true);
+    expect(serverChecks({ success: false, checks: { db: { ok: true, detail: 'up' } } })).toEqual([
+      { name: 'server:db', ok: true, detail: 'up' },
+      { name: 'server', ok: false, detail: 'the service reported verification failed' },
+    ]);
+  });
+});
+
+describe('pipeline runner against the fake service', () => {
+  for (const dialect of ['v1', 'old'] as const) {
+    it(`${dialect}: a successful reload is verified and ok`, async () => {
+      const svc = await fake(dialect);
+      const { report, logs } = await run(svc, triggerInput());
+      expect(report.state.outcome).toBe('ok');
+      expect(report.state.exitCode).toBe(0);
+      expect(report.steps.map((s) => [s.step, s.ok])).toEqual([
+        ['status-before', true],
+        ['trigger', true],
+        ['verify', true],
+      ]);
+      expect(svc.callsTo('reload')[0].body).toEqual({ files: ['src/app.js'], modules: ['app'], reason: 'manual' });
+      expect(svc.callsTo('rollback')).toHaveLength(0);
+      const names = report.state.checks.map((c) => `${c.name}:${c.skipped ? 'skip' : c.ok}`);
+      if (dialect === 'v1') {
+        expect(names).toEqual(['reload:true', 'server:modules_loaded:true', 'server:smoke:true', 'no-restart:true', 'health:true']);
+        expect(report.state.versionAfter).toBe(2);
+      } else {
+        expect(names).toEqual(['reload:true', 'server:skip', 'no-restart:skip', 'health:true']);
+      }
+      expect(logs).toEqual([]);
+    });
+
+    it(`${dialect}: a reload that fails without activation does not call rollback`, async () => {
+      const svc = await fake(dialect);
+      svc.script('reload', { do: 'fail', message: 'SyntaxError: Unexpected token' });
+      const { report, logs } = await run(svc, triggerInput());
+      expect([report.state.outcome, report.state.exitCode]).toEqual(['failed', 1]);
+      expect(svc.callsTo('rollback')).toHaveLength(0);
+      expect(svc.callsTo('verify')).toHaveLength(0);
+      expect(logs).toHaveLength(1);
+      expect(logs[0].message).toContain('SyntaxError: Unexpected token');
+      expect(logs[0].files).toEqual(['src/app.js']);
+    });
+
+    it(`${dialect}: activated + failing check → rollback, then re-verify`, async () => {
+      const svc = await fake(dialect);
+      const probe: Probe = { name: 'greeting', method: 'GET', path: '/api/v1/greeting', expectStatus: 200 };
+      svc.setProbe('GET', '/api/v1/greeting', { status: 200, body: { data: { greeting: 'hello' } } });
+      svc.script('reload', { do: 'activate-broken' });
+      const { report, logs } = await run(svc, triggerInput(), [probe]);
+      expect([report.state.outcome, report.state.exitCode]).toEqual(['rolled-back', 1]);
+      const rollbacks = svc.callsTo('rollback');
+      expect(rollbacks).toHaveLength(1);
+      expect(rollbacks[0].body).toEqual(dialect === 'v1' ? { from_version: 2 } : {});
+      expect(report.steps.map((s) => [s.step, s.ok])).toEqual([
+        ['status-before', true],
+        ['trigger', true],
+        ['verify', false],
+        ['rollback', true],
+        ['reverify', true],
+      ]);
+      expect(report.state.checks.find((c) => c.name === 'probe:greeting')?.ok).toBe(false);
+      expect(report.state.reverifyChecks.find((c) => c.name === 'probe:greeting')?.ok).toBe(true);
+      expect(logs.map((l) => l.kind)).toEqual(['verify']);
+      if (dialect === 'v1') expect(svc.state.version).toBe(1);
+    });
+
+    it(`${dialect}: unreachable service → exit 3`, async () => {
+      const svc = await fake(dialect);
+      const url = svc.url;
+      await svc.close();
+      const { report, logs } = await run({ url }, triggerInput());
+      expect([report.state.outcome, report.state.exitCode]).toEqual(['unreachable', 3]);
+      expect(logs[0].kind).toBe('unreachable');
+    });
+
+    it(`${dialect}: rollback fails → exit 4`, async () => {
+      const svc = await fake(dialect);
+      // the old server has no verify endpoint: a probe is what catches the broken version
+      svc.setProbe('GET', '/g', { status: 200, body: 'hello' });
+      svc.script('reload', { do: 'activate-broken' });
+      svc.script('rollback', { do: 'fail' });
+      const { report, logs } = await run(svc, triggerInput(), [{ name: 'g', method: 'GET', path: '/g', expectStatus: 200 }]);
+      expect([report.state.outcome, report.state.exitCode]).toEqual(['rollback-failed', 4]);
+      expect(logs.map((l) => l.kind)).toEqual(['verify', 'rollback']);
+      expect(logs[1].message).toContain('rollback failed');
+    });
+
+    it(`${dialect}: a failing probe fails verification`, async () => {
+      const svc = await fake(dialect);
+      svc.setProbe('GET', '/p', { status: 500, body: 'down' });
+      const { report } = await run(svc, triggerInput(), [{ name: 'p', method: 'GET', path: '/p', expectStatus: 200 }]);
+      const probe = report.state.checks.find((c) => c.name === 'probe:p');
+      expect(probe?.ok).toBe(false);
+      // the probe was already failing: the v1 rollback restores the same answer, so re-verify fails too
+      expect(report.state.outcome).toBe('rollback-failed');
+    });
+  }
+
+  it('v1: a restart during the reload is detected and rolled back', async () => {
+    const svc = await fake('v1');
+    svc.script('reload', { do: 'restart' });
+    const { report } = await run(svc, triggerInput());
+    const nr = report.state.checks.find((c) => c.name === 'no-restart');
+    expect(nr?.ok).toBe(false);
+    expect(nr?.detail).toMatch(/^the service restarted: boot_id /);
+    expect(report.state.restartDetected).toBe(true);
+    expect(svc.callsTo('rollback')[0].body).toEqual({ from_version: 2 });
+  });
+
+  it('v1: --verify alone compares with the baseline and does not reload', async () => {
+    const svc = await fake('v1');
+    const baseline = { boot_id: 'someone-else', pid: svc.state.pid };
+    const { report } = await run(svc, { mode: 'verify', verify: true, request: {}, baseline });
+    expect(svc.callsTo('reload')).toHaveLength(0);
+    expect([report.state.outcome, report.state.exitCode]).toEqual(['failed', 1]);
+    expect(report.state.checks.map((c) => c.name)).toEqual(['server:modules_loaded', 'server:smoke', 'no-restart', 'health']);
+  });
+
+  it('v1: --rollback alone sends from_version = current version, then verifies', async () => {
+    const svc = await fake('v1');
+    const cfg = makeConfig({ apiUrl: svc.url });
+    await createClient(cfg.targets[0], cfg).reload({}); // now at version 2
+    const { report } = await run(svc, { mode: 'rollback', verify: true, request: {}, baseline: null });
+    expect(svc.callsTo('rollback')[0].body).toEqual({ from_version: 2 });
+    expect([report.state.outcome, report.state.exitCode, report.state.versionAfter]).toEqual(['rolled-back', 0, 1]);
+  });
+
+  it('v1: --rollback with nothing to roll back (409) → exit 4', async () => {
+    const svc = await fake('v1');
+    const { report, logs } = await run(svc, { mode: 'rollback', verify: true, request: {}, baseline: null });
+    expect([report.state.outcome, report.state.exitCode]).toEqual(['rollback-failed', 4]);
+    expect(logs[0].httpStatus).toBe(409);
+  });
+
+  it('a reload timeout is failed (no blind rollback)', async () => {
+    const svc = await fake('v1');
+    svc.script('reload', { do: 'delay', ms: 3000 });
+    const config = makeConfig({ apiUrl: svc.url, timeouts: { reloadMs: 200, verifyMs: 1000, rollbackMs: 1000, statusMs: 1000 } });
+    const logs: LogEntry[] = [];
+    const report = await runPipeline(triggerInput(), { client: createClient(config.targets[0], config), probes: [], log: (e) => void logs.push(e) });
+    expect([report.state.outcome, report.state.exitCode]).toEqual(['failed', 1]);
+    expect(logs[0].kind).toBe('timeout');
+    expect(svc.callsTo('rollback')).toHaveLength(0);
+  });
+
+  it('a server that drops the connection on reload is a state, not a crash', async () => {
+    const server = http.createServer((req, res) => {
+      if (req.url?.endsWith('/reload-all')) return req.socket.destroy();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ success: true, status: { version: 1 } }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const { report } = await run({ url }, triggerInput());
+      expect(report.state.stage).toBe('done');
+      expect(report.state.exitCode === 1 || report.state.exitCode === 3).toBe(true);
+      expect(report.steps.map((s) => s.step)).toEqual(['status-before', 'trigger']);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
