@@ -69,7 +69,8 @@ export async function run({ quick = false, log = defaultLog } = {}) {
         if (handle.reload) await handle.reload(gen);
         const r = await pollUntil(handle.url, (j) => j?.gen === gen, { agent: poller, everyMs: 2, timeoutMs: SERVE_TIMEOUT_MS });
         if (r.at === null) {
-          note = `gen ${gen} never served; stopped after ${done} reloads`;
+          const last = r.status === undefined ? 'no answer' : `last answer HTTP ${r.status}${r.json?.error ? ` ${r.json.error.slice(0, 80)}` : ''}`;
+          note = `gen ${gen} never served within ${SERVE_TIMEOUT_MS / 1000} s (${last}); stopped after ${done} reloads`;
           break;
         }
         done++;
@@ -77,10 +78,10 @@ export async function run({ quick = false, log = defaultLog } = {}) {
       await sleep(GAP_MS);
       const res = await load.stop();
       load = null;
-      const after = await request(handle.url, { agent: poller });
-      const c1 = after.json.count;
+      const after = await request(handle.url, { agent: poller }).catch(() => null);
+      const c1 = after?.json?.count;
       // every 2xx answer and the poller's requests incremented the counter; a restart resets it
-      const survived = c1 >= c0 + res.ok2xx;
+      const survived = typeof c1 === 'number' && c1 >= c0 + res.ok2xx;
       data.push({ tool: tool.name, reloads: done, ...res, countBefore: c0, countAfter: c1, survived });
       rows.push([
         tool.name,
@@ -89,11 +90,16 @@ export async function run({ quick = false, log = defaultLog } = {}) {
         String(res.failed),
         done ? (res.failed / done).toFixed(1) : '–',
         `${res.errors} / ${res.non2xx}`,
-        survived ? `yes (${c1})` : `no (counter ${c1} after ${res.ok2xx} answers)`,
+        typeof c1 !== 'number'
+          ? `unknown (service answers HTTP ${after?.status ?? 'nothing'})`
+          : survived
+            ? `yes (counter ${c1})`
+            : `no (counter ${c1} after ${res.ok2xx} answers)`,
         note,
       ]);
     } catch (e) {
-      log(`availability: ${tool.name} failed: ${e.message}`);
+      const exits = (handle?.procs ?? []).filter((p) => p.exited).map((p) => `${p.label} exited (${p.exited.code ?? p.exited.signal}): ${p.stderr.slice(-600)}`);
+      log(`availability: ${tool.name} failed: ${e.message}${exits.length ? `\n${exits.join('\n')}` : ''}`);
       rows.push([tool.name, '–', '–', '–', '–', '–', '–', `failed: ${e.message.split('\n')[0]}`]);
     } finally {
       if (load) await load.stop().catch(() => {});

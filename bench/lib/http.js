@@ -66,23 +66,25 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Poll `url` every `everyMs` until `accept(json)` is true or `timeoutMs` passes.
- * Network errors (a restarting service) are retried. Resolves `{at, json, polls}` where
+ * Network errors (a restarting service) are retried. Resolves `{at, json, status, polls}` where
  * `at` is performance.now() when the accepted answer arrived, or null on timeout.
  */
 export async function pollUntil(url, accept, { agent, everyMs = 1, timeoutMs = 15000, requestTimeoutMs = 1000 } = {}) {
   const deadline = performance.now() + timeoutMs;
   let polls = 0;
   let last;
+  let lastStatus;
   while (performance.now() < deadline) {
     polls++;
     try {
       const res = await request(url, { agent, timeoutMs: requestTimeoutMs });
       last = res.json;
+      lastStatus = res.status;
       if (res.status >= 200 && res.status < 300 && accept(res.json)) return { at: performance.now(), json: res.json, polls };
     } catch {
       /* service down while restarting: retry */
     }
     await sleep(everyMs);
   }
-  return { at: null, json: last, polls };
+  return { at: null, json: last, status: lastStatus, polls };
 }

@@ -43,8 +43,14 @@ http.createServer(app).listen(Number(process.env.PORT), '127.0.0.1');
 const SERVER_HOT = `import http from 'node:http';
 http
   .createServer(async (req, res) => {
-    const { default: app } = await import('./src/app.js', import.meta.hot?.boundary);
-    app(req, res);
+    // an import can race a half-written file; answer 500 rather than crash the process
+    try {
+      const { default: app } = await import('./src/app.js', import.meta.hot?.boundary);
+      app(req, res);
+    } catch (e) {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: String(e?.message ?? e) }));
+    }
   })
   .listen(Number(process.env.PORT), '127.0.0.1');
 `;
