@@ -1,0 +1,189 @@
+import fs from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createEngine, type Engine } from '../src/engine.js';
+import { readErrorLog } from '../src/errorlog.js';
+import { worstExitCode } from '../src/fleet.js';
+import { createEngineStore, LIMITS, addError } from '../src/store.js';
+import type { EngineActions } from '../src/types.js';
+import { makeConfig } from './helpers/config.js';
+import { startFakeService, type FakeService } from './helpers/fake-service.js';
+
+let root: string;
+let svc: FakeService;
+let engine: Engine | undefined;
+
+beforeEach(async () => {
+  root = await fs.mkdtemp(path.join(os.tmpdir(), 'ahr-engine-'));
+  await fs.mkdir(path.join(root, 'src'));
+  svc = await startFakeService({ dialect: 'v1' });
+});
+afterEach(async () => {
+  await engine?.close();
+  engine = undefined;
+  await svc.close();
+  await fs.rm(root, { recursive: true, force: true });
+});
+
+async function waitFor(pred: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('store', () => {
+  const noop = async () => ({ kind: 'verify' as const, ok: true, exitCode: 0 as const, message: '', checks: [] });
+  const actions: EngineActions = { trigger: noop, verify: noop, rollback: noop, pause() {}, resume() {} };
+
+  it('is a fresh store per call, shaped as EngineState, with relative dirs', () => {
+    const config = makeConfig({ root: '/p', dirs: ['/p/src', '/p/server'] });
+    const a = createEngineStore(config, actions);
+    const b = createEngineStore(config, actions);
+    expect(a).not.toBe(b);
+    const s = a.getState();
+    expect(s.watch).toEqual({ dirs: ['src', 'server'], fileCount: 0, ready: false, paused: false, recent: [] });
+    expect(s.targets).toEqual([{ name: 'primary', apiUrl: 'http://127.0.0.1:9', connection: { state: 'unknown' }, service: null }]);
+    expect(s.actions).toBe(actions);
+  });
+
+  it('bounds errors and keeps untouched slices referentially equal', () => {
+    const store = createEngineStore(makeConfig(), actions);
+    const before = store.getState();
+    for (let i = 0; i < LIMITS.errors + 5; i++) addError(store, { time: 't', kind: 'reload', message: `e${i}` });
+    const after = store.getState();
+    expect(after.errors).toHaveLength(LIMITS.errors);
+    expect(after.errors[0].message).toBe(`e${LIMITS.errors + 4}`);
+    expect(after.history).toBe(before.history);
+    expect(after.watch).toBe(before.watch);
+  });
+
+  it('worstExitCode ranks rollback-failed over unreachable over failed', () => {
+    expect(worstExitCode([0, 1, 3])).toBe(3);
+    expect(worstExitCode([3, 4, 1])).toBe(4);
+    expect(worstExitCode([0, 0])).toBe(0);
+  });
+});
+
+describe('engine', () => {
+  it('trigger() runs the pipeline and reports into the store; store actions are the same methods', async () => {
+    const config = makeConfig({ root, dirs: [path.join(root, 'src')], apiUrl: svc.url, modules: ['app'] });
+    engine = createEngine(config);
+    const phases: string[] = [];
+    engine.store.subscribe((s, prev) => s.phase !== prev.phase && phases.push(s.phase));
+    const result = await engine.store.getState().actions.trigger({ files: ['src/a.js'] });
+    expect(result).toMatchObject({ kind: 'trigger', ok: true, exitCode: 0 });
+    const s = engine.store.getState();
+    expect(s.phase).toBe('idle');
+    expect(phases).toEqual(['triggering', 'verifying', 'idle']);
+    expect(s.history).toHaveLength(1);
+    expect(s.history[0]).toMatchObject({ id: 1, reason: 'manual', files: ['src/a.js'], modules: ['app'], outcome: 'ok', versionBefore: 1, versionAfter: 2 });
+    expect(s.history[0].steps.map((x) => x.step)).toEqual(['status-before', 'trigger', 'verify']);
+    expect(s.targets[0].connection.state).toBe('connected');
+    expect(s.targets[0].service?.version).toBe(2);
+    expect(s.checks.map((c) => c.name)).toEqual(['reload', 'server:modules_loaded', 'server:smoke', 'no-restart', 'health']);
+    expect(svc.callsTo('reload')[0].body).toEqual({ files: ['src/a.js'], modules: ['app'], reason: 'manual' });
+  });
+
+  it('manual actions while a reload runs queue instead of overlapping', async () => {
+    const config = makeConfig({ root, apiUrl: svc.url, verify: false });
+    engine = createEngine(config);
+    svc.script('reload', { do: 'delay', ms: 200 });
+    const [r1, r2, v] = await Promise.all([engine.trigger(), engine.trigger({ reason: 'git-hook' }), engine.verify()]);
+    expect([r1.ok, r2.ok, v.ok]).toEqual([true, true, true]);
+    const history = [...engine.store.getState().history].reverse();
+    expect(history.map((h) => h.reason)).toEqual(['manual', 'manual', 'git-hook']);
+    for (let i = 1; i < history.length; i++) expect(history[i].startedAt).toBeGreaterThanOrEqual(history[i - 1].finishedAt!);
+    expect(svc.callsTo('reload')).toHaveLength(2);
+  });
+
+  it('writes every failure to the error log and the store', async () => {
+    const config = makeConfig({ root, apiUrl: svc.url, logDir: path.join(root, 'logs') });
+    engine = createEngine(config);
+    svc.script('reload', { do: 'fail', message: 'SyntaxError: nope' });
+    const r = await engine.trigger({ files: ['src/x.js'] });
+    expect([r.ok, r.exitCode, r.attempt?.outcome]).toEqual([false, 1, 'failed']);
+    const entries = await readErrorLog(config.logDir);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ kind: 'reload', message: 'SyntaxError: nope', files: ['src/x.js'], target: 'primary', detail: { line: 3, column: 7 } });
+    expect(engine.store.getState().errors).toEqual(entries);
+  });
+
+  it('rollback() and verify() run alone', async () => {
+    engine = createEngine(makeConfig({ root, apiUrl: svc.url, verify: false }));
+    await engine.trigger();
+    const rb = await engine.rollback();
+    expect([rb.ok, rb.exitCode, rb.attempt?.versionAfter]).toEqual([true, 0, 1]);
+    expect(svc.callsTo('rollback')[0].body).toEqual({ from_version: 2 });
+    const v = await engine.verify();
+    expect([v.ok, v.exitCode]).toEqual([true, 0]);
+    expect(svc.callsTo('reload')).toHaveLength(1);
+  });
+
+  it('start(): watch-mode diagnostics for a service that is down, then disconnected with a retry time', async () => {
+    const dead = http.createServer();
+    await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(dead.address() as AddressInfo).port}`;
+    await new Promise((r) => dead.close(r));
+    engine = createEngine(makeConfig({ root, dirs: [path.join(root, 'src'), path.join(root, 'missing')], apiUrl: url }), { pollIntervalMs: 250 });
+    await engine.start();
+    const s = engine.store.getState();
+    expect(s.watch.ready).toBe(true);
+    expect(s.warnings).toContain('watch dir missing does not exist — create it, or pass existing folders with --dir (or "dirs" in the config)');
+    expect(s.warnings.some((w) => w.startsWith(`${url}/health is not answering`) && w.includes('--api-url'))).toBe(true);
+    expect(s.targets[0].connection.state).toBe('disconnected');
+    expect(s.targets[0].connection.retryAt).toBeGreaterThan(s.targets[0].connection.checkedAt!);
+  });
+
+  it('start(): status 404 → a warning with the fix, connected through health', async () => {
+    svc.script('status', { do: 'http', status: 404, body: { detail: 'Not Found' } }, { times: Infinity });
+    engine = createEngine(makeConfig({ root, apiUrl: svc.url }));
+    await engine.start();
+    const s = engine.store.getState();
+    expect(s.warnings.some((w) => w.includes('/api/v1/hot-reload/status answered 404') && w.includes('endpoints.status'))).toBe(true);
+    expect(s.targets[0].connection.state).toBe('connected');
+  });
+
+  it('pause keeps changes pending and resume fires them; close is idempotent', async () => {
+    engine = createEngine(makeConfig({ root, apiUrl: svc.url, cooldownMs: 0, debounceMs: 30, verify: false }));
+    await engine.start();
+    engine.store.getState().actions.pause();
+    expect(engine.store.getState().watch.paused).toBe(true);
+    await fs.writeFile(path.join(root, 'src', 'p.js'), 'x');
+    await waitFor(() => engine!.store.getState().pending.includes('src/p.js'), 'pending change while paused');
+    await new Promise((r) => setTimeout(r, 200)); // past the debounce: still nothing may fire
+    expect(svc.callsTo('reload')).toHaveLength(0);
+    engine.store.getState().actions.resume();
+    await waitFor(() => svc.callsTo('reload').length === 1 && engine!.store.getState().history.length === 1, 'reload on resume');
+    expect(svc.callsTo('reload')[0].body).toMatchObject({ files: ['src/p.js'], reason: 'watch' });
+    expect(engine.store.getState().pending).toEqual([]);
+    await engine.close();
+    await engine.close();
+    const r = await engine.trigger();
+    expect([r.ok, r.message]).toEqual([false, 'the engine is closed']);
+  });
+
+  it('exposes the cooldown deadline while it runs and clears it afterwards', async () => {
+    engine = createEngine(makeConfig({ root, apiUrl: svc.url, cooldownMs: 300, verify: false }));
+    await engine.trigger();
+    const until = engine.store.getState().cooldownUntil;
+    expect(until).not.toBeNull();
+    expect(until).toBe(engine.store.getState().history[0].startedAt + 300);
+    await waitFor(() => engine!.store.getState().cooldownUntil === null, 'cooldown to clear', 3000);
+  });
+
+  it('close() aborts an in-flight reload and settles it as a state', async () => {
+    engine = createEngine(makeConfig({ root, apiUrl: svc.url }));
+    svc.script('reload', { do: 'delay', ms: 5000 });
+    const pending = engine.trigger();
+    await waitFor(() => svc.callsTo('reload').length === 1, 'reload request to arrive');
+    await engine.close();
+    const r = await pending;
+    expect(r.ok).toBe(false);
+    expect(engine.store.getState().phase).toBe('idle');
+  });
+});
