@@ -71,6 +71,9 @@ interface EsbuildMessage {
 function fromEsbuildError(file: string, err: unknown): ModuleLoadError {
   const first = (err as { errors?: EsbuildMessage[] }).errors?.[0];
   if (!first) return new ModuleLoadError(String((err as Error)?.message ?? err), { file });
+  if (/^Top-level await/.test(first.text)) {
+    first.text = 'top-level await is not supported in reloadable modules (the agent evaluates them as functions): move it into a function, e.g. an exported async init';
+  }
   const loc = first.location;
   const line = loc?.line;
   const column = loc ? loc.column + 1 : undefined; // esbuild columns are 0-based
