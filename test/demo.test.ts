@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 const execFileAsync = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -214,6 +214,26 @@ describe('demo checks catch a broken route', () => {
       ok: false,
       detail: 'GET /api/v1/greeting answered 503, expected 200',
     });
+  });
+
+  it('passes its checks but fails over HTTP when the greeting cannot be encoded (the README\'s rollback case)', async () => {
+    const app = await importApp(await breakGreeting('bigint', "return json(200, { greeting: 'Hello, hot reload!', version: 3n });"));
+    expect(await app.checks.greeting()).toEqual({ ok: true, detail: 'says "Hello, hot reload!"' });
+    const server = createServer(app.default);
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const errors: unknown[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void errors.push(args));
+    try {
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/greeting`, {
+        signal: AbortSignal.timeout(5_000),
+      });
+      expect({ status: res.status, body: await res.json() }).toEqual({ status: 500, body: { error: 'internal error' } });
+      expect(errors).toHaveLength(1);
+    } finally {
+      spy.mockRestore();
+      server.closeAllConnections();
+      await new Promise<void>((done) => server.close(() => done()));
+    }
   });
 
   it('runs on plain Node, with no bundler: a broken copy fails its check in a child process', async () => {
