@@ -36,11 +36,16 @@ const versionText = (a: ReloadAttempt) =>
 
 /** The lines for one finished attempt or one-shot command. */
 export function resultLines(r: RunResult, s: Style): string[] {
-  const lines = r.checks.map((c) => checkLine(c, s));
   const a = r.attempt;
+  // the attempt's own checks decided the outcome; r.checks are the final (post-rollback) ones
+  const lines = (a && a.checks.length > 0 ? a.checks : r.checks).map((c) => checkLine(c, s));
   if (a) {
     for (const step of a.steps) {
       if (step.step === 'rollback') lines.push(step.ok ? `${s.warn('↩')} ${step.detail}` : `${s.bad('✖')} rollback — ${step.detail}`);
+    }
+    if (a.reverifyChecks && a.reverifyChecks.length > 0) {
+      lines.push(s.dim('after the rollback:'));
+      for (const c of a.reverifyChecks) lines.push(`  ${checkLine(c, s)}`);
     }
     for (const t of a.targets ?? []) {
       if ((a.targets?.length ?? 0) > 1) lines.push(`  ${t.name}: ${t.outcome} — ${t.message}`);
@@ -71,6 +76,8 @@ export function resultJson(r: RunResult): Record<string, unknown> {
           versionAfter: a.versionAfter,
           durationMs: a.durationMs,
           steps: a.steps,
+          attemptChecks: a.checks,
+          ...(a.reverifyChecks ? { reverifyChecks: a.reverifyChecks } : {}),
           ...(a.targets ? { targets: a.targets } : {}),
         }
       : {}),
