@@ -36,6 +36,7 @@ interface Position {
 /** Rewrites every frame of an evaluated module to its original position. */
 export function mapStack(stack: string, lookup: SourceMapLookup): { stack: string; first?: Position } {
   const parsed = new Map<string, SourceMap | null>();
+  if (!stack.includes(':')) return { stack };
   let first: Position | undefined;
   const lines = stack.split('\n').map((text) => {
     const m = FRAME.exec(text);
@@ -43,7 +44,7 @@ export function mapStack(stack: string, lookup: SourceMapLookup): { stack: strin
     const file = m[2];
     if (!parsed.has(file)) {
       const json = lookup(file);
-      parsed.set(file, json ? new SourceMap(JSON.parse(json)) : null);
+      parsed.set(file, json ? parseMap(json) : null);
     }
     const map = parsed.get(file);
     if (!map) return text;
@@ -54,6 +55,19 @@ export function mapStack(stack: string, lookup: SourceMapLookup): { stack: strin
     return text.slice(0, m.index) + `${m[1]}${file}:${pos.line}:${pos.column}${m[5]}`;
   });
   return { stack: lines.join('\n'), first };
+}
+
+// Parsing a map costs far more than a lookup; run-time traces hit the same few maps.
+const parsedMaps = new Map<string, SourceMap>();
+
+function parseMap(json: string): SourceMap {
+  let map = parsedMaps.get(json);
+  if (!map) {
+    if (parsedMaps.size >= 64) parsedMaps.delete(parsedMaps.keys().next().value!);
+    map = new SourceMap(JSON.parse(json));
+    parsedMaps.set(json, map);
+  }
+  return map;
 }
 
 /**

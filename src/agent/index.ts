@@ -7,6 +7,7 @@ import { normalizeOptions, type AgentOptions } from './options.js';
 
 export { AgentStartError, type RollbackOutcome } from './agent.js';
 export { AgentOptionsError, type AgentOptions } from './options.js';
+export { installStackMapping } from './stack-traces.js';
 
 export interface Agent {
   /** answers the hot-reload API and /health, hands every other request to the active version */

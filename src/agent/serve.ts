@@ -2,7 +2,7 @@
 // Prints exactly one line when listening (tools parse it):
 //   auto-hot-reload agent: serving FILE on http://HOST:PORT (pid N)
 import { createServer, type Server } from 'node:http';
-import { createAgent, AgentOptionsError, AgentStartError } from './index.js';
+import { createAgent, AgentOptionsError, AgentStartError, installStackMapping } from './index.js';
 import { parseServeArgs, SERVE_USAGE, UsageError } from './serve-args.js';
 
 const SHUTDOWN_GRACE_MS = 2000;
@@ -21,6 +21,7 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
 
+  installStackMapping();
   let agent;
   try {
     agent = await createAgent({

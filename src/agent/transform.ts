@@ -86,3 +86,8 @@ function fromEsbuildError(file: string, err: unknown): ModuleLoadError {
     stack: `SyntaxError: ${first.text}\n    at ${where}${excerpt}`,
   });
 }
+
+/** The source map of the newest output for a file (for mapping run-time stack traces). */
+export function latestSourceMap(file: string): string | undefined {
+  return lastOutput.get(file)?.out.map;
+}
