@@ -1,0 +1,138 @@
+// The TUI's root: reads the engine store through a throttled mirror, lays the screen out
+// within the terminal, and owns the ONE input listener that turns keys into commands.
+// No business logic: keys dispatch the store's actions, panels render its state.
+import { Box, useInput } from 'ink';
+import { useCallback, useMemo, useRef, useState } from 'react';
+import { useStore } from 'zustand';
+import { useShallow } from 'zustand/react/shallow';
+import type { StoreApi } from 'zustand/vanilla';
+import type { EngineStore, RunResult } from '../src/types.js';
+import { ClockContext, type Clock } from './clock.js';
+import { detailLines, mergeErrors } from './errorEntries.js';
+import { useErrorLog, type ErrorLogLoader } from './hooks/useErrorLog.js';
+import { useTerminalSize } from './hooks/useTerminalSize.js';
+import { useThrottledView } from './hooks/useThrottledView.js';
+import { resolveCommand } from './keys.js';
+import { computeLayout } from './layout.js';
+import { ErrorDetail } from './panels/ErrorDetail.js';
+import { ErrorLog } from './panels/ErrorLog.js';
+import { Footer, type Notice } from './panels/Footer.js';
+import { Help } from './panels/Help.js';
+import { MainScreen } from './panels/MainScreen.js';
+import { initialUi, reduceUi, type UiEffect, type UiState } from './ui.js';
+
+/** Redraw at most this often under event storms (~15 frames per second). */
+export const DEFAULT_THROTTLE_MS = 66;
+
+export interface AppProps {
+  store: StoreApi<EngineStore>;
+  /** reads the error log files; called each time the error log opens */
+  loadErrors?: ErrorLogLoader;
+  /** the quit command (q, Ctrl+C): the caller tears down */
+  onQuit?: () => void;
+  /** fixed size (tests); otherwise the terminal's, following resize events */
+  width?: number;
+  height?: number;
+  clock?: Clock;
+  throttleMs?: number;
+  /** shown in the error log title */
+  logDir?: string;
+}
+
+const defaultClock: Clock = () => Date.now();
+
+function describe(r: RunResult): Notice {
+  return { ok: r.ok, text: `${r.kind}: ${r.message || (r.ok ? 'ok' : 'failed')}` };
+}
+
+export function App(props: AppProps) {
+  const { store, onQuit } = props;
+  const view = useThrottledView(store, props.throttleMs ?? DEFAULT_THROTTLE_MS);
+  const { cols, rows } = useTerminalSize(props.width, props.height);
+  const [ui, setUi] = useState<UiState>(initialUi);
+  const uiRef = useRef(ui);
+  uiRef.current = ui;
+  const [notice, setNotice] = useState<Notice | undefined>();
+  const errorLog = useErrorLog(props.loadErrors);
+
+  const counts = useStore(
+    view,
+    useShallow((s) => ({
+      targets: s.targets.length,
+      warnings: s.warnings.length,
+      recent: s.watch.recent.length,
+      checks: s.checks.length,
+      history: s.history.length + (s.current ? 1 : 0),
+      restart: s.restartDetected,
+    })),
+  );
+  const paused = useStore(view, (s) => s.watch.paused);
+  const runErrors = useStore(view, (s) => s.errors);
+  const layout = computeLayout(cols, rows, counts);
+  const entries = useMemo(() => mergeErrors(errorLog.entries, runErrors), [errorLog.entries, runErrors]);
+  const bodyRows = layout.height - 1; // all but the footer
+  const selectedEntry = entries[Math.min(ui.selected, Math.max(0, entries.length - 1))];
+
+  const perform = useCallback(
+    (effect: UiEffect) => {
+      const actions = store.getState().actions;
+      const report = (p: Promise<RunResult>): void => {
+        p.then(
+          (r) => setNotice(describe(r)),
+          (err: unknown) => setNotice({ ok: false, text: err instanceof Error ? err.message : String(err) }),
+        );
+      };
+      switch (effect) {
+        case 'trigger':
+          return report(actions.trigger({ reason: 'manual' }));
+        case 'verify':
+          return report(actions.verify());
+        case 'rollback':
+          return report(actions.rollback());
+        case 'toggle-pause':
+          // read the live store, not the throttled mirror: a fast double p must toggle twice
+          return store.getState().watch.paused ? actions.resume() : actions.pause();
+        case 'load-errors':
+          return errorLog.load();
+        case 'quit':
+          return onQuit?.();
+      }
+    },
+    [store, onQuit, errorLog.load],
+  );
+
+  useInput((input, key) => {
+    const current = uiRef.current;
+    const command = resolveCommand(current.mode, input, key);
+    if (!command) return;
+    const entry = entries[current.selected];
+    const { ui: next, effect } = reduceUi(current, command, {
+      entryCount: entries.length,
+      pageSize: Math.max(1, bodyRows - 1),
+      detailLines: entry ? detailLines(entry).length : 0,
+    });
+    uiRef.current = next;
+    setUi(next);
+    setNotice(undefined);
+    if (effect) perform(effect);
+  });
+
+  let body;
+  if (ui.mode === 'help') body = <Help width={layout.width} rows={bodyRows} />;
+  else if (ui.mode === 'errors' || (ui.mode === 'detail' && !selectedEntry))
+    body = <ErrorLog entries={entries} load={errorLog} selected={ui.selected} width={layout.width} rows={bodyRows} logDir={props.logDir} />;
+  else if (ui.mode === 'detail' && selectedEntry)
+    body = <ErrorDetail entry={selectedEntry} index={ui.selected} count={entries.length} top={ui.detailTop} width={layout.width} rows={bodyRows} />;
+  else body = <MainScreen store={view} layout={layout} />;
+
+  return (
+    <ClockContext.Provider value={props.clock ?? defaultClock}>
+      <Box flexDirection="column" width={layout.width} height={layout.height} overflow="hidden">
+        <Box flexDirection="column" flexGrow={1} overflow="hidden">
+          {body}
+        </Box>
+        <Footer mode={ui.mode} width={layout.width} paused={paused} notice={notice} />
+      </Box>
+    </ClockContext.Provider>
+  );
+}

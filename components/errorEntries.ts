@@ -1,0 +1,58 @@
+// Pure helpers of the error log view: merge the log files with this run's errors, and
+// turn one entry into the lines of its detail view.
+import type { ErrorEntry } from '../src/types.js';
+
+const keyOf = (e: ErrorEntry): string => `${e.time}\u0000${e.kind}\u0000${e.message}\u0000${e.target ?? ''}`;
+const timeOf = (e: ErrorEntry): number => {
+  const t = Date.parse(e.time);
+  return Number.isNaN(t) ? -Infinity : t;
+};
+
+/**
+ * This run's errors are also in the log files once written; show each entry once,
+ * newest first (the sort is stable, so entries of the same instant keep their order).
+ */
+export function mergeErrors(loaded: readonly ErrorEntry[], current: readonly ErrorEntry[]): ErrorEntry[] {
+  const seen = new Set<string>();
+  const out: ErrorEntry[] = [];
+  for (const e of [...current, ...loaded]) {
+    const k = keyOf(e);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(e);
+  }
+  return out.sort((a, b) => timeOf(b) - timeOf(a));
+}
+
+/** `src/app.ts:12:5`, `src/app.ts:12`, `src/app.ts`, or undefined. */
+export function location(e: ErrorEntry): string | undefined {
+  const d = e.detail;
+  if (!d?.file) return undefined;
+  return [d.file, d.line, d.line !== undefined ? d.column : undefined].filter((x) => x !== undefined).join(':');
+}
+
+export interface DetailLine {
+  label: string; // '' for continuation lines
+  text: string;
+}
+
+const splitLines = (s: string): string[] => s.replace(/\r\n/g, '\n').split('\n');
+
+function block(label: string, value: string): DetailLine[] {
+  return splitLines(value).map((text, i) => ({ label: i === 0 ? label : '', text }));
+}
+
+/** Every field of an entry, one line each; multi-line values (stack, body) continue unlabeled. */
+export function detailLines(e: ErrorEntry): DetailLine[] {
+  const lines: DetailLine[] = [{ label: 'time', text: e.time }, { label: 'kind', text: e.kind }];
+  if (e.target) lines.push({ label: 'target', text: e.target });
+  lines.push(...block('message', e.message));
+  const loc = location(e);
+  if (loc) lines.push({ label: 'at', text: loc });
+  if (e.files?.length) lines.push(...e.files.map((f, i) => ({ label: i === 0 ? 'files' : '', text: f })));
+  if (e.version !== undefined) lines.push({ label: 'version', text: `v${e.version}` });
+  if (e.httpStatus !== undefined) lines.push({ label: 'HTTP', text: String(e.httpStatus) });
+  if (e.bodyExcerpt) lines.push(...block('body', e.bodyExcerpt));
+  if (e.detail?.stack) lines.push(...block('stack', e.detail.stack));
+  return lines;
+}

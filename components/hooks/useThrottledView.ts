@@ -1,0 +1,11 @@
+// The engine store seen through a throttled mirror for as long as the component lives.
+// The App is mounted once per engine, so the first source and interval are kept.
+import { useEffect, useState } from 'react';
+import type { StoreApi } from 'zustand/vanilla';
+import { createThrottledView } from '../throttledView.js';
+
+export function useThrottledView<T>(source: StoreApi<T>, intervalMs: number): StoreApi<T> {
+  const [mirror] = useState(() => createThrottledView(source, intervalMs));
+  useEffect(() => () => mirror.dispose(), [mirror]);
+  return mirror.view;
+}

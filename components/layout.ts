@@ -1,0 +1,124 @@
+// The line budget: how many rows each panel gets so the live output never grows taller
+// than the terminal (Ink clears the whole screen on every frame otherwise: ink #382, #935).
+
+/** Wide enough for two columns. */
+export const TWO_COLUMN_MIN = 120;
+
+/**
+ * Ink treats output of `rows` lines or more as full-screen and clears the terminal on
+ * every following frame; one line less keeps its incremental redraw.
+ */
+export const screenHeight = (rows: number): number => Math.max(1, rows - 1);
+
+export interface LayoutCounts {
+  targets: number; // entries of state.targets
+  warnings: number;
+  recent: number; // recent file changes available
+  checks: number;
+  history: number; // history entries plus the current attempt
+  restart: boolean;
+}
+
+export interface Layout {
+  width: number;
+  height: number; // lines the screen uses (rows - 1)
+  twoColumns: boolean;
+  leftWidth: number; // == width in one column
+  rightWidth: number; // == width in one column
+  /** rows per panel body (titles, header and footer are fixed) */
+  targets: number;
+  warnings: number;
+  recent: number;
+  checks: number;
+  history: number;
+}
+
+type Section = 'targets' | 'warnings' | 'recent' | 'checks' | 'history';
+
+/** Fill sections round by round: each round raises a section up to `cap` (never past what it has). */
+function allocate(free: number, want: Record<Section, number>, rounds: [Section, number][]): Record<Section, number> {
+  const got: Record<Section, number> = { targets: 0, warnings: 0, recent: 0, checks: 0, history: 0 };
+  let left = Math.max(0, free);
+  for (const [section, cap] of rounds) {
+    const add = Math.max(0, Math.min(cap, want[section]) - got[section]);
+    const take = Math.min(add, left);
+    got[section] += take;
+    left -= take;
+  }
+  return got;
+}
+
+export function computeLayout(cols: number, rows: number, c: LayoutCounts): Layout {
+  const width = Math.max(20, cols);
+  const height = screenHeight(rows);
+  const twoColumns = width >= TWO_COLUMN_MIN;
+  const restart = c.restart ? 1 : 0;
+  // an empty panel still shows one placeholder line ("no reloads yet")
+  const want: Record<Section, number> = {
+    targets: c.targets > 1 ? c.targets : 0,
+    warnings: c.warnings,
+    recent: Math.max(1, c.recent),
+    checks: Math.max(1, c.checks),
+    history: Math.max(1, c.history),
+  };
+  const inf = Number.MAX_SAFE_INTEGER;
+
+  if (!twoColumns) {
+    // header 2, watch title, cooldown, reloads title, verification title, footer
+    const fixed = 2 + restart + 5;
+    const got = allocate(height - fixed, want, [
+      ['history', 3],
+      ['checks', 2],
+      ['targets', 2],
+      ['warnings', 1],
+      ['recent', 1],
+      ['checks', 6],
+      ['recent', 3],
+      ['warnings', 2],
+      ['targets', 4],
+      ['history', inf],
+      ['checks', inf],
+      ['recent', 10],
+      ['targets', inf],
+    ]);
+    return { width, height, twoColumns, leftWidth: width, rightWidth: width, ...got };
+  }
+
+  const leftWidth = Math.floor((width - 1) * 0.45);
+  const rightWidth = width - 1 - leftWidth;
+  // full width: header 2 (+ restart), target rows, warnings, footer
+  const top = allocate(height - (2 + restart + 1) - 6, want, [
+    ['targets', 4],
+    ['warnings', 3],
+  ]);
+  const body = Math.max(0, height - (2 + restart + 1) - top.targets - top.warnings);
+  // left: watch title + recent + cooldown + verification title + checks
+  const left = allocate(body - 3, want, [
+    ['recent', 1],
+    ['checks', 3],
+    ['recent', 5],
+    ['checks', inf],
+    ['recent', inf],
+  ]);
+  // right: reloads title + history
+  const history = Math.min(want.history, Math.max(0, body - 1));
+  return {
+    width,
+    height,
+    twoColumns,
+    leftWidth,
+    rightWidth,
+    targets: top.targets,
+    warnings: top.warnings,
+    recent: left.recent,
+    checks: left.checks,
+    history,
+  };
+}
+
+/** First visible row of a list of `count` rows shown in `rows` rows, keeping `selected` in view (centered). */
+export function listTop(selected: number, count: number, rows: number): number {
+  if (rows <= 0 || count <= rows) return 0;
+  const centered = selected - Math.floor(rows / 2);
+  return Math.max(0, Math.min(count - rows, centered));
+}

@@ -1,0 +1,68 @@
+// Service header: where the service is, whether we reach it, what version it serves.
+import { Box } from 'ink';
+import { useStore } from 'zustand';
+import { useShallow } from 'zustand/react/shallow';
+import type { StoreApi } from 'zustand/vanilla';
+import type { EngineStore, TargetView } from '../../src/types.js';
+import { formatDuration, formatSecondsLeft, shortId } from '../format.js';
+import { useNow } from '../hooks/useNow.js';
+import { Row } from '../Row.js';
+import type { Seg } from '../segments.js';
+
+export function connectionSegs(t: TargetView | undefined, now: number): Seg[] {
+  const c = t?.connection;
+  if (!c || c.state === 'unknown') return [{ text: '◌ connecting…', color: 'yellow' }];
+  if (c.state === 'connected') return [{ text: '● connected', color: 'green' }];
+  const retry =
+    c.retryAt === undefined ? '' : c.retryAt > now ? ` · retry in ${formatSecondsLeft(c.retryAt - now)}` : ' · retrying…';
+  return [
+    { text: '○ disconnected', color: 'red', bold: true },
+    { text: retry, color: 'red' },
+    ...(c.lastError ? [{ text: ` · ${c.lastError}`, dim: true }] : []),
+  ];
+}
+
+export function serviceSegs(t: TargetView | undefined, now: number): Seg[] {
+  const s = t?.service;
+  if (!s) return [{ text: 'no status yet', dim: true }];
+  const parts: string[] = [];
+  parts.push(s.version !== undefined ? `v${s.version}` : 'version ?');
+  if (s.boot_id) parts.push(`boot ${shortId(s.boot_id)}`);
+  if (s.pid !== undefined) parts.push(`pid ${s.pid}`);
+  if (s.uptime_ms !== undefined) {
+    // uptime as of the last status, advanced to now while the service is reachable
+    const seen = t?.connection.checkedAt;
+    const extra = t?.connection.state === 'connected' && seen !== undefined ? Math.max(0, now - seen) : 0;
+    parts.push(`up ${formatDuration(s.uptime_ms + extra)}`);
+  }
+  if (s.agent?.name) parts.push(`${s.agent.name}${s.agent.version ? ` ${s.agent.version}` : ''}`);
+  if (s.state === 'reloading') parts.push('reloading');
+  return [{ text: parts.join(' · ') }];
+}
+
+export function Header({ store, width }: { store: StoreApi<EngineStore>; width: number }) {
+  const { target, restart } = useStore(store, useShallow((s) => ({ target: s.targets[0], restart: s.restartDetected })));
+  const retryAt = target?.connection.state === 'disconnected' ? target.connection.retryAt : undefined;
+  const now = useNow(retryAt, 1000);
+  return (
+    <Box flexDirection="column">
+      <Row
+        width={width}
+        segs={[
+          { text: 'auto-hot-reload', bold: true },
+          { text: '  ' },
+          { text: target?.apiUrl ?? '(no target)', color: 'cyan' },
+          { text: '  ' },
+          ...connectionSegs(target, now),
+        ]}
+      />
+      <Row width={width} segs={serviceSegs(target, now)} />
+      {restart && (
+        <Row
+          width={width}
+          segs={[{ text: ' ⚠ SERVICE RESTARTED — boot id/pid changed: the process was restarted, hot state was lost ', color: 'red', bold: true, inverse: true }]}
+        />
+      )}
+    </Box>
+  );
+}
