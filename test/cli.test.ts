@@ -148,7 +148,7 @@ describe('--trigger against a v1 service', () => {
   it('reports a wrong token as HTTP 401, and sends the right one from the environment', async () => {
     const s = await setup('v1', {}, 's3cret');
     const bad = await cli(['--trigger', '--token', 'wrong']);
-    expect(bad.code).not.toBe(0);
+    expect(bad.code).toBe(1);
     expect(bad.stdout).toContain('HTTP 401');
     s.clearCalls();
     const good = await cli(['--trigger'], { HOT_RELOAD_TOKEN: 's3cret' });
