@@ -66,6 +66,12 @@ describe('serve', () => {
     });
     const p = await serve([app.path('app.ts')]);
     expect((await call(`${p.base}/`)).body).toBe('typed');
+    // a route that throws at run time: 500, and the log names the TypeScript line
+    app.write('app.ts', `import type { IncomingMessage, ServerResponse } from 'node:http';\nimport { word } from './word.js';\ntype Unused = string;\n\nexport default (q: IncomingMessage, s: ServerResponse): void => {\n  if (q.url === '/boom') throw new TypeError('boom');\n  s.end(word);\n};\n`);
+    expect((await call(`${p.base}${PREFIX}/reload-all`, { method: 'POST', body: {} })).body.activated).toBe(true);
+    expect(await call(`${p.base}/boom`)).toEqual({ status: 500, body: 'Internal Server Error\n' });
+    expect(p.output()).toContain(`TypeError: boom\n    at `);
+    expect(p.output()).toContain(`${app.path('app.ts')}:6:32)`);
     app.write('word.ts', `export const word: string = 'x';\nexport const oops = {;\n`);
     const r = await call(`${p.base}${PREFIX}/reload-all`, { method: 'POST', body: {} });
     expect(r.body).toMatchObject({ success: false, activated: false, version: 1, error: { file: app.path('word.ts'), line: 2 } });

@@ -33,8 +33,11 @@ interface Position {
   column: number;
 }
 
+/** Errors whose stack the process-wide hook (stack-traces.ts) has already mapped. */
+export const mappedByHook = new WeakSet<object>();
+
 /** Rewrites every frame of an evaluated module to its original position. */
-export function mapStack(stack: string, lookup: SourceMapLookup): { stack: string; first?: Position } {
+export function mapStack(stack: string, lookup: SourceMapLookup, alreadyMapped = false): { stack: string; first?: Position } {
   const parsed = new Map<string, SourceMap | null>();
   if (!stack.includes(':')) return { stack };
   let first: Position | undefined;
@@ -48,6 +51,10 @@ export function mapStack(stack: string, lookup: SourceMapLookup): { stack: strin
     }
     const map = parsed.get(file);
     if (!map) return text;
+    if (alreadyMapped) {
+      first ??= { file, line: Number(m[3]), column: Number(m[4]) };
+      return text;
+    }
     const entry = map.findEntry(Number(m[3]) - 1, Number(m[4]) - 1) as { originalLine?: number; originalColumn?: number };
     if (entry.originalLine === undefined || entry.originalColumn === undefined) return text;
     const pos = { file, line: entry.originalLine + 1, column: entry.originalColumn + 1 };
@@ -79,7 +86,8 @@ export function describeError(err: unknown, lookup: SourceMapLookup, fallbackFil
     return clean({ message: err.message, file: err.file ?? fallbackFile, line: err.line, column: err.column, stack: err.stack });
   }
   if (err instanceof Error) {
-    const { stack, first } = mapStack(err.stack ?? String(err), lookup);
+    const raw = err.stack ?? String(err); // reading it runs the hook, if installed
+    const { stack, first } = mapStack(raw, lookup, mappedByHook.has(err));
     const message = err.name && err.name !== 'Error' ? `${err.name}: ${err.message}` : err.message;
     return clean({ message, file: first?.file ?? fallbackFile, line: first?.line, column: first?.column, stack: agentFree(stack) });
   }

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { MAX_BODY_BYTES } from '../protocol.js';
 import type { HotReloadAgent } from './agent.js';
 import { readJsonBody } from './body.js';
-import { mapStack } from './errors.js';
+import { mappedByHook, mapStack } from './errors.js';
 import { parseReloadRequest, parseRollbackRequest } from './requests.js';
 
 type Route = (req: IncomingMessage, res: ServerResponse, receivedAt: number) => Promise<void>;
@@ -119,7 +119,8 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 }
 
 function appFailed(err: unknown, res: ServerResponse, modules: Map<string, { map?: string }>): void {
-  const stack = err instanceof Error ? mapStack(err.stack ?? err.message, (f) => modules.get(f)?.map).stack : String(err);
+  const raw = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  const stack = err instanceof Error ? mapStack(raw, (f) => modules.get(f)?.map, mappedByHook.has(err)).stack : raw;
   process.stderr.write(`auto-hot-reload agent: request handler threw: ${stack}\n`);
   if (!res.headersSent) {
     res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });

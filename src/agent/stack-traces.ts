@@ -1,7 +1,7 @@
 // Run-time stack traces (a route that throws, Express's error page, console.error(err))
 // point at the user's lines instead of esbuild's output. Process-wide, so only `serve`
 // installs it; library users may call it themselves.
-import { mapStack } from './errors.js';
+import { mappedByHook, mapStack } from './errors.js';
 import { latestSourceMap } from './transform.js';
 
 let installed = false;
@@ -16,7 +16,9 @@ export function installStackMapping(): void {
     if (busy) return text; // an error while mapping must not recurse
     busy = true;
     try {
-      return mapStack(text, latestSourceMap).stack;
+      const mapped = mapStack(text, latestSourceMap).stack;
+      if (err && typeof err === 'object') mappedByHook.add(err);
+      return mapped;
     } catch {
       return text;
     } finally {
