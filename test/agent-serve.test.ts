@@ -74,7 +74,7 @@ describe('serve', () => {
     expect(p.output()).toContain(`${app.path('app.ts')}:6:32)`);
     app.write('word.ts', `export const word: string = 'x';\nexport const oops = {;\n`);
     const r = await call(`${p.base}${PREFIX}/reload-all`, { method: 'POST', body: {} });
-    expect(r.body).toMatchObject({ success: false, activated: false, version: 1, error: { file: app.path('word.ts'), line: 2 } });
+    expect(r.body).toMatchObject({ success: false, activated: false, version: 2, error: { file: app.path('word.ts'), line: 2 } });
     expect((await call(`${p.base}/`)).body).toBe('typed');
   });
 
