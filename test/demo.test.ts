@@ -18,6 +18,7 @@ type CheckAnswer = boolean | { ok: boolean; detail: string };
 interface DemoApp {
   default: (req: IncomingMessage, res: ServerResponse) => void;
   checks: Record<string, () => Promise<CheckAnswer>>;
+  handlesHealth: boolean;
 }
 
 const importApp = async (appFile: string): Promise<DemoApp> => (await import(pathToFileURL(appFile).href)) as DemoApp;
@@ -53,7 +54,8 @@ describe('demo service over HTTP', () => {
     return { status: res.status, headers: res.headers, json: JSON.parse(text) as unknown };
   };
 
-  it('answers /health itself', async () => {
+  it('answers /health itself, and tells the agent so', async () => {
+    expect(app.handlesHealth).toBe(true);
     expect(await call('GET', '/health')).toMatchObject({ status: 200, json: { ok: true } });
   });
 

@@ -76,6 +76,9 @@ export default async function app(req, res) {
   }
 }
 
+/** Tells the agent that this app answers `GET /health` itself (otherwise the agent would). */
+export const handlesHealth = true;
+
 /**
  * Checks the agent runs before it activates a new version (and on `verify`): each calls
  * the routes in-process and answers true, `{ok, detail}`, or throws.
