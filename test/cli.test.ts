@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readErrorLog } from '../src/errorlog.js';
-import { buildOnce, runCliProcess } from './helpers/cli-process.js';
+import { buildOnce, runCliProcess, type CliRun } from './helpers/cli-process.js';
 import { startFakeService, type Dialect, type FakeService } from './helpers/fake-service.js';
 
 let tmp: string;
@@ -249,5 +249,56 @@ describe('unreachable and usage errors', () => {
     expect(h.stdout).toContain('3 service unreachable · 4 rollback failed');
     const v = await cli(['-V']);
     expect(v.stdout).toBe('0.1.0\n');
+  });
+});
+
+describe('headless watch mode', () => {
+  it('prints one line per event and exits 0 on SIGINT', async () => {
+    const s = await setup('v1', { cooldown: 0 });
+    let stdout = '';
+    let child: { kill(sig: NodeJS.Signals): boolean } | undefined;
+    const done: Promise<CliRun> = runCliProcess(['--no-tui'], {
+      cwd: tmp,
+      onSpawn: (c) => {
+        child = c;
+        c.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+      },
+    });
+    const waitFor = async (text: string) => {
+      for (let i = 0; i < 100 && !stdout.includes(text); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(stdout).toContain(text);
+    };
+    await waitFor('● watching');
+    await writeFile(path.join(tmp, 'src', 'a.js'), 'export default 1;');
+    await waitFor('✔ trigger:');
+    expect(stdout).toContain('⟳ reload #1 (watch): src/a.js');
+    expect(s.callsTo('reload')[0].body).toEqual({ files: ['src/a.js'], reason: 'watch' });
+    child?.kill('SIGINT');
+    const r = await done;
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+  });
+
+  it('prints JSON lines with --json', async () => {
+    await setup('v1', { cooldown: 0 });
+    let stdout = '';
+    let child: { kill(sig: NodeJS.Signals): boolean } | undefined;
+    const done = runCliProcess(['--watch', '--json'], {
+      cwd: tmp,
+      onSpawn: (c) => {
+        child = c;
+        c.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+      },
+    });
+    for (let i = 0; i < 100 && !stdout.includes('"type":"ready"'); i++) await new Promise((r) => setTimeout(r, 50));
+    await writeFile(path.join(tmp, 'src', 'b.js'), 'export default 2;');
+    for (let i = 0; i < 100 && !stdout.includes('"type":"result"'); i++) await new Promise((r) => setTimeout(r, 50));
+    child?.kill('SIGTERM');
+    const r = await done;
+    expect(r.code).toBe(0);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; ok?: boolean });
+    expect(events.filter((e) => e.type === 'ready')).toHaveLength(1);
+    const result = events.find((e) => e.type === 'result');
+    expect(result?.ok).toBe(true);
   });
 });

@@ -112,7 +112,15 @@ export function printWatchEvents(
   };
   // events that already happened before we subscribed (e.g. start-up warnings)
   const initial = store.getState();
-  const empty: EngineState = { ...initial, warnings: [], watch: { ...initial.watch, ready: false }, pending: [], current: null, history: [] };
+  const empty: EngineState = {
+    ...initial,
+    targets: initial.targets.map((t) => ({ ...t, connection: { state: 'unknown' } })),
+    warnings: [],
+    watch: { ...initial.watch, ready: false, paused: false },
+    pending: [],
+    current: null,
+    history: [],
+  };
   emit(empty, initial);
   return store.subscribe((next, prev) => emit(prev, next));
 }
