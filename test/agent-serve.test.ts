@@ -15,8 +15,8 @@ function makeApp(files: Record<string, string>) {
   apps.push(a);
   return a;
 }
-async function serve(args: string[], env: Record<string, string> = {}) {
-  const p = await startServe(args, env);
+async function serve(args: string[], env: Record<string, string> = {}, via: 'agent' | 'cli' = 'agent') {
+  const p = await startServe(args, env, via);
   procs.push(p);
   return p;
 }
@@ -57,6 +57,18 @@ describe('serve', () => {
     expect([after.pid, after.boot_id, after.started_at]).toEqual([before.pid, before.boot_id, before.started_at]);
     expect(await p.stop('SIGTERM')).toBe(0);
     expect(p.output()).toContain('auto-hot-reload agent: SIGTERM, stopping');
+  });
+
+  it('is what the real CLI runs for `auto-hot-reload serve`', async () => {
+    const app = makeApp(JS_APP);
+    const p = await serve([app.path('app.js')], {}, 'cli');
+    expect(p.output()).toBe(`auto-hot-reload agent: serving ${app.path('app.js')} on http://127.0.0.1:${p.port} (pid ${p.pid})\n`);
+    app.write('word.js', `export const word = 'cli';\n`);
+    expect((await call(`${p.base}${PREFIX}/reload-all`, { method: 'POST', body: {} })).body.activated).toBe(true);
+    expect((await call(`${p.base}/`)).body).toBe('cli 1');
+    expect(await p.stop('SIGINT')).toBe(0);
+    const refused = await spawnServe([app.path('app.js'), '--host', '10.1.2.3'], {}, 'cli').done;
+    expect(refused.code).toBe(2);
   });
 
   it('runs a TypeScript entry and keeps it serving through a syntax error', async () => {

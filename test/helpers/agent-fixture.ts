@@ -92,10 +92,19 @@ export interface ServeProcess {
 
 const LISTENING = /^auto-hot-reload agent: serving .+ on http:\/\/(.+):(\d+) \(pid (\d+)\)$/m;
 
-/** Runs `serve` through the compiled agent (build first) in a real child process. */
-export function spawnServe(args: string[], env: Record<string, string> = {}): { proc: ChildProcess; done: Promise<{ code: number | null; output: string }> } {
+/**
+ * Runs `serve` in a real child process, from the build: through the real CLI
+ * (`bin/auto-hot-reload.js serve …`) with `via: 'cli'`, else straight through the agent's
+ * serve module, so that these tests do not depend on the CLI's own state.
+ */
+export function spawnServe(
+  args: string[],
+  env: Record<string, string> = {},
+  via: 'agent' | 'cli' = 'agent',
+): { proc: ChildProcess; done: Promise<{ code: number | null; output: string }> } {
   const launcher = `import(${JSON.stringify(join(REPO, 'dist/src/agent/serve.js'))}).then((m) => m.main(process.argv.slice(1)))`;
-  const proc = spawn(process.execPath, ['--input-type=module', '-e', launcher, ...args], {
+  const argv = via === 'cli' ? [join(REPO, 'bin/auto-hot-reload.js'), 'serve', ...args] : ['--input-type=module', '-e', launcher, ...args];
+  const proc = spawn(process.execPath, argv, {
     cwd: REPO,
     env: { ...process.env, HOT_RELOAD_TOKEN: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -108,8 +117,8 @@ export function spawnServe(args: string[], env: Record<string, string> = {}): { 
   return { proc, done };
 }
 
-export async function startServe(args: string[], env: Record<string, string> = {}): Promise<ServeProcess> {
-  const { proc, done } = spawnServe([...args, '--port', '0'], env);
+export async function startServe(args: string[], env: Record<string, string> = {}, via: 'agent' | 'cli' = 'agent'): Promise<ServeProcess> {
+  const { proc, done } = spawnServe([...args, '--port', '0'], env, via);
   const output = () => (proc as ChildProcess & { output: () => string }).output();
   const deadline = Date.now() + 10_000;
   let m: RegExpExecArray | null = null;
