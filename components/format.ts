@@ -20,7 +20,7 @@ export function truncateMiddle(s: string, max: number): string {
   if (chars.length <= max) return s;
   if (max === 1) return '…';
   const keep = max - 1;
-  const head = Math.ceil(keep / 2);
+  const head = Math.floor(keep / 2); // the end of a name (extension) says more than its start
   const tail = keep - head;
   return chars.slice(0, head).join('') + '…' + (tail > 0 ? chars.slice(chars.length - tail).join('') : '');
 }

@@ -1,0 +1,146 @@
+// Builds engine states and stores for TUI tests: real zustand stores, fake actions that
+// record their calls (the engine is another part; the TUI only dispatches).
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { CheckResult, Config, EngineActions, EngineState, EngineStore, ReloadAttempt, RunResult, TargetView } from '../../src/types.js';
+
+/** Fixed instant all tests count from: 2026-11-25 12:00:00 UTC. */
+export const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
+
+export function makeConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    root: '/proj',
+    targets: [{ name: 'primary', apiUrl: 'http://127.0.0.1:8001' }],
+    dirs: ['/proj/src'],
+    ignore: [],
+    modules: [],
+    cooldownMs: 5000,
+    debounceMs: 100,
+    timeouts: { reloadMs: 60_000, verifyMs: 15_000, rollbackMs: 30_000, statusMs: 5000 },
+    endpoints: {
+      health: '/health',
+      status: '/api/v1/hot-reload/status',
+      reload: '/api/v1/hot-reload/reload-all',
+      verify: '/api/v1/hot-reload/verify',
+      rollback: '/api/v1/hot-reload/rollback',
+    },
+    probes: [],
+    logDir: '/proj/logs/hot_reload_errors',
+    verify: true,
+    strategy: 'all-at-once',
+    parallel: 1,
+    allowMissing: false,
+    json: false,
+    tui: true,
+    ...overrides,
+  };
+}
+
+export function connectedTarget(overrides: Partial<TargetView> = {}): TargetView {
+  return {
+    name: 'primary',
+    apiUrl: 'http://127.0.0.1:8001',
+    connection: { state: 'connected', checkedAt: T0 },
+    service: {
+      running: true,
+      state: 'idle',
+      version: 12,
+      boot_id: '3f2a9c1d-77aa-4c1e-9d0b-0123456789ab',
+      pid: 4242,
+      uptime_ms: 302_000,
+      agent: { name: 'ahr-agent', version: '0.1.0' },
+    },
+    ...overrides,
+  };
+}
+
+export function makeState(overrides: Partial<EngineState> = {}): EngineState {
+  return {
+    config: makeConfig(),
+    targets: [connectedTarget()],
+    watch: { dirs: ['src'], fileCount: 128, ready: true, paused: false, recent: [] },
+    pending: [],
+    cooldownUntil: null,
+    phase: 'idle',
+    current: null,
+    history: [],
+    checks: [],
+    restartDetected: false,
+    errors: [],
+    warnings: [],
+    ...overrides,
+  };
+}
+
+export function attempt(id: number, overrides: Partial<ReloadAttempt> = {}): ReloadAttempt {
+  return {
+    id,
+    startedAt: T0 - id * 1000,
+    finishedAt: T0 - id * 1000 + 120,
+    reason: 'watch',
+    files: ['src/app.ts'],
+    modules: [],
+    outcome: 'ok',
+    versionBefore: 11,
+    versionAfter: 12,
+    durationMs: 120,
+    message: 'reloaded 1 module',
+    checks: [],
+    steps: [],
+    ...overrides,
+  };
+}
+
+export const check = (name: string, ok: boolean, detail: string, extra: Partial<CheckResult> = {}): CheckResult => ({ name, ok, detail, ...extra });
+
+export type ActionCall = { name: keyof EngineActions; args: unknown[] };
+
+export interface TestStore {
+  store: StoreApi<EngineStore>;
+  calls: ActionCall[];
+  /** patch the state the way the engine would */
+  set(patch: Partial<EngineState>): void;
+}
+
+/** A fresh store per test; actions record their calls and answer `result`. */
+export function makeStore(state: EngineState = makeState(), result?: Partial<RunResult>): TestStore {
+  const calls: ActionCall[] = [];
+  const answer = (kind: RunResult['kind']): Promise<RunResult> =>
+    Promise.resolve({ kind, ok: true, exitCode: 0, message: 'done', checks: [], ...result });
+  const actions: EngineActions = {
+    trigger: (...args) => (calls.push({ name: 'trigger', args }), answer('trigger')),
+    verify: (...args) => (calls.push({ name: 'verify', args }), answer('verify')),
+    rollback: (...args) => (calls.push({ name: 'rollback', args }), answer('rollback')),
+    pause: (...args) => {
+      calls.push({ name: 'pause', args });
+      store.setState((s) => ({ watch: { ...s.watch, paused: true } }));
+    },
+    resume: (...args) => {
+      calls.push({ name: 'resume', args });
+      store.setState((s) => ({ watch: { ...s.watch, paused: false } }));
+    },
+  };
+  const store = createStore<EngineStore>()(() => ({ ...state, actions }));
+  return { store, calls, set: (patch) => store.setState(patch) };
+}
+
+// ---- frames ---------------------------------------------------------------------------
+
+import { stripVTControlCharacters } from 'node:util';
+
+/** A frame without ANSI styling, for text assertions. */
+export const plain = (frame: string | undefined): string => stripVTControlCharacters(frame ?? '');
+
+/** Waits (bounded) until the last frame satisfies `predicate`; returns that frame, plain. */
+export async function waitForFrame(lastFrame: () => string | undefined, predicate: (frame: string) => boolean, timeoutMs = 3000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const frame = plain(lastFrame());
+    if (predicate(frame)) return frame;
+    if (Date.now() > deadline) throw new Error(`frame did not match within ${timeoutMs} ms; last frame:\n${frame}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Waits until the frame contains `text`. */
+export const waitForText = (lastFrame: () => string | undefined, text: string, timeoutMs?: number): Promise<string> =>
+  waitForFrame(lastFrame, (f) => f.includes(text), timeoutMs);

@@ -1,0 +1,145 @@
+// Pure parts of the TUI: the line budget, list scrolling, the throttled store mirror,
+// and merging error log entries.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createStore } from 'zustand/vanilla';
+import { detailLines, location, mergeErrors } from '../components/errorEntries.js';
+import { computeLayout, listTop, type LayoutCounts } from '../components/layout.js';
+import { createThrottledView } from '../components/throttledView.js';
+import type { ErrorEntry } from '../src/types.js';
+
+const full: LayoutCounts = { targets: 1, warnings: 2, recent: 20, checks: 5, history: 50, restart: false };
+/** lines the single-column screen uses: header 2 (+restart), titles 4, footer 1, bodies */
+const used = (l: ReturnType<typeof computeLayout>, c: LayoutCounts) =>
+  2 + (c.restart ? 1 : 0) + 5 + l.targets + l.warnings + l.recent + l.checks + l.history;
+
+describe('computeLayout', () => {
+  it('80×24 with a full history fills exactly rows − 1 lines', () => {
+    const l = computeLayout(80, 24, full);
+    expect(l).toMatchObject({ width: 80, height: 23, twoColumns: false, warnings: 2, recent: 3, checks: 5, history: 6 });
+    expect(used(l, full)).toBe(23);
+  });
+
+  it('an empty state keeps a placeholder line per panel and gives nothing away it has not', () => {
+    const empty: LayoutCounts = { targets: 1, warnings: 0, recent: 0, checks: 0, history: 0, restart: false };
+    const l = computeLayout(80, 24, empty);
+    expect(l).toMatchObject({ targets: 0, warnings: 0, recent: 1, checks: 1, history: 1 });
+  });
+
+  it('a restart banner and fleet rows come out of the same budget', () => {
+    const c: LayoutCounts = { ...full, targets: 3, restart: true };
+    const l = computeLayout(80, 24, c);
+    expect(l.targets).toBe(3);
+    expect(used(l, c)).toBe(23);
+  });
+
+  it('more rows go to the reload log first', () => {
+    const l = computeLayout(80, 50, full);
+    expect(l).toMatchObject({ height: 49, warnings: 2, recent: 3, checks: 5, history: 32 });
+    expect(used(l, full)).toBe(49);
+  });
+
+  it('never hands out more lines than the screen has, down to tiny terminals', () => {
+    for (const rows of [5, 8, 10, 12, 16, 24, 30]) {
+      for (const c of [full, { ...full, restart: true, targets: 5, warnings: 9 }]) {
+        const l = computeLayout(80, rows, c);
+        expect(l.targets + l.warnings + l.recent + l.checks + l.history).toBeLessThanOrEqual(Math.max(0, rows - 1 - 7 - (c.restart ? 1 : 0)));
+      }
+    }
+  });
+
+  it('two columns from 120 columns: reload log on the right gets the body height', () => {
+    const l = computeLayout(130, 40, full);
+    expect(l).toMatchObject({ twoColumns: true, leftWidth: 58, rightWidth: 71, warnings: 2, history: 33, checks: 5, recent: 20 });
+    // left column: watch title + recent + cooldown + verification title + checks ≤ body (34)
+    expect(1 + l.recent + 1 + 1 + l.checks).toBeLessThanOrEqual(34);
+    expect(computeLayout(119, 40, full).twoColumns).toBe(false);
+  });
+});
+
+describe('listTop', () => {
+  it('keeps the selection in view, centered when it can', () => {
+    expect(listTop(0, 100, 10)).toBe(0);
+    expect(listTop(4, 100, 10)).toBe(0);
+    expect(listTop(20, 100, 10)).toBe(15);
+    expect(listTop(99, 100, 10)).toBe(90);
+    expect(listTop(3, 5, 10)).toBe(0);
+  });
+});
+
+describe('createThrottledView', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('shows the first change at once and collapses a storm into one trailing update', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const source = createStore<{ n: number }>()(() => ({ n: 0 }));
+    const { view, dispose } = createThrottledView(source, 50);
+    const seen: number[] = [];
+    view.subscribe((s) => seen.push(s.n));
+    for (let i = 1; i <= 10_000; i++) source.setState({ n: i });
+    expect(seen).toEqual([1]);
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(50);
+    expect(seen).toEqual([1, 10_000]);
+    expect(view.getState().n).toBe(10_000);
+    expect(vi.getTimerCount()).toBe(0);
+    // after a quiet interval the next change is shown at once again
+    vi.advanceTimersByTime(100);
+    source.setState({ n: 10_001 });
+    expect(seen).toEqual([1, 10_000, 10_001]);
+    dispose();
+  });
+
+  it('dispose stops following and drops a pending update', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const source = createStore<{ n: number }>()(() => ({ n: 0 }));
+    const { view, dispose } = createThrottledView(source, 50);
+    source.setState({ n: 1 });
+    source.setState({ n: 2 });
+    dispose();
+    dispose();
+    vi.advanceTimersByTime(100);
+    source.setState({ n: 3 });
+    expect(view.getState().n).toBe(1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('error log entries', () => {
+  const a: ErrorEntry = { time: '2026-11-25T12:00:03.000Z', kind: 'reload', message: 'SyntaxError: Unexpected token' };
+  const b: ErrorEntry = { time: '2026-11-24T08:00:00.000Z', kind: 'unreachable', message: 'connect ECONNREFUSED' };
+  const c: ErrorEntry = { time: '2026-11-25T12:00:05.000Z', kind: 'verify', message: 'probe greeting failed' };
+
+  it('merges this run with the log files, once each, newest first', () => {
+    expect(mergeErrors([a, b], [c, a])).toEqual([c, a, b]);
+    expect(mergeErrors([], [])).toEqual([]);
+  });
+
+  it('detail lists every field; multi-line values continue unlabeled', () => {
+    const e: ErrorEntry = {
+      ...a,
+      target: 'primary',
+      files: ['src/app.ts', 'src/util.ts'],
+      version: 13,
+      httpStatus: 500,
+      bodyExcerpt: '{"success":false}',
+      detail: { file: 'src/app.ts', line: 3, column: 7, stack: 'SyntaxError: x\n    at src/app.ts:3:7' },
+    };
+    expect(location(e)).toBe('src/app.ts:3:7');
+    expect(detailLines(e)).toEqual([
+      { label: 'time', text: '2026-11-25T12:00:03.000Z' },
+      { label: 'kind', text: 'reload' },
+      { label: 'target', text: 'primary' },
+      { label: 'message', text: 'SyntaxError: Unexpected token' },
+      { label: 'at', text: 'src/app.ts:3:7' },
+      { label: 'files', text: 'src/app.ts' },
+      { label: '', text: 'src/util.ts' },
+      { label: 'version', text: 'v13' },
+      { label: 'HTTP', text: '500' },
+      { label: 'body', text: '{"success":false}' },
+      { label: 'stack', text: 'SyntaxError: x' },
+      { label: '', text: '    at src/app.ts:3:7' },
+    ]);
+    expect(location({ ...a, detail: { file: 'x.ts' } })).toBe('x.ts');
+    expect(location(a)).toBeUndefined();
+  });
+});
