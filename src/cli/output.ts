@@ -24,7 +24,7 @@ const ms = (n: number | undefined) => (n === undefined ? '' : ` (${n < 10 ? n.to
 export function checkLine(c: CheckResult, s: Style): string {
   if (c.skipped) return `${s.dim('–')} ${c.name} — ${s.dim(`skipped: ${c.detail}`)}`;
   const icon = c.ok ? s.ok('✔') : s.bad('✖');
-  return `${icon} ${c.name} — ${c.detail}${s.dim(ms(c.durationMs))}`;
+  return `${icon} ${c.name} — ${c.detail}${c.durationMs === undefined ? '' : s.dim(ms(c.durationMs))}`;
 }
 
 const versionText = (a: ReloadAttempt) =>
