@@ -13,6 +13,9 @@ import { committedFiles } from './hook.js';
 import { resultJson, resultLines, styleFor, type Style } from './output.js';
 import { printWatchEvents } from './watch-lines.js';
 
+/** components/run.tsx's runTui answer when raw mode is unavailable: print lines instead */
+const FALLBACK_TO_LINES = -1;
+
 /** What the CLI needs of the engine (src/engine.ts's createEngine returns it). */
 export interface CliEngine {
   readonly store: StoreApi<EngineStore>;
@@ -81,6 +84,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (e instanceof UsageError || isConfigError(e)) {
       err(`auto-hot-reload: ${e.message}`);
       return 2;
+    }
+    const exitCode = (e as { exitCode?: unknown } | null)?.exitCode;
+    if (typeof exitCode === 'number' && exitCode >= 1 && exitCode <= 4) {
+      // a typed failure from the engine (e.g. the watcher could not start)
+      err(`auto-hot-reload: ${e instanceof Error ? e.message : String(e)}`);
+      return exitCode;
     }
     // a bug, not a state: one line, no stack unless asked for
     err(`auto-hot-reload: unexpected error: ${e instanceof Error ? e.message : String(e)}`);
@@ -177,7 +186,6 @@ async function runWatch(config: Config, io: CliIo): Promise<number> {
     resolveStop();
   });
   try {
-    await engine.start();
     // Shopify cli-kit / gemini-cli rule: interactive only with both TTYs and not in CI
     const interactive = config.tui && !config.json && io.stdout.isTTY === true && io.stdinIsTTY && !io.env.CI;
     if (interactive) {
@@ -189,8 +197,13 @@ async function runWatch(config: Config, io: CliIo): Promise<number> {
       } catch (e) {
         io.stderr.write(`auto-hot-reload: the TUI could not be loaded (${(e as Error).message}); printing lines instead\n`);
       }
-      if (runTui) return await Promise.race([runTui(engine), stopped.then(() => 0)]);
+      if (runTui) {
+        // the TUI starts the engine itself and owns quitting; -1: no raw mode, nothing started
+        const code = await Promise.race([runTui(engine), stopped.then(() => 0)]);
+        if (code !== FALLBACK_TO_LINES) return code;
+      }
     }
+    await engine.start();
     const unsubscribe = printWatchEvents(engine.store, (l) => io.stdout.write(`${l}\n`), {
       json: config.json,
       style: styleFor(io.stdout, io.env),
