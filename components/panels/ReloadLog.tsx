@@ -25,8 +25,9 @@ const FIXED = 10 + 2 + 15 + 1 + 11 + 1 + 7 + 2;
 
 export function attemptSegs(a: ReloadAttempt, width: number): Seg[] {
   const o = a.outcome ? OUTCOME_LABEL[a.outcome] : { symbol: '?', label: 'unknown', color: 'gray', bold: false };
-  const what = whatText(a, width - FIXED);
   const failed = a.outcome !== undefined && a.outcome !== 'ok';
+  // on a failure the message matters more than the full file list
+  const what = whatText(a, failed ? Math.min(24, width - FIXED) : width - FIXED);
   return [
     { text: `${formatClock(a.startedAt)}  `, dim: true },
     { text: `${o.symbol} ${padEnd(o.label, 15)}`, color: o.color, bold: o.bold },
