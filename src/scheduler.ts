@@ -98,6 +98,8 @@ export function step(state: SchedulerState, event: SchedulerEvent): [SchedulerSt
       break;
     }
     case 'tick':
+      // the armed timer has fired (timers may fire a little early): re-arm if still needed
+      s = { ...s, tickAt: null };
       break;
     case 'reloadStarted':
       // the cooldown counts from the real start, which the runtime may have delayed

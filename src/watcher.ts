@@ -176,19 +176,25 @@ export async function startWatcher(opts: WatcherOptions, handlers: WatcherHandle
     rechecks.set(abs, t);
   };
 
-  const emit = (kind: ChangeKind) => (p: string, stats?: Stats) => {
+  const emit = (kind: ChangeKind) => (p: string) => {
     const abs = path.resolve(p);
     const rel = toRel(abs);
     if (kind === 'unlink') {
       files.delete(rel);
       lastSig.delete(abs);
-    } else {
-      files.add(rel);
-      if (stats) lastSig.set(abs, sig(stats));
-    }
+    } else files.add(rel);
     if (!isReady) return;
     handlers.onChange({ path: rel, kind });
-    if (kind !== 'unlink') recheck(abs, rel);
+    if (kind === 'unlink') return;
+    // chokidar's own stats may predate the write (it reacts to the truncate of a save),
+    // so the baseline for the re-check is our own stat, taken after the event
+    fs.stat(abs).then(
+      (st) => {
+        lastSig.set(abs, sig(st));
+        recheck(abs, rel);
+      },
+      () => undefined,
+    );
   };
   fsw.on('add', emit('add'));
   fsw.on('change', emit('change'));
