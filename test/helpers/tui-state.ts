@@ -144,3 +144,23 @@ export async function waitForFrame(lastFrame: () => string | undefined, predicat
 /** Waits until the frame contains `text`. */
 export const waitForText = (lastFrame: () => string | undefined, text: string, timeoutMs?: number): Promise<string> =>
   waitForFrame(lastFrame, (f) => f.includes(text), timeoutMs);
+
+/** Waits (bounded) until `cond()` holds. */
+export async function until(cond: () => boolean, what = 'condition', timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Key sequences as a terminal sends them. */
+export const KEYS = {
+  up: '\u001B[A',
+  down: '\u001B[B',
+  pageUp: '\u001B[5~',
+  pageDown: '\u001B[6~',
+  enter: '\r',
+  escape: '\u001B',
+  ctrlC: '\u0003',
+} as const;
