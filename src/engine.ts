@@ -287,13 +287,14 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
     );
     if (closed) return void (await w.close());
     watcher = w;
-    await Promise.all(config.targets.map((_, i) => startupDiagnostics(i)));
-    config.targets.forEach((_, i) => schedulePoll(i, pollMs));
+    // diagnostics and polling run in the background: start() never waits on the network
+    config.targets.forEach((_, i) => void track(startupDiagnostics(i).then((next) => schedulePoll(i, next))));
     await w.ready;
     setWatch(store, { fileCount: w.fileCount, ready: true });
   }
 
-  async function startupDiagnostics(i: number): Promise<void> {
+  /** one-line warnings with the fix; resolves with the delay until the next status poll */
+  async function startupDiagnostics(i: number): Promise<number> {
     const client = clients[i];
     const url = client.target.apiUrl;
     try {
@@ -302,7 +303,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
     } catch (e) {
       if (!closed) addWarning(store, `${url}${config.endpoints.health} is not answering (${toFailure(e).message}) — start the service, or point --api-url at it`);
     }
-    await pollStatus(i);
+    return pollStatus(i);
   }
 
   function schedulePoll(i: number, ms: number): void {

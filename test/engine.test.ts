@@ -131,18 +131,67 @@ describe('engine', () => {
     await new Promise((r) => dead.close(r));
     engine = createEngine(makeConfig({ root, dirs: [path.join(root, 'src'), path.join(root, 'missing')], apiUrl: url }), { pollIntervalMs: 250 });
     await engine.start();
+    expect(engine.store.getState().watch.ready).toBe(true);
+    await waitFor(() => engine!.store.getState().targets[0].connection.state === 'disconnected', 'disconnected');
     const s = engine.store.getState();
-    expect(s.watch.ready).toBe(true);
     expect(s.warnings).toContain('watch dir missing does not exist — create it, or pass existing folders with --dir (or "dirs" in the config)');
     expect(s.warnings.some((w) => w.startsWith(`${url}/health is not answering`) && w.includes('--api-url'))).toBe(true);
     expect(s.targets[0].connection.state).toBe('disconnected');
     expect(s.targets[0].connection.retryAt).toBeGreaterThan(s.targets[0].connection.checkedAt!);
   });
 
+  it('reconnects with backoff when the service comes back on the same port', async () => {
+    const probe = http.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    engine = createEngine(makeConfig({ root, apiUrl: `http://127.0.0.1:${port}` }), { pollIntervalMs: 250 });
+    await engine.start();
+    await waitFor(() => engine!.store.getState().targets[0].connection.state === 'disconnected', 'disconnected');
+    const back = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ success: true, status: { version: 7, boot_id: 'b1' } }));
+    });
+    await new Promise<void>((r) => back.listen(port, '127.0.0.1', r));
+    try {
+      await waitFor(() => engine!.store.getState().targets[0].connection.state === 'connected', 'reconnect', 8000);
+      const t = engine.store.getState().targets[0];
+      expect(t.service).toEqual({ version: 7, boot_id: 'b1' });
+      expect(t.connection.retryAt).toBeUndefined();
+    } finally {
+      await engine.close();
+      back.closeAllConnections();
+      await new Promise((r) => back.close(r));
+    }
+  });
+
+  it('fleet, canary: a failing primary stops the fan-out; all-at-once reaches every target', async () => {
+    const second = await startFakeService({ dialect: 'v1' });
+    try {
+      const targets = [
+        { name: 'canary', apiUrl: svc.url },
+        { name: 'rest', apiUrl: second.url },
+      ];
+      svc.script('reload', { do: 'fail' });
+      engine = createEngine(makeConfig({ root, targets, strategy: 'canary', verify: false }));
+      const r = await engine.trigger();
+      expect([r.exitCode, r.attempt?.targets?.map((t) => [t.name, t.outcome])]).toEqual([1, [['canary', 'failed']]]);
+      expect(second.callsTo('reload')).toHaveLength(0);
+      await engine.close();
+      engine = createEngine(makeConfig({ root, targets, strategy: 'all-at-once', parallel: 2, verify: false }));
+      const r2 = await engine.trigger();
+      expect([r2.exitCode, r2.attempt?.targets?.map((t) => [t.name, t.outcome])]).toEqual([0, [['canary', 'ok'], ['rest', 'ok']]]);
+      expect(second.callsTo('reload')).toHaveLength(1);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('start(): status 404 → a warning with the fix, connected through health', async () => {
     svc.script('status', { do: 'http', status: 404, body: { detail: 'Not Found' } }, { times: Infinity });
     engine = createEngine(makeConfig({ root, apiUrl: svc.url }));
     await engine.start();
+    await waitFor(() => engine!.store.getState().targets[0].connection.state === 'connected', 'connected');
     const s = engine.store.getState();
     expect(s.warnings.some((w) => w.includes('/api/v1/hot-reload/status answered 404') && w.includes('endpoints.status'))).toBe(true);
     expect(s.targets[0].connection.state).toBe('connected');
