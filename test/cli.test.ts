@@ -176,6 +176,27 @@ describe('--trigger against a v1 service', () => {
   });
 });
 
+describe('several --api-url targets', () => {
+  it('reports each target and fails when one of them fails', async () => {
+    const a = await setup('v1');
+    const b = await startFakeService({ dialect: 'v1' });
+    try {
+      b.script('reload', { do: 'activate-broken' });
+      await writeFile(path.join(tmp, 'hot-reload.config.json'), '{}');
+      const r = await cli(['--trigger', '--api-url', a.url, '--api-url', b.url]);
+      expect(r.code).toBe(1);
+      expect(a.state.version).toBe(2);
+      expect(b.state.version).toBe(1);
+      expect(b.callsTo('rollback').map((c) => c.body)).toEqual([{ from_version: 2 }]);
+      expect(r.stdout).toContain(`✔ ${new URL(a.url).host}: ok`);
+      expect(r.stdout).toContain(`✖ ${new URL(b.url).host}: rolled-back`);
+      expect(r.stdout).toMatch(/✖ trigger: 1 of 2 targets failed/);
+    } finally {
+      await b.close();
+    }
+  });
+});
+
 describe('--trigger against the old server', () => {
   it('succeeds without versions; verify is skipped as absent (exit 0)', async () => {
     const s = await setup('old');

@@ -47,11 +47,19 @@ export function resultLines(r: RunResult, s: Style): string[] {
       lines.push(s.dim('after the rollback:'));
       for (const c of a.reverifyChecks) lines.push(`  ${checkLine(c, s)}`);
     }
-    for (const t of a.targets ?? []) {
-      if ((a.targets?.length ?? 0) > 1) lines.push(`  ${t.name}: ${t.outcome} — ${t.message}`);
+    if (a.targets && a.targets.length > 1) {
+      for (const t of a.targets) lines.push(`  ${t.outcome === 'ok' ? s.ok('✔') : s.bad('✖')} ${t.name}: ${t.outcome} — ${t.message}`);
     }
   }
   const v = a ? versionText(a) : '';
+  const fleet = a?.targets && a.targets.length > 1 ? a.targets : undefined;
+  if (fleet) {
+    // the attempt's message and checks are the primary's; the fleet verdict is per target
+    const bad = fleet.filter((t) => t.outcome !== 'ok').length;
+    const verdict = bad > 0 ? `${bad} of ${fleet.length} targets failed` : `all ${fleet.length} targets ok`;
+    lines.push(`${r.ok ? s.ok('✔') : s.bad('✖')} ${r.kind}: ${verdict}${a?.durationMs !== undefined ? ` ${s.dim(`in ${Math.round(a.durationMs)} ms`)}` : ''}`);
+    return lines;
+  }
   const summary = `${r.message}${v && !r.message.includes('version') ? ` · ${v}` : ''}${a?.durationMs !== undefined ? ` ${s.dim(`in ${Math.round(a.durationMs)} ms`)}` : ''}`;
   lines.push(`${r.ok ? s.ok('✔') : s.bad('✖')} ${r.kind}: ${summary}`);
   return lines;
