@@ -234,6 +234,38 @@ describe('reload', () => {
     expect(await get('/health')).toEqual({ status: 200, body: 'app:/health' });
   });
 
+  it('does not keep a half-initialized module that threw, and fails loudly on a deleted import', async () => {
+    await start({
+      'app.js': `import { word } from './word.js';\nexport default (req, res) => {\n  try { res.end(word + require('./flaky.cjs').v); } catch (e) { res.end('caught ' + e.message); }\n};\n`,
+      'word.js': `export const word = 'w';\n`,
+      'flaky.cjs': `if (!globalThis.__flakyOk) throw new Error('not yet');\nexports.v = 1;\n`,
+    });
+    expect((await get()).body).toBe('caught not yet');
+    (globalThis as { __flakyOk?: boolean }).__flakyOk = true;
+    try {
+      expect((await get()).body).toBe('w1');
+    } finally {
+      delete (globalThis as { __flakyOk?: boolean }).__flakyOk;
+    }
+    app.cleanup(); // the whole app disappears from disk
+    const r = await reload();
+    expect(r.body).toMatchObject({ success: false, activated: false, version: 1, error: { file: app.path('app.js') } });
+    expect(r.body.error.message).toContain('ENOENT');
+    expect((await get()).body).toBe('w1');
+  });
+
+  it('serves the API under a custom prefix and refuses a bad one', async () => {
+    app = appDir({ 'app.js': `export default (req, res) => res.end('app');\n` });
+    served = await serveInProcess({ entry: app.path('app.js'), prefix: '/ops/reload/' });
+    expect((await call(`${served.base}/ops/reload/status`)).body.status.version).toBe(1);
+    expect((await call(`${served.base}${PREFIX}/status`)).body).toBe('app');
+    await expect(serveInProcess({ entry: app.path('app.js'), prefix: '/' })).rejects.toThrow(
+      'prefix: expected a path of at least one segment starting with "/", got "/"',
+    );
+    await expect(serveInProcess({ entry: app.path('nope.js') })).rejects.toThrow(`entry: no such file: ${app.path('nope.js')}`);
+    await expect(serveInProcess({ entry: app.path('app.js'), keep: 0 })).rejects.toThrow('keep: expected an integer from 1 to 1000, got 0');
+  });
+
   it('keeps pid and boot id across 1,000 reloads', async () => {
     await start({ 'app.js': APP, 'counter.js': COUNTER, 'routes/greeting.js': greeting('w') });
     const before = served.agent.status();

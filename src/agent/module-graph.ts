@@ -46,6 +46,8 @@ interface LoadSession {
   readonly base: ModuleMap;
   readonly stale: ReadonlySet<string>;
   readonly evaluated: string[];
+  /** source maps of what this load evaluated, kept even for a module that threw */
+  readonly maps: Map<string, string>;
   failedFile?: string;
 }
 
@@ -85,13 +87,13 @@ export class ModuleGraph {
    * as they are. Synchronous on purpose: nothing else runs while a map is being built.
    */
   load(entry: string, base: ModuleMap = new Map(), stale: ReadonlySet<string> = new Set()): LoadOutcome {
-    const session: LoadSession = { map: new Map(), base, stale, evaluated: [] };
+    const session: LoadSession = { map: new Map(), base, stale, evaluated: [], maps: new Map() };
     this.session = session;
     try {
       this.instantiate(entry);
       return { ok: true, modules: session.map, evaluated: session.evaluated };
     } catch (err) {
-      const lookup = (file: string) => session.map.get(file)?.map ?? base.get(file)?.map;
+      const lookup = (file: string) => session.maps.get(file) ?? base.get(file)?.map;
       return { ok: false, error: describeError(err, lookup, session.failedFile ?? entry), evaluated: session.evaluated };
     } finally {
       this.session = null;
@@ -142,6 +144,7 @@ export class ModuleGraph {
     module.require = this.createRequire(record);
     map.set(file, record); // before evaluating, so that import cycles see partial exports
     this.session?.evaluated.push(file);
+    this.session?.maps.set(file, sourceMap);
     const meta = {
       url: pathToFileURL(file).href,
       filename: file,
@@ -153,6 +156,9 @@ export class ModuleGraph {
     } catch (err) {
       // the innermost failing module is caught first
       if (this.session && !this.session.failedFile) this.session.failedFile = file;
+      // as Node's require: a module that threw is not kept half-initialized, so code that
+      // catches the error and requires it again gets a fresh attempt
+      map.delete(file);
       throw err;
     }
     module.loaded = true;
@@ -175,9 +181,16 @@ export class ModuleGraph {
   // The closure holds the record and the graph, never a version: an unchanged module
   // reused by later versions must not keep an old version's map alive.
   private createRequire(record: ModuleRecord): NodeRequire {
+    // resolved once per module, as Node does: a require() in a hot path costs no stat,
+    // and a module already loaded is found even if its file has gone since
+    const resolved = new Map<string, string | null>();
     const req = ((specifier: string) => {
       if (typeof specifier !== 'string') throw new TypeError(`require() expects a string, got ${typeof specifier}`);
-      const local = resolveLocal(specifier, record.file);
+      let local = resolved.get(specifier);
+      if (local === undefined) {
+        local = resolveLocal(specifier, record.file);
+        resolved.set(specifier, local);
+      }
       if (local === null) return this.nativeRequire(record.file)(specifier);
       record.deps.add(local);
       return this.instantiate(local).module.exports;

@@ -48,7 +48,7 @@ export function normalizeOptions(o: AgentOptions): NormalizedAgentOptions {
   }
   const prefix = (o.prefix ?? DEFAULT_PREFIX).replace(/\/+$/, '');
   if (!prefix.startsWith('/') || /[?#\s]/.test(prefix)) {
-    throw new AgentOptionsError(`prefix: expected a path starting with "/", got ${JSON.stringify(o.prefix)}`);
+    throw new AgentOptionsError(`prefix: expected a path of at least one segment starting with "/", got ${JSON.stringify(o.prefix)}`);
   }
   if (o.token !== undefined && (typeof o.token !== 'string' || o.token === '')) {
     throw new AgentOptionsError('token: expected a non-empty string');
