@@ -32,6 +32,8 @@ export interface RunTuiOptions {
   maxFps?: number;
   /** quitting waits at most this long for in-flight requests to settle (default 5000) */
   closeTimeoutMs?: number;
+  /** route console.* above the frame (default true; vitest's console cannot be patched) */
+  patchConsole?: boolean;
 }
 
 /** Bounded wait: quitting must never hang on a dead service. */
@@ -90,7 +92,7 @@ export async function runTui(engine: TuiEngine, opts: RunTuiOptions = {}): Promi
     stderr,
     exitOnCtrlC: false, // Ctrl+C is our quit command, so the teardown runs (ink #353)
     maxFps: opts.maxFps ?? 15,
-    patchConsole: true,
+    patchConsole: opts.patchConsole ?? true,
   });
 
   // render first: the screen shows "starting…" while the watcher scans and the service answers
