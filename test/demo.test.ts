@@ -1,7 +1,7 @@
 // The demo service (examples/demo): every route over real HTTP, its checks, its config,
 // and that the checks catch a broken route (in a copy under a temp dir).
-import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { BIN, buildOnce, runCliProcess } from './helpers/cli-process.js';
 
 const execFileAsync = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -253,5 +254,138 @@ describe('demo checks catch a broken route', () => {
       greeting: { threw: 'boom from plain node' },
       items: { ok: true, detail: '2 items listed' },
     });
+  });
+});
+
+// The round trip of examples/demo/README.md, with the real `serve` agent and the real CLI,
+// on a copy of the demo in a temp dir and an ephemeral port.
+describe('the README round trip: demo under the agent, driven by the CLI', () => {
+  let work: string;
+  let service: ChildProcess;
+  let base: string;
+  let servicePid: number;
+  let serviceLog = '';
+
+  beforeAll(async () => {
+    await buildOnce();
+    work = await mkdtemp(join(tmpdir(), 'ahr-demo-e2e-'));
+    await cp(demoDir, work, { recursive: true });
+    service = spawn(process.execPath, [BIN, 'serve', 'server/app.js', '--port', '0'], {
+      cwd: work,
+      env: { ...process.env, HOT_RELOAD_TOKEN: '', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    service.stdout!.on('data', (d: Buffer) => (serviceLog += d.toString()));
+    service.stderr!.on('data', (d: Buffer) => (serviceLog += d.toString()));
+    const listening = /serving server\/app\.js on (http:\/\/127\.0\.0\.1:\d+) \(pid (\d+)\)/;
+    const match = await new Promise<RegExpExecArray>((done, fail) => {
+      const timer = setTimeout(() => fail(new Error(`serve did not start within 15 s:\n${serviceLog}`)), 15_000);
+      const look = () => {
+        const m = listening.exec(serviceLog);
+        if (m) {
+          clearTimeout(timer);
+          done(m);
+        }
+      };
+      service.stdout!.on('data', look);
+      service.on('exit', (code) => fail(new Error(`serve exited with ${code}:\n${serviceLog}`)));
+    });
+    base = match[1];
+    servicePid = Number(match[2]);
+    expect(servicePid).toBe(service.pid); // the service is the process we started, not a child of it
+  }, 120_000);
+
+  afterAll(async () => {
+    if (service && service.exitCode === null && service.signalCode === null) {
+      const exited = new Promise<void>((done) => service.once('exit', () => done()));
+      service.kill('SIGTERM');
+      const timer = setTimeout(() => service.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  const get = async (path: string) => {
+    const res = await fetch(base + path, { signal: AbortSignal.timeout(5_000) });
+    return { status: res.status, json: (await res.json()) as any };
+  };
+  const editGreeting = async (line: string) => {
+    const file = join(work, 'server/routes/greeting.js');
+    const source = await readFile(file, 'utf8');
+    const replaced = source.replace(/^  (return json\(200.*|throw new Error.*)$/m, `  ${line}`);
+    expect(replaced).not.toBe(source);
+    await writeFile(file, replaced);
+  };
+  const trigger = async () => {
+    const run = await runCliProcess(['--trigger', '--config', 'hot-reload.config.json', '--api-url', base, '--json'], {
+      cwd: work,
+      timeoutMs: 30_000,
+    });
+    const results = run.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { type?: string; outcome?: string });
+    return { code: run.code, outcome: results.find((r) => r.type === 'result')?.outcome, output: run.stdout + run.stderr };
+  };
+
+  it('1. serves the greeting and counts, from the serve process itself', async () => {
+    expect(await get('/api/v1/greeting')).toEqual({
+      status: 200,
+      json: { greeting: 'Hello from the demo!', version: 1, pid: servicePid },
+    });
+    await fetch(`${base}/api/v1/counter`, { method: 'POST', signal: AbortSignal.timeout(5_000) });
+    await fetch(`${base}/api/v1/counter`, { method: 'POST', signal: AbortSignal.timeout(5_000) });
+    expect((await get('/api/v1/counter')).json).toEqual({ count: 2 });
+    expect((await get('/health')).json).toEqual({ ok: true });
+  });
+
+  it('2. an edited greeting is served after --trigger, by the same pid, and the counter keeps its value', async () => {
+    await editGreeting("return json(200, { greeting: 'Hello, hot reload!', version: 2, pid: process.pid });");
+    const run = await trigger();
+    expect({ code: run.code, outcome: run.outcome }, run.output).toEqual({ code: 0, outcome: 'ok' });
+    expect((await get('/api/v1/greeting')).json).toEqual({ greeting: 'Hello, hot reload!', version: 2, pid: servicePid });
+    expect((await get('/api/v1/counter')).json).toEqual({ count: 2 });
+    const { json } = await get('/api/v1/hot-reload/status');
+    expect({ version: json.status.version, pid: json.status.pid }).toEqual({ version: 2, pid: servicePid });
+  });
+
+  it('3. a throwing greeting fails its check: not activated, nothing rolled back, version 2 still serving', async () => {
+    await editGreeting("throw new Error('boom');");
+    const run = await trigger();
+    expect({ code: run.code, outcome: run.outcome }, run.output).toEqual({ code: 1, outcome: 'failed' });
+    expect((await get('/api/v1/greeting')).json).toEqual({ greeting: 'Hello, hot reload!', version: 2, pid: servicePid });
+    const { json } = await get('/api/v1/hot-reload/status');
+    expect(json.status.version).toBe(2);
+    expect(json.status.last_reload).toMatchObject({ ok: false, error: { message: 'check "greeting" failed: boom', line: 7 } });
+    expect(json.status.last_reload.error.file).toBe(join(work, 'server/routes/greeting.js'));
+  });
+
+  it('4. a greeting that only breaks on the wire is activated, fails the probe, and is rolled back', async () => {
+    await editGreeting("return json(200, { greeting: 'Hello, hot reload!', version: 3n, pid: process.pid });");
+    const run = await trigger();
+    expect({ code: run.code, outcome: run.outcome }, run.output).toEqual({ code: 1, outcome: 'rolled-back' });
+    expect((await get('/api/v1/greeting')).json).toEqual({ greeting: 'Hello, hot reload!', version: 2, pid: servicePid });
+    const { json } = await get('/api/v1/hot-reload/status');
+    expect({ version: json.status.version, kept: json.status.versions_kept }).toEqual({ version: 2, kept: [1, 2] });
+    expect(serviceLog).toContain('auto-hot-reload agent: rolled back from version 3 to 2');
+  });
+
+  it('5. the fixed greeting goes live as a new version; the counter kept its value throughout', async () => {
+    await editGreeting("return json(200, { greeting: 'Hello, hot reload!', version: 3, pid: process.pid });");
+    const run = await trigger();
+    expect({ code: run.code, outcome: run.outcome }, run.output).toEqual({ code: 0, outcome: 'ok' });
+    expect((await get('/api/v1/greeting')).json).toEqual({ greeting: 'Hello, hot reload!', version: 3, pid: servicePid });
+    expect((await get('/api/v1/hot-reload/status')).json.status).toMatchObject({ version: 4, pid: servicePid });
+    expect((await get('/api/v1/counter')).json).toEqual({ count: 2 });
+    // the two failures (steps 3 and 4) were written to the error log as JSON lines
+    const logDir = join(work, 'logs/hot_reload_errors');
+    const lines = (await Promise.all((await readdir(logDir)).map((f) => readFile(join(logDir, f), 'utf8'))))
+      .join('')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string; message: string });
+    expect(lines.some((e) => e.kind === 'reload' && e.message.includes('boom'))).toBe(true);
+    expect(lines.some((e) => e.kind === 'verify' && e.message.includes('probe:greeting'))).toBe(true);
   });
 });
