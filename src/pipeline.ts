@@ -30,6 +30,8 @@ export interface PipelineState {
   readonly input: PipelineInput;
   readonly stage: Stage;
   readonly before: Status | null;
+  /** the status seen during verification: the re-verify's no-restart baseline */
+  readonly after?: Status | null;
   readonly reload?: ReloadResult;
   readonly checks: CheckResult[];
   readonly reverifyChecks: CheckResult[];
@@ -162,7 +164,9 @@ export function transition(s: PipelineState, e: PipelineEvent): Step {
         rollback: e.response,
         versionAfter: e.response.version ?? s.versionAfter,
       };
-      return [next, [{ type: 'verify', stage: 'reverify', baseline: s.before ?? s.input.baseline }]];
+      // a restart cannot be rolled back: the re-verify asks whether the rollback kept the
+      // process that verification saw, so it compares with that status when there is one
+      return [next, [{ type: 'verify', stage: 'reverify', baseline: s.after ?? s.before ?? s.input.baseline }]];
     }
 
     case 'rollbackFailed':
@@ -175,6 +179,7 @@ function afterVerify(s: PipelineState, e: Extract<PipelineEvent, { type: 'verifi
   const next: PipelineState = {
     ...s,
     checks: e.checks,
+    after: e.status,
     restartDetected,
     versionAfter: s.versionAfter ?? e.status?.version,
   };

@@ -201,6 +201,9 @@ describe('pipeline runner against the fake service', () => {
     expect(nr?.detail).toMatch(/^the service restarted: boot_id /);
     expect(report.state.restartDetected).toBe(true);
     expect(svc.callsTo('rollback')[0].body).toEqual({ from_version: 2 });
+    // the re-verify compares with the restarted process, so a clean rollback is exit 1, not 4
+    expect(report.state.reverifyChecks.find((c) => c.name === 'no-restart')?.ok).toBe(true);
+    expect([report.state.outcome, report.state.exitCode]).toEqual(['rolled-back', 1]);
   });
 
   it('v1: --verify alone compares with the baseline and does not reload', async () => {
