@@ -17,6 +17,7 @@ import { hasChanged, matchFileHint, matchModuleHint } from './changes.js';
 import { readChecks, runChecks, type Checks } from './checks.js';
 import { ModuleGraph, staleClosure, type ModuleMap } from './module-graph.js';
 import type { NormalizedAgentOptions } from './options.js';
+import { Prewarmer } from './prewarm.js';
 import { VersionRing, type Version } from './versions.js';
 import { AGENT_NAME, AGENT_VERSION } from './version-info.js';
 
@@ -44,6 +45,7 @@ export class HotReloadAgent {
   private pending = 0;
   private reloads = 0;
   private lastReload: LastReload | null = null;
+  private readonly prewarmer: Prewarmer | undefined;
 
   constructor(readonly options: NormalizedAgentOptions) {
     this.ring = new VersionRing(options.keep);
@@ -53,6 +55,13 @@ export class HotReloadAgent {
     const entry = this.readEntry(outcome.modules);
     if ('problem' in entry) throw new AgentStartError({ message: entry.problem, file: options.entry });
     this.ring.activate({ modules: outcome.modules, ...entry });
+    this.prewarmer = options.prewarm ? new Prewarmer() : undefined;
+    this.prewarmer?.track(outcome.modules.keys());
+  }
+
+  /** Stops watching for edits. The agent keeps answering; safe to call twice. */
+  close(): void {
+    this.prewarmer?.close();
   }
 
   /** The version serving new requests. */
@@ -149,6 +158,7 @@ export class HotReloadAgent {
     if (!report.ok) return fail(report.error ?? { message: 'a check failed' }, evaluated);
 
     const next = this.ring.activate({ modules: outcome.modules, ...entry });
+    this.prewarmer?.track(outcome.modules.keys());
     return finish(
       {
         success: true,
@@ -170,6 +180,7 @@ export class HotReloadAgent {
     }
     const swap = this.ring.rollback();
     if (!swap) return conflict(`nothing to roll back: version ${active.id} is the oldest version kept`);
+    this.prewarmer?.track(swap.to.modules.keys());
     this.options.log(`auto-hot-reload agent: rolled back from version ${swap.from.id} to ${swap.to.id}`);
     return {
       status: 200,

@@ -19,6 +19,8 @@ export interface Agent {
   rollback(fromVersion?: number): Promise<RollbackOutcome>;
   verify(): Promise<VerifyResponse>;
   status(): Status;
+  /** stops the agent's file watching (prewarm); safe to call twice */
+  close(): void;
 }
 
 /**
@@ -38,5 +40,6 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     rollback: (fromVersion) => core.rollback(fromVersion),
     verify: () => core.verify(),
     status: () => core.status(),
+    close: () => core.close(),
   };
 }

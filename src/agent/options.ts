@@ -18,6 +18,8 @@ export interface AgentOptions {
   checkTimeoutMs?: number;
   /** one line per reload/rollback, for a terminal (serve prints them) */
   log?: (line: string) => void;
+  /** transform edited modules as soon as they are saved (default true); close() stops it */
+  prewarm?: boolean;
 }
 
 export interface NormalizedAgentOptions {
@@ -28,6 +30,7 @@ export interface NormalizedAgentOptions {
   readonly root: string;
   readonly checkTimeoutMs: number;
   readonly log: (line: string) => void;
+  readonly prewarm: boolean;
 }
 
 export class AgentOptionsError extends Error {
@@ -65,5 +68,6 @@ export function normalizeOptions(o: AgentOptions): NormalizedAgentOptions {
     root: resolve(o.root ?? process.cwd()),
     checkTimeoutMs,
     log: o.log ?? (() => {}),
+    prewarm: o.prewarm ?? true,
   };
 }

@@ -48,6 +48,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await listen(server, args.port, args.host);
   } catch (err) {
+    agent.close();
     process.off('unhandledRejection', onRejection);
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') return fail(2, `auto-hot-reload serve: port ${args.port} on ${args.host} is already in use; pick another with --port N (0 picks a free one)`);
@@ -77,6 +78,7 @@ export async function main(argv: string[]): Promise<void> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  agent.close();
   process.off('unhandledRejection', onRejection);
   process.exitCode = 0;
 }

@@ -2,7 +2,7 @@
 // that the module graph evaluates as a function. esbuild keeps this in-process and fast;
 // the source map lets load errors point at the user's own line, not the generated one.
 import { extname } from 'node:path';
-import { transformSync, type Loader } from 'esbuild';
+import { transform, transformSync, type Loader, type TransformOptions } from 'esbuild';
 import { ModuleLoadError } from './errors.js';
 
 export interface Transformed {
@@ -42,24 +42,42 @@ export function transformModule(file: string, source: string, hash: string): Tra
   return out;
 }
 
+function options(file: string): TransformOptions {
+  return {
+    loader: LOADERS[extname(file)] ?? 'js',
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    sourcefile: file,
+    sourcemap: 'external',
+    // import() of a local file must go through our loader (a native import would
+    // create an ESM record that is never freed), so esbuild lowers it to require().
+    supported: { 'dynamic-import': false },
+    define: { 'import.meta': IMPORT_META_PARAM },
+    logLevel: 'silent',
+  };
+}
+
 function transformUncached(file: string, source: string): Transformed {
   try {
-    const out = transformSync(source, {
-      loader: LOADERS[extname(file)] ?? 'js',
-      format: 'cjs',
-      platform: 'node',
-      target: 'node20',
-      sourcefile: file,
-      sourcemap: 'external',
-      // import() of a local file must go through our loader (a native import would
-      // create an ESM record that is never freed), so esbuild lowers it to require().
-      supported: { 'dynamic-import': false },
-      define: { 'import.meta': IMPORT_META_PARAM },
-      logLevel: 'silent',
-    });
+    const out = transformSync(source, options(file));
     return { code: out.code, map: out.map };
   } catch (err) {
     throw fromEsbuildError(file, err);
+  }
+}
+
+/**
+ * Transforms in the background and caches the output, so that the reload that follows
+ * an edit finds it ready. Errors are left for that reload to report.
+ */
+export async function prepareModule(file: string, source: string, hash: string): Promise<void> {
+  if (lastOutput.get(file)?.hash === hash) return;
+  try {
+    const out = await transform(source, options(file));
+    lastOutput.set(file, { hash, out: { code: out.code, map: out.map } });
+  } catch {
+    // the reload reports it, with its position
   }
 }
 

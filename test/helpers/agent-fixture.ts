@@ -51,6 +51,7 @@ export async function serveInProcess(options: AgentOptions): Promise<Served> {
     base: `http://127.0.0.1:${port}`,
     close: () =>
       new Promise<void>((ok) => {
+        agent.close();
         server.closeAllConnections();
         server.close(() => ok());
       }),
