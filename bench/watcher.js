@@ -1,0 +1,203 @@
+// Watcher scale: trees of 10,000 and 50,000 source files (quick: 10,000) beside a large
+// node_modules and a .git folder. Time to ready, RSS, change-event latency and fs calls
+// into ignored folders, for bare chokidar 5 vs our watcher (dist/src/watcher.js).
+// Then a storm: 10,000 files changed within a second against the real CLI and a fake
+// service that counts reload-all calls.
+//   node bench/watcher.js [--quick]
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeTempDir, removeTempDir } from './lib/cleanup.js';
+import { startProcess } from './lib/proc.js';
+import { buildTree } from './lib/tree.js';
+import { startFakeService } from './lib/fake-service.js';
+import { parseJsonLine, startWatcherCli } from './lib/tools.js';
+import { distCli, distWatcher, missing } from './lib/paths.js';
+import { sleep } from './lib/http.js';
+import { summarize, mb, ms, table } from './lib/stats.js';
+import { isMain, runStandalone, log as defaultLog } from './lib/standalone.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const worker = path.join(here, 'lib/watcher-worker.js');
+const NODE_MODULES_FILES = 20000;
+const CHANGES = 20;
+const DEFAULT_COOLDOWN_MS = 5000;
+
+const MODES = [
+  ['bare chokidar 5 (no ignore)', 'bare', null],
+  ['bare chokidar 5 (ignored: node_modules, .git)', 'bare-ignore', null],
+  ['auto-hot-reload watcher', 'ours', () => missing(distWatcher, 'our watcher')],
+];
+
+async function runWorker(mode, root) {
+  const proc = startProcess(process.execPath, ['--expose-gc', worker, mode, root, String(CHANGES)], { label: `watcher ${mode}` });
+  try {
+    await proc.waitForLine(/"done":true/, 180000, 'the end of the watcher run');
+  } finally {
+    await proc.stop();
+  }
+  const parsed = proc.lines.map((l) => JSON.parse(l));
+  const ready = parsed.find((o) => o.ready)?.ready;
+  const lat = parsed.find((o) => o.latency);
+  const errors = parsed.filter((o) => o.error).map((o) => o.error);
+  return { ready, latency: lat?.latency ?? [], missed: lat?.missed ?? CHANGES, errors };
+}
+
+const median = (v) => {
+  const s = [...v].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+async function scale(sourceCount, log, rounds) {
+  const root = await makeTempDir(`watch-${sourceCount}`);
+  try {
+    log(`watcher: building a tree of ${sourceCount} source files + ${NODE_MODULES_FILES} in node_modules + .git`);
+    const tree = await buildTree(root, { sourceCount, nodeModulesCount: NODE_MODULES_FILES });
+    const rows = [];
+    const results = {};
+    const runs = {};
+    // rounds interleave the watchers so a burst of load on this shared machine hits all alike
+    for (let round = 1; round <= rounds; round++) {
+      for (const [label, mode, unavailable] of MODES) {
+        if (unavailable?.() || runs[mode] === null) continue;
+        log(`watcher: ${label} on ${sourceCount} files (round ${round}/${rounds})`);
+        try {
+          (runs[mode] ??= []).push(await runWorker(mode, root));
+        } catch (e) {
+          log(`watcher: ${label} failed: ${e.message}`);
+          runs[mode] = null;
+          results[mode] = { error: e.message.split('\n')[0] };
+        }
+      }
+    }
+    for (const [label, mode, unavailable] of MODES) {
+      const why = unavailable?.();
+      if (why) {
+        rows.push([label, '–', '–', '–', '–', '–', `n/a: ${why}`]);
+        continue;
+      }
+      if (!runs[mode]) {
+        rows.push([label, '–', '–', '–', '–', '–', `failed: ${results[mode]?.error}`]);
+        continue;
+      }
+      const rs = runs[mode];
+      const r = {
+        ready: { ...rs[0].ready, ms: median(rs.map((x) => x.ready.ms)), best: Math.min(...rs.map((x) => x.ready.ms)), rssDelta: median(rs.map((x) => x.ready.rssDelta)) },
+        latency: rs.flatMap((x) => x.latency),
+        missed: rs.reduce((a, x) => a + x.missed, 0),
+        errors: rs.flatMap((x) => x.errors),
+      };
+      results[mode] = r;
+      const lat = summarize(r.latency);
+      rows.push([
+        label,
+        String(r.ready.files),
+        `${ms(r.ready.ms, 0)} (best ${ms(r.ready.best, 0)})`,
+        `+${mb(r.ready.rssDelta, 0)}`,
+        `${ms(lat.p50)} / ${ms(lat.max)}`,
+        `${r.ready.fs.ignoredCalls} of ${r.ready.fs.calls} (${r.ready.fs.ignoredWatches} watches)`,
+        [r.missed ? `${r.missed} change(s) not reported` : '', ...r.errors.slice(0, 1)].filter(Boolean).join('; '),
+      ]);
+    }
+    const base = results['bare-ignore'];
+    const ours = results.ours;
+    let overhead = null;
+    if (base?.ready && ours?.ready) {
+      overhead = {
+        readyPct: ((ours.ready.ms - base.ready.ms) / base.ready.ms) * 100,
+        bestReadyPct: ((ours.ready.best - base.ready.best) / base.ready.best) * 100,
+        rssPct: ((ours.ready.rssDelta - base.ready.rssDelta) / base.ready.rssDelta) * 100,
+      };
+    }
+    return { tree, rows, results, overhead };
+  } finally {
+    await removeTempDir(root);
+  }
+}
+
+async function storm(log, boundMs) {
+  const why = missing(distCli, 'the CLI');
+  if (why) return { row: ['storm', '–', '–', '–', '–', `n/a: ${why}`] };
+  const root = await makeTempDir('storm');
+  const fake = await startFakeService();
+  let cli;
+  try {
+    const count = 10000;
+    log(`watcher storm: ${count} files changed within a second, CLI with default settings against a fake service`);
+    const { src } = await buildTree(root, { sourceCount: count, nodeModulesCount: 1000, gitCount: 100 });
+    cli = await startWatcherCli(root, fake.url, { dirs: ['src'] });
+    let reported = 0; // files the CLI has printed as changed so far
+    cli.onLine((line) => {
+      const j = parseJsonLine(line);
+      if (j?.type === 'changes' && Array.isArray(j.files)) reported += j.files.length;
+    });
+    await sleep(500);
+    const before = fake.reloads.length;
+    const t0 = performance.now();
+    // synchronous writes: the fastest way to change 10,000 files here (~0.3 s unloaded)
+    for (const [i, f] of src.entries()) fs.writeFileSync(f, `export const v = ${i}; // storm\n`);
+    const writeMs = performance.now() - t0;
+    // wait for the first reload (bounded), then one cooldown and more for a trailing one
+    const deadline = t0 + boundMs;
+    while (fake.reloads.length === before && performance.now() < deadline) await sleep(100);
+    if (fake.reloads.length > before) await sleep(DEFAULT_COOLDOWN_MS + 2500);
+    const calls = fake.reloads.slice(before);
+    const hinted = new Set(calls.flatMap((c) => c.files));
+    const result =
+      calls.length === 1
+        ? 'exactly one reload'
+        : calls.length === 0
+          ? `no reload within ${(boundMs / 1000).toFixed(0)} s; the CLI had printed ${reported} of ${count} changes`
+          : `${calls.length} reloads`;
+    return {
+      row: [`${count} files`, ms(writeMs, 0), String(calls.length), calls.length ? ms(calls[0].at - t0, 0) : '–', String(hinted.size), result],
+      calls: calls.length,
+      writeMs,
+      reported,
+    };
+  } catch (e) {
+    log(`watcher storm failed: ${e.message}`);
+    return { row: ['storm', '–', '–', '–', '–', `failed: ${e.message.split('\n')[0]}`] };
+  } finally {
+    if (cli) await cli.stop();
+    await fake.close();
+    await removeTempDir(root);
+  }
+}
+
+const pct = (v) => `${v >= 0 ? '+' : ''}${v.toFixed(0)} %`;
+
+export async function run({ quick = false, log = defaultLog } = {}) {
+  const sizes = quick ? [10000] : [10000, 50000];
+  const tables = [];
+  const data = { scale: {} };
+  const notes = [];
+  for (const n of sizes) {
+    const s = await scale(n, log, quick ? 2 : n >= 50000 ? 2 : 3);
+    data.scale[n] = { results: s.results, overhead: s.overhead };
+    tables.push(
+      table(
+        `Watcher scale: ${n.toLocaleString('en-US')} source files + ${NODE_MODULES_FILES.toLocaleString('en-US')} in node_modules + ${s.tree.git.toLocaleString('en-US')} in .git (root watched)`,
+        ['watcher', 'files seen', 'ready, median', 'RSS, median', `change event p50 / max (${CHANGES} per round)`, 'fs calls inside ignored dirs', 'notes'],
+        s.rows,
+      ),
+    );
+    if (s.overhead) {
+      notes.push(
+        `${n.toLocaleString('en-US')} files: our watcher vs bare chokidar with the same ignores: ready ${pct(s.overhead.readyPct)} median / ${pct(s.overhead.bestReadyPct)} best, RSS ${pct(s.overhead.rssPct)} (target ≤ 10 %).`,
+      );
+    }
+  }
+  const st = await storm(log, quick ? 20000 : 30000);
+  data.storm = st;
+  tables.push(table('Storm: files changed within one second → reload-all calls (real CLI, default settings, fake service)', ['storm', 'writes took', 'reload-all calls', 'first call after', 'files hinted', 'result'], [st.row]));
+  notes.push(
+    'Each watcher runs in its own process; RSS is the growth from before watching to ready (after a forced GC). fs calls are counted by wrapping node:fs / node:fs/promises (readdir, stat, lstat, realpath, open, watch) before chokidar loads.',
+    `Change events: ${CHANGES} in-place writes of one watched file, timed in the watcher's process.`,
+    `Storm: the CLI watches src/ with its defaults; after the first reload-all call, calls are counted for ${((DEFAULT_COOLDOWN_MS + 2500) / 1000).toFixed(1)} s more (one cooldown and more), so a trailing reload would be seen.`,
+  );
+  return { name: 'watcher', title: 'Watcher scale', tables, notes, data };
+}
+
+if (isMain(import.meta.url)) await runStandalone(run);
