@@ -1,5 +1,6 @@
 // In-process agents over real HTTP: what a reload loads, keeps, refuses and rolls back.
 import { afterEach, describe, expect, it } from 'vitest';
+import { latestSourceMap } from '../src/agent/transform.js';
 import { appDir, call, PREFIX, serveInProcess, type AppDir, type Served } from './helpers/agent-fixture.js';
 
 const APP = `
@@ -264,6 +265,18 @@ describe('reload', () => {
     );
     await expect(serveInProcess({ entry: app.path('nope.js') })).rejects.toThrow(`entry: no such file: ${app.path('nope.js')}`);
     await expect(serveInProcess({ entry: app.path('app.js'), keep: 0 })).rejects.toThrow('keep: expected an integer from 1 to 1000, got 0');
+  });
+
+  it('transforms a saved module in the background, before the reload asks for it', async () => {
+    await start({ 'app.js': APP, 'counter.js': COUNTER, 'routes/greeting.js': greeting('hello') });
+    const file = app.path('routes/greeting.js');
+    app.write('routes/greeting.js', greeting('prewarmed'));
+    // bounded wait for the file-system event and esbuild's answer
+    for (let i = 0; i < 250 && !latestSourceMap(file)?.includes('prewarmed'); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(latestSourceMap(file)).toContain('prewarmed');
+    expect((await get()).body.greeting).toBe('hello'); // prepared, not activated
+    expect((await reload()).body.activated).toBe(true);
+    expect((await get()).body.greeting).toBe('prewarmed');
   });
 
   it('keeps pid and boot id across 1,000 reloads', async () => {
