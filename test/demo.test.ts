@@ -3,7 +3,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -387,5 +387,169 @@ describe('the README round trip: demo under the agent, driven by the CLI', () =>
       .map((l) => JSON.parse(l) as { kind: string; message: string });
     expect(lines.some((e) => e.kind === 'reload' && e.message.includes('boom'))).toBe(true);
     expect(lines.some((e) => e.kind === 'verify' && e.message.includes('probe:greeting'))).toBe(true);
+  });
+});
+
+// docs/protocol.md ends with a minimal server in Python; run exactly that code (both
+// blocks are extracted from the page) and drive it with the real CLI, so the page
+// cannot drift from what the client accepts.
+describe('docs/protocol.md: the Python sketch speaks protocol v1 to the real client', () => {
+  const token = 's3cret';
+  let work: string;
+  let python: ChildProcess;
+  let base: string;
+  let pythonLog = '';
+
+  /** The first ```python block after `marker` in the page. */
+  const codeAfter = (page: string, marker: string): string => {
+    const at = page.indexOf(marker);
+    expect(at, `docs/protocol.md has no "${marker}"`).toBeGreaterThan(-1);
+    const block = /```python\n([\s\S]*?)```/.exec(page.slice(at));
+    expect(block, `no python block after "${marker}"`).not.toBeNull();
+    return block![1];
+  };
+
+  beforeAll(async () => {
+    await buildOnce();
+    const page = await readFile(resolve(here, '../docs/protocol.md'), 'utf8');
+    work = await mkdtemp(join(tmpdir(), 'ahr-protocol-py-'));
+    await writeFile(join(work, 'app.py'), codeAfter(page, '`app.py`, the application:'));
+    await writeFile(join(work, 'hot_reload_server.py'), codeAfter(page, '`hot_reload_server.py`:'));
+    await writeFile(
+      join(work, 'hot-reload.config.json'),
+      JSON.stringify({
+        dirs: ['.'],
+        probes: [{ name: 'greeting', method: 'GET', path: '/api/v1/greeting', expectStatus: 200, bodyContains: 'greeting' }],
+      }),
+    );
+    python = spawn('python3', ['hot_reload_server.py', 'app.py'], {
+      cwd: work,
+      env: { ...process.env, PORT: '0', HOT_RELOAD_TOKEN: token, PYTHONDONTWRITEBYTECODE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    python.stdout!.on('data', (d: Buffer) => (pythonLog += d.toString()));
+    python.stderr!.on('data', (d: Buffer) => (pythonLog += d.toString()));
+    base = await new Promise<string>((done, fail) => {
+      const timer = setTimeout(() => fail(new Error(`the Python sketch did not start within 15 s:\n${pythonLog}`)), 15_000);
+      python.stdout!.on('data', () => {
+        const m = /on (http:\/\/127\.0\.0\.1:\d+) \(pid \d+\)/.exec(pythonLog);
+        if (m) {
+          clearTimeout(timer);
+          done(m[1]);
+        }
+      });
+      python.on('error', (e) => fail(e));
+      python.on('exit', (code) => fail(new Error(`the Python sketch exited with ${code}:\n${pythonLog}`)));
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    if (python && python.exitCode === null && python.signalCode === null) {
+      const exited = new Promise<void>((done) => python.once('exit', () => done()));
+      python.kill('SIGTERM');
+      const timer = setTimeout(() => python.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  const trigger = async () => {
+    const run = await runCliProcess(['--trigger', '--api-url', base, '--token', token, '--json'], { cwd: work, timeoutMs: 30_000 });
+    const result = run.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { type?: string; outcome?: string })
+      .find((r) => r.type === 'result');
+    return { code: run.code, outcome: result?.outcome, output: `${run.stdout}${run.stderr}\n${pythonLog}` };
+  };
+  const api = async (path: string, init: { method?: string; body?: string; auth?: string } = {}) => {
+    const res = await fetch(base + path, {
+      method: init.method ?? 'GET',
+      body: init.body,
+      headers: { authorization: init.auth ?? `Bearer ${token}` },
+      signal: AbortSignal.timeout(5_000),
+    });
+    return { status: res.status, json: (await res.json()) as any };
+  };
+  const greeting = async () => (await api('/api/v1/greeting')).json;
+  const setApp = async (from: string | RegExp, to: string) => {
+    const file = join(work, 'app.py');
+    const source = await readFile(file, 'utf8');
+    const next = source.replace(from, to);
+    expect(next).not.toBe(source);
+    await writeFile(file, next);
+  };
+
+  it('answers status with the restart-detection fields, and 401 without the token', async () => {
+    const { status, json } = await api('/api/v1/hot-reload/status');
+    expect(status).toBe(200);
+    expect(json.status).toMatchObject({ running: true, version: 1, versions_kept: [1], pid: python.pid });
+    expect(typeof json.status.boot_id).toBe('string');
+    expect(await api('/api/v1/hot-reload/status', { auth: 'Bearer wrong' })).toEqual({
+      status: 401,
+      json: { success: false, message: 'missing or wrong token' },
+    });
+  });
+
+  it('nothing changed → success without a new version; an edit → activated and served', async () => {
+    expect(await trigger()).toMatchObject({ code: 0, outcome: 'ok' });
+    expect((await api('/api/v1/hot-reload/status')).json.status.version).toBe(1);
+    await setApp('Hello from Python!', 'Hello again!');
+    const run = await trigger();
+    expect({ code: run.code, outcome: run.outcome }, run.output).toEqual({ code: 0, outcome: 'ok' });
+    expect(await greeting()).toEqual({ greeting: 'Hello again!' });
+    expect((await api('/api/v1/hot-reload/status')).json.status.version).toBe(2);
+  });
+
+  it('a failing check or failing top-level code is not activated; the error names the line', async () => {
+    await setApp('GREETING = "Hello again!"', 'GREETING = 42');
+    expect(await trigger()).toMatchObject({ code: 1, outcome: 'failed' });
+    await setApp('GREETING = 42', 'GREETING = "fine"\nraise ValueError("top-level boom")');
+    expect(await trigger()).toMatchObject({ code: 1, outcome: 'failed' });
+    const raw = await api('/api/v1/hot-reload/reload-all', { method: 'POST' });
+    expect(raw.status).toBe(200);
+    expect(raw.json).toMatchObject({
+      success: false,
+      activated: false,
+      version: 2,
+      error: { message: 'top-level boom', file: join(work, 'app.py'), line: 2 },
+    });
+    expect(await greeting()).toEqual({ greeting: 'Hello again!' });
+  });
+
+  it('an activated version that fails the probe is rolled back with from_version', async () => {
+    await writeFile(
+      join(work, 'app.py'),
+      'GREETING = "broken"\n\ndef handle(method, path):\n    return 500, {"error": "oops"}\n\nCHECKS = {}\n',
+    );
+    const run = await trigger();
+    expect({ code: run.code, outcome: run.outcome }, run.output).toEqual({ code: 1, outcome: 'rolled-back' });
+    expect(await greeting()).toEqual({ greeting: 'Hello again!' });
+    expect((await api('/api/v1/hot-reload/status')).json.status).toMatchObject({ version: 2, versions_kept: [1, 2] });
+  });
+
+  it('answers 409 to a stale from_version and 413 to a body over 1 MiB', async () => {
+    expect(await api('/api/v1/hot-reload/rollback', { method: 'POST', body: '{"from_version": 9}' })).toEqual({
+      status: 409,
+      json: { success: false, message: 'from_version is not the active version 2' },
+    });
+    // announce 2 MiB and send none: the sketch must refuse on the header alone
+    const port = Number(new URL(base).port);
+    const answer = await new Promise<string>((done, fail) => {
+      const socket = connect(port, '127.0.0.1', () =>
+        socket.write(
+          `POST /api/v1/hot-reload/reload-all HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\n` +
+            `Content-Type: application/json\r\nContent-Length: ${2 * 1024 * 1024}\r\n\r\n`,
+        ),
+      );
+      let text = '';
+      socket.setTimeout(5_000, () => socket.destroy(new Error('no answer within 5 s')));
+      socket.on('data', (d: Buffer) => (text += d.toString()));
+      socket.on('end', () => done(text));
+      socket.on('error', fail);
+    });
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.0 413 Request Entity Too Large');
+    expect(answer).toContain('{"success": false, "message": "request body larger than 1048576 bytes"}');
   });
 });
