@@ -8,7 +8,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { StoreApi } from 'zustand/vanilla';
 import type { EngineStore, RunResult } from '../src/types.js';
 import { ClockContext, type Clock } from './clock.js';
-import { detailLines, mergeErrors } from './errorEntries.js';
+import { detailRows, mergeErrors } from './errorEntries.js';
 import { useErrorLog, type ErrorLogLoader } from './hooks/useErrorLog.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
 import { useThrottledView } from './hooks/useThrottledView.js';
@@ -109,7 +109,7 @@ export function App(props: AppProps) {
     const { ui: next, effect } = reduceUi(current, command, {
       entryCount: entries.length,
       pageSize: Math.max(1, bodyRows - 1),
-      detailLines: entry ? detailLines(entry).length : 0,
+      detailLines: entry ? detailRows(entry, layout.width).length : 0,
     });
     uiRef.current = next;
     setUi(next);

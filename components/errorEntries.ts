@@ -1,6 +1,7 @@
 // Pure helpers of the error log view: merge the log files with this run's errors, and
 // turn one entry into the lines of its detail view.
 import type { ErrorEntry } from '../src/types.js';
+import { wrapLine } from './format.js';
 
 const keyOf = (e: ErrorEntry): string => `${e.time}\u0000${e.kind}\u0000${e.message}\u0000${e.target ?? ''}`;
 const timeOf = (e: ErrorEntry): number => {
@@ -55,4 +56,13 @@ export function detailLines(e: ErrorEntry): DetailLine[] {
   if (e.bodyExcerpt) lines.push(...block('body', e.bodyExcerpt));
   if (e.detail?.stack) lines.push(...block('stack', e.detail.stack));
   return lines;
+}
+
+/** Width of the label column of the detail view (label + one space). */
+export const DETAIL_LABEL_WIDTH = 10;
+
+/** The detail lines wrapped to the screen width: what the detail view shows and scrolls. */
+export function detailRows(e: ErrorEntry, width: number): DetailLine[] {
+  const textWidth = Math.max(10, width - DETAIL_LABEL_WIDTH);
+  return detailLines(e).flatMap((l) => wrapLine(l.text, textWidth).map((text, i) => ({ label: i === 0 ? l.label : '', text })));
 }

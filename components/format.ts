@@ -120,3 +120,23 @@ export function formatVersionChange(before?: number, after?: number): string {
   if (after === undefined || after === before) return `v${before}`;
   return `v${before} → v${after}`;
 }
+
+/**
+ * Hard-wraps one line to `width` code points, breaking at the last space of a chunk
+ * when there is one in its second half (we wrap in JavaScript; the terminal never does).
+ */
+export function wrapLine(text: string, width: number): string[] {
+  if (width <= 0) return [''];
+  const out: string[] = [];
+  let rest = [...text];
+  while (rest.length > width) {
+    let cut = width;
+    const space = rest.lastIndexOf(' ', width);
+    if (space >= Math.floor(width / 2)) cut = space;
+    out.push(rest.slice(0, cut).join('').trimEnd());
+    rest = rest.slice(cut);
+    if (rest[0] === ' ') rest = rest.slice(1);
+  }
+  out.push(rest.join(''));
+  return out;
+}

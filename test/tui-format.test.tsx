@@ -11,6 +11,7 @@ import {
   shortenPath,
   truncateEnd,
   truncateMiddle,
+  wrapLine,
 } from '../components/format.js';
 import { fitSegments, segsText, titleSegs } from '../components/segments.js';
 
@@ -100,6 +101,15 @@ describe('time and numbers', () => {
     expect(formatVersionChange(11, undefined)).toBe('v11');
     expect(formatVersionChange(undefined, 3)).toBe('→ v3');
     expect(formatVersionChange(undefined, undefined)).toBe('–');
+  });
+});
+
+describe('wrapLine', () => {
+  it('breaks at spaces in the second half of a chunk, hard-breaks otherwise', () => {
+    expect(wrapLine('short', 10)).toEqual(['short']);
+    expect(wrapLine('check greeting failed: expected a non-empty string', 20)).toEqual(['check greeting', 'failed: expected a', 'non-empty string']);
+    expect(wrapLine('/tmp/a/very/long/path/without/spaces.js', 16)).toEqual(['/tmp/a/very/long', '/path/without/sp', 'aces.js']);
+    expect(wrapLine('', 5)).toEqual(['']);
   });
 });
 

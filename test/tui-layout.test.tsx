@@ -2,7 +2,7 @@
 // and merging error log entries.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createStore } from 'zustand/vanilla';
-import { detailLines, location, mergeErrors } from '../components/errorEntries.js';
+import { detailLines, detailRows, location, mergeErrors } from '../components/errorEntries.js';
 import { computeLayout, listTop, type LayoutCounts } from '../components/layout.js';
 import { createThrottledView } from '../components/throttledView.js';
 import type { ErrorEntry } from '../src/types.js';
@@ -140,6 +140,11 @@ describe('error log entries', () => {
       { label: '', text: '    at src/app.ts:3:7' },
     ]);
     expect(location({ ...a, detail: { file: 'x.ts' } })).toBe('x.ts');
+    // the view wraps long values under their label
+    expect(detailRows({ ...a, message: 'check greeting failed: expected a non-empty string' }, 40).slice(2)).toEqual([
+      { label: 'message', text: 'check greeting failed:' },
+      { label: '', text: 'expected a non-empty string' },
+    ]);
     expect(location(a)).toBeUndefined();
   });
 });

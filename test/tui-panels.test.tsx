@@ -217,6 +217,18 @@ describe('ReloadLog', () => {
     ]);
   });
 
+  it('the newest failure gets its reason on a line of its own', () => {
+    const history = [attempt(1, { outcome: 'rolled-back', message: 'probe greeting: expected 200, got 500 — rolled back to v11' }), attempt(2), attempt(3)];
+    expect(lines(<ReloadLog store={storeOf({ history })} width={80} rows={3} />)).toEqual([
+      rule('Reloads 3 attempts', 80),
+      '11:59:59  ↺ rolled back     v11 → v12   120ms    src/app.ts — probe greeting: e…',
+      '          └ probe greeting: expected 200, got 500 — rolled back to v11',
+      '11:59:58  ✔ ok              v11 → v12   120ms    src/app.ts',
+    ]);
+    // too little room: no extra line
+    expect(lines(<ReloadLog store={storeOf({ history })} width={80} rows={2} />)).toHaveLength(3);
+  });
+
   it('bounded to its rows', () => {
     const history = Array.from({ length: 50 }, (_, i) => attempt(i + 1));
     expect(lines(<ReloadLog store={storeOf({ history })} width={80} rows={4} />)).toHaveLength(5);

@@ -1,14 +1,14 @@
 // One error log entry in full: every field, the stack and the response excerpt; scrollable.
 import { Box } from 'ink';
 import type { ErrorEntry } from '../../src/types.js';
-import { detailLines } from '../errorEntries.js';
+import { DETAIL_LABEL_WIDTH, detailRows } from '../errorEntries.js';
 import { padEnd } from '../format.js';
 import { Row } from '../Row.js';
 import { titleSegs } from '../segments.js';
 
 export function ErrorDetail(props: { entry: ErrorEntry; index: number; count: number; top: number; width: number; rows: number }) {
   const { entry, index, count, top, width, rows } = props;
-  const lines = detailLines(entry);
+  const lines = detailRows(entry, width);
   const bodyRows = Math.max(0, rows - 1);
   const shown = lines.slice(top, top + bodyRows);
   const more = lines.length - top - shown.length;
@@ -17,7 +17,7 @@ export function ErrorDetail(props: { entry: ErrorEntry; index: number; count: nu
     <Box flexDirection="column">
       <Row width={width} segs={titleSegs('Error', info, width)} />
       {shown.map((l, i) => (
-        <Row key={top + i} width={width} segs={[{ text: padEnd(l.label, 9), bold: true, color: 'cyan' }, { text: ` ${l.text}` }]} />
+        <Row key={top + i} width={width} segs={[{ text: padEnd(l.label, DETAIL_LABEL_WIDTH - 1), bold: true, color: 'cyan' }, { text: ` ${l.text}` }]} />
       ))}
     </Box>
   );

@@ -44,7 +44,12 @@ export function ReloadLog({ store, width, rows }: { store: StoreApi<EngineStore>
   const now = useNow(current ? Infinity : null, 1000);
   const total = history.length;
   const info: Seg[] = [{ text: total ? `${total} attempt${total === 1 ? '' : 's'}` : '', dim: true }];
-  const shown = history.slice(0, Math.max(0, rows - (current ? 1 : 0)));
+  let room = Math.max(0, rows - (current ? 1 : 0));
+  // the newest attempt failed: its reason gets a line of its own (the row cuts it short)
+  const newest = history[0];
+  const explain = newest !== undefined && newest.outcome !== 'ok' && newest.message !== '' && room >= 3;
+  if (explain) room -= 1;
+  const shown = history.slice(0, room);
   return (
     <Box flexDirection="column">
       <Row width={width} segs={titleSegs('Reloads', total ? info : [], width)} />
@@ -61,8 +66,13 @@ export function ReloadLog({ store, width, rows }: { store: StoreApi<EngineStore>
         />
       )}
       {rows > 0 && !current && total === 0 && <Row width={width} segs={[{ text: 'no reloads yet — edit a watched file or press t', dim: true }]} />}
-      {shown.map((a) => (
-        <Row key={a.id} width={width} segs={attemptSegs(a, width)} />
+      {shown.map((a, i) => (
+        <Box key={a.id} flexDirection="column">
+          <Row width={width} segs={attemptSegs(a, width)} />
+          {i === 0 && explain && (
+            <Row width={width} segs={[{ text: '          └ ', dim: true }, { text: a.message.replace(/\s*\n\s*/g, ' '), color: a.outcome ? OUTCOME_LABEL[a.outcome].color : undefined }]} />
+          )}
+        </Box>
       ))}
     </Box>
   );
