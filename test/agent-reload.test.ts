@@ -204,11 +204,12 @@ describe('reload', () => {
 
   it('runs CommonJS entries and dynamic import() of local files', async () => {
     await start({
-      'app.cjs': `const { word } = require('./word.cjs');\nmodule.exports = async (req, res) => { const m = await import('./late.mjs'); res.end(word + m.default); };\nmodule.exports.handlesHealth = false;\n`,
+      'app.cjs': `const { word } = require('./word.cjs');\nmodule.exports = async (req, res) => { const m = await import('./late.mjs'); res.end(word + m.default); };\nmodule.exports.checks = { word: () => word === 'cjs' };\n`,
       'word.cjs': `exports.word = 'cjs';\n`,
       'late.mjs': `export default '+esm';\n`,
     }, 'app.cjs');
     expect((await get()).body).toBe('cjs+esm');
+    expect((await call(`${served.base}${PREFIX}/verify`, { method: 'POST' })).body).toEqual({ success: true, checks: { word: { ok: true, detail: 'ok' } } });
     app.write('late.mjs', `export default '+esm2';\n`);
     const r = await reload();
     // the importer is re-evaluated; the lazily imported file loads fresh on its next import()

@@ -15,7 +15,9 @@ export interface ChecksReport {
 
 /** The `checks` export, or an explanation of why it is unusable. */
 export function readChecks(exports: unknown): { checks: Checks } | { problem: string } {
-  const raw = exports && typeof exports === 'object' ? (exports as { checks?: unknown }).checks : undefined;
+  // CommonJS apps hang them on the listener itself: module.exports.checks = {…}
+  const holder = exports && (typeof exports === 'object' || typeof exports === 'function');
+  const raw = holder ? (exports as { checks?: unknown }).checks : undefined;
   if (raw === undefined) return { checks: {} };
   if (!raw || typeof raw !== 'object') return { problem: `export "checks" must be an object of functions, got ${typeof raw}` };
   return { checks: raw as Checks };
