@@ -9,10 +9,12 @@ const serveShim = fileURLToPath(new URL('./serve-shim.js', import.meta.url));
 
 const node = process.execPath;
 
-async function waitServing(url, proc, timeoutMs = 20000) {
+const servesGen = (j) => j && typeof j.gen === 'number';
+
+async function waitServing(url, proc, timeoutMs = 20000, accept = servesGen) {
   const agent = keepAliveAgent();
   try {
-    const r = await pollUntil(url, (j) => j && typeof j.gen === 'number', { agent, everyMs: 10, timeoutMs });
+    const r = await pollUntil(url, accept, { agent, everyMs: 10, timeoutMs });
     if (r.at === null) throw new Error(`${proc.label}: service at ${url} did not answer within ${timeoutMs} ms\n${proc.stderr.slice(-1500)}`);
   } finally {
     agent.destroy();
@@ -63,7 +65,7 @@ export const AGENT_LINE = /auto-hot-reload agent: serving .* on (http:\/\/[^\s]+
 export const agentUnavailable = () => (exists(distCli) ? null : missing(distAgentServe, 'the agent (serve)'));
 
 /** The agent alone: `serve src/app.js` (reloads are asked for over HTTP). */
-export async function startAgent(dir, { entry = 'src/app.js', extraArgs = [], env = {} } = {}) {
+export async function startAgent(dir, { entry = 'src/app.js', extraArgs = [], env = {}, readyPath = '/', accept = servesGen } = {}) {
   const port = await freePort();
   // the real CLI when built; the agent's serve command directly until then
   const cmd = exists(distCli) ? [cliBin, 'serve'] : [serveShim];
@@ -74,7 +76,7 @@ export async function startAgent(dir, { entry = 'src/app.js', extraArgs = [], en
   });
   const { match } = await proc.waitForLine(AGENT_LINE, 20000, 'the agent start-up line');
   const base = match[1].replace(/\/$/, '');
-  await waitServing(`${base}/`, proc);
+  await waitServing(`${base}${readyPath}`, proc, 20000, accept);
   return { url: `${base}/`, base, port, pid: Number(match[2]), proc };
 }
 
