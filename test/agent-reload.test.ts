@@ -217,6 +217,23 @@ describe('reload', () => {
     expect((await get()).body).toBe('cjs+esm2');
   });
 
+  it('runs .mts entries with .cts and JSON imports, and reloads the JSON', async () => {
+    await start({
+      'app.mts': `import data from './data.json';\nimport helper = require('./helper.cjs');\nexport default (_q: unknown, s: { end(x: string): void }) => s.end(helper.tag + data.name);\n`,
+      'helper.cts': `export const tag: string = '#';\n`,
+      'data.json': `{ "name": "first" }\n`,
+    }, 'app.mts');
+    expect((await get()).body).toBe('#first');
+    app.write('data.json', `{ "name": "second" }\n`);
+    const r = await reload();
+    expect([...r.body.reloaded_modules].sort()).toEqual(['app.mts', 'data.json']); // helper.cts (found for ./helper.cjs) is kept
+    expect((await get()).body).toBe('#second');
+    app.write('data.json', `{ "name": `);
+    const bad = await reload();
+    expect(bad.body).toMatchObject({ success: false, failed_modules: ['data.json'], error: { file: app.path('data.json') } });
+    expect(bad.body.error.message).toMatch(/^SyntaxError: /);
+  });
+
   it('serves an Express app and reloads its routes', async () => {
     await start({
       'app.ts': `import express from 'express';\nimport { route } from './route.js';\nconst app = express();\napp.get('/hi', (_req, res) => { res.json({ hi: route() }); });\nexport default app;\n`,
