@@ -21,7 +21,7 @@ import {
   startAttempt,
   updateTarget,
 } from './store.js';
-import type { Config, EngineStore, ErrorEntry, PipelinePhase, ReloadAttempt, RunResult, Target } from './types.js';
+import type { Config, EngineStore, ErrorEntry, FileChange, PipelinePhase, ReloadAttempt, RunResult, Target } from './types.js';
 import { startWatcher, type Watcher } from './watcher.js';
 
 export interface Engine {
@@ -157,6 +157,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
     const modules = [...config.modules];
     const attempt: ReloadAttempt = {
       id: ++attemptId,
+      kind: mode,
       startedAt: clock(),
       reason: req.reason,
       files: req.files,
@@ -165,7 +166,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
       checks: [],
       steps: [],
     };
-    startAttempt(store, attempt);
+    startAttempt(store, attempt, mode === 'verify' ? 'verifying' : mode === 'rollback' ? 'rolling-back' : 'triggering');
 
     const reports = await fanOut(config.targets.length, config, (i) => {
       const client = clients[i];
@@ -273,10 +274,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
     const w = await startWatcher(
       { root: config.root, dirs: config.dirs, ignore: config.ignore, logDir: config.logDir },
       {
-        onChange: (c) => {
-          recordChanges(store, [{ ...c, at: clock() }]);
-          dispatch({ type: 'change', paths: [c.path], now: clock() });
-        },
+        onChange: (c) => queueChange({ ...c, at: clock() }),
         onReady: (n) => setWatch(store, { fileCount: n, ready: true }),
         onWarning: (msg) => addWarning(store, msg),
         onError: (msg) => {
@@ -293,7 +291,26 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
     setWatch(store, { fileCount: w.fileCount, ready: true });
   }
 
-  /** one-line warnings with the fix; resolves with the delay until the next status poll */
+  // A checkout or a formatter touches hundreds of files at once: events of one turn of the
+  // event loop reach the store and the scheduler as one batch, not one update each.
+  let batch: FileChange[] = [];
+  let flushScheduled = false;
+  function queueChange(c: FileChange): void {
+    batch.push(c);
+    if (flushScheduled) return;
+    flushScheduled = true;
+    setImmediate(() => {
+      flushScheduled = false;
+      const changes = batch;
+      batch = [];
+      if (closed || changes.length === 0) return;
+      recordChanges(store, changes);
+      if (watcher && watcher.fileCount !== store.getState().watch.fileCount) setWatch(store, { fileCount: watcher.fileCount });
+      dispatch({ type: 'change', paths: changes.map((x) => x.path), now: clock() });
+    });
+  }
+
+  /** One-line warnings with the fix; resolves with the delay until the next status poll. */
   async function startupDiagnostics(i: number): Promise<number> {
     const client = clients[i];
     const url = client.target.apiUrl;

@@ -82,7 +82,13 @@ export function cooldownDeadline(state: SchedulerState, now: number): number | n
 }
 
 function mergePaths(pending: readonly string[], paths: readonly string[]): readonly string[] {
-  const fresh = paths.filter((p, i) => !pending.includes(p) && paths.indexOf(p) === i);
+  const seen = new Set(pending);
+  const fresh: string[] = [];
+  for (const p of paths) {
+    if (seen.has(p)) continue;
+    seen.add(p);
+    fresh.push(p);
+  }
   return fresh.length === 0 ? pending : [...pending, ...fresh];
 }
 

@@ -74,8 +74,8 @@ export function updateTarget(
   store.setState({ targets: targets.map((t, i) => (i === index ? { ...t, ...patch } : t)) });
 }
 
-export function startAttempt(store: Store, attempt: ReloadAttempt): void {
-  store.setState({ current: attempt, phase: 'triggering' });
+export function startAttempt(store: Store, attempt: ReloadAttempt, phase: EngineState['phase'] = 'triggering'): void {
+  store.setState({ current: attempt, phase });
 }
 
 export function finishAttempt(store: Store, attempt: ReloadAttempt, checks: CheckResult[], restartDetected: boolean): void {

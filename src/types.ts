@@ -107,6 +107,8 @@ export interface StepRecord {
 
 export interface ReloadAttempt {
   id: number;
+  /** what ran: a reload (default when absent), a verification alone, or a rollback alone */
+  kind?: 'trigger' | 'verify' | 'rollback';
   startedAt: number;
   finishedAt?: number;
   reason: 'watch' | 'manual' | 'git-hook' | 'deploy';
