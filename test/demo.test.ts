@@ -58,6 +58,8 @@ describe('demo service over HTTP', () => {
   it('answers /health itself, and tells the agent so', async () => {
     expect(app.handlesHealth).toBe(true);
     expect(await call('GET', '/health')).toMatchObject({ status: 200, json: { ok: true } });
+    const head = await fetch(`${base}/health`, { method: 'HEAD', signal: AbortSignal.timeout(5_000) });
+    expect({ status: head.status, body: await head.text() }).toEqual({ status: 200, body: '' });
   });
 
   it('greets with its version and the pid of the process serving it', async () => {
@@ -163,7 +165,14 @@ describe('demo service over HTTP', () => {
       apiUrl: string;
       dirs: string[];
       cooldown: number;
-      probes: { name: string; method: string; path: string; expectStatus?: number; bodyContains?: string }[];
+      probes: {
+        name: string;
+        method: string;
+        path: string;
+        expectStatus?: number;
+        bodyContains?: string;
+        jsonEquals?: Record<string, unknown>;
+      }[];
     };
     expect(config.apiUrl).toBe('http://127.0.0.1:8001');
     expect(config.dirs).toEqual(['server']);
@@ -173,6 +182,10 @@ describe('demo service over HTTP', () => {
       const text = await res.text();
       expect({ probe: probe.name, status: res.status }).toEqual({ probe: probe.name, status: probe.expectStatus ?? 200 });
       if (probe.bodyContains !== undefined) expect(text).toContain(probe.bodyContains);
+      for (const [dotted, want] of Object.entries(probe.jsonEquals ?? {})) {
+        const got = dotted.split('.').reduce<any>((value, key) => value?.[key], JSON.parse(text));
+        expect({ probe: probe.name, [dotted]: got }).toEqual({ probe: probe.name, [dotted]: want });
+      }
     }
   });
 });

@@ -56,7 +56,8 @@ export async function dispatch(request) {
  * @param {import('node:http').ServerResponse} res
  */
 export default async function app(req, res) {
-  const method = req.method ?? 'GET';
+  // HEAD is GET without a body (node:http drops the body itself), so `curl -I` works
+  const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
   const path = (req.url ?? '/').split('?')[0];
   try {
     const found = findRoute(routes, method, path);
