@@ -48,6 +48,7 @@ try {
     if (!r.activated) throw new Error(`reload ${i} failed: ${r.message}`);
     if (i % 100 === 0) results.agent.push(heapMB());
   }
+  agent.close();
 
   // --- naive cache-busted import() ---------------------------------------------------
   let current = null;
