@@ -5,7 +5,7 @@
 import { makeTempDir, removeTempDir } from './lib/cleanup.js';
 import { keepAliveAgent, pollUntil, request, sleep } from './lib/http.js';
 import { writeService, saveHandler } from './lib/service.js';
-import { startAgent, agentUnavailable, hotHook, nodeWatch, nodemon, tsxWatch } from './lib/tools.js';
+import { startAgent, agentUnavailable, hotHook, nodeWatch, nodemon, tsxWatch, selectTools } from './lib/tools.js';
 import { startLoad } from './lib/load.js';
 import { table } from './lib/stats.js';
 import { isMain, runStandalone, log as defaultLog } from './lib/standalone.js';
@@ -41,7 +41,7 @@ const ahrTool = {
 
 export async function run({ quick = false, log = defaultLog } = {}) {
   const reloads = quick ? 20 : 100;
-  const tools = [ahrTool, hotHook, nodeWatch, nodemon, tsxWatch];
+  const tools = selectTools([ahrTool, hotHook, nodeWatch, nodemon, tsxWatch]);
   const rows = [];
   const data = [];
   for (const tool of tools) {

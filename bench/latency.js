@@ -5,7 +5,7 @@
 import { makeTempDir, removeTempDir } from './lib/cleanup.js';
 import { keepAliveAgent, pollUntil, sleep } from './lib/http.js';
 import { writeService, saveHandler } from './lib/service.js';
-import { ALL_TOOLS, parseJsonLine } from './lib/tools.js';
+import { ALL_TOOLS, parseJsonLine, selectTools } from './lib/tools.js';
 import { summarize, ms, ratio, table } from './lib/stats.js';
 import { isMain, runStandalone, log as defaultLog } from './lib/standalone.js';
 
@@ -99,7 +99,7 @@ async function measureTool(tool, { edits, log }) {
 export async function run({ quick = false, log = defaultLog } = {}) {
   const edits = quick ? 10 : 30;
   const results = [];
-  for (const tool of ALL_TOOLS) {
+  for (const tool of selectTools(ALL_TOOLS)) {
     const why = tool.unavailable();
     if (why) {
       results.push({ name: tool.name, error: why });

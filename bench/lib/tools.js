@@ -150,3 +150,9 @@ export const autoHotReload = {
 };
 
 export const ALL_TOOLS = [autoHotReload, hotHook, nodeWatch, nodemon, tsxWatch];
+
+/** BENCH_TOOLS="auto-hot-reload,nodemon" narrows a run to some tools (for working on one). */
+export function selectTools(tools) {
+  const want = (process.env.BENCH_TOOLS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return want.length ? tools.filter((t) => want.includes(t.name)) : tools;
+}
