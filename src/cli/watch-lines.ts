@@ -2,6 +2,7 @@
 // object) per event — ready, changes seen, reload started, result, connection lost or
 // restored, warnings. No business logic: it only diffs consecutive states.
 import type { StoreApi } from 'zustand/vanilla';
+import { exitCodeFor } from '../pipeline.js';
 import type { EngineState, EngineStore, ReloadAttempt, RunResult } from '../types.js';
 import { resultJson, resultLines, type Style } from './output.js';
 
@@ -16,8 +17,9 @@ export type WatchEvent =
 
 /** The RunResult an attempt in the history stands for (the exit code of a one-shot trigger). */
 export function attemptResult(a: ReloadAttempt): RunResult {
-  const exitCode = a.outcome === 'ok' ? 0 : a.outcome === 'unreachable' ? 3 : a.outcome === 'rollback-failed' ? 4 : 1;
-  return { kind: 'trigger', ok: a.outcome === 'ok', exitCode, message: a.message, attempt: a, checks: a.checks };
+  const kind = a.kind ?? 'trigger';
+  const exitCode = a.outcome ? exitCodeFor(kind, a.outcome) : 1;
+  return { kind, ok: exitCode === 0, exitCode, message: a.message, attempt: a, checks: a.checks };
 }
 
 /** Pure: the events between two consecutive states. */
