@@ -66,11 +66,14 @@ describe('--trigger against a v1 service', () => {
   it('does not roll back a reload that never activated (exit 1)', async () => {
     const s = await setup('v1');
     s.script('reload', { do: 'fail', message: 'SyntaxError: Unexpected token' });
-    const r = await cli(['--trigger']);
+    const r = await cli(['--trigger', '--log-dir', 'my-logs']);
     expect(r.code).toBe(1);
     expect(s.callsTo('rollback')).toHaveLength(0);
     expect(r.stdout).toContain('SyntaxError: Unexpected token');
     expect(s.state.version).toBe(1);
+    const log = await readErrorLog(path.join(tmp, 'my-logs'));
+    expect(log).toHaveLength(1);
+    expect(log[0].message).toContain('SyntaxError: Unexpected token');
   });
 
   it('rolls back an activated version that fails verification, with from_version, then re-verifies (exit 1)', async () => {
