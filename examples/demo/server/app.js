@@ -71,6 +71,7 @@ export default async function app(req, res) {
       sendJson(res, error.status, { error: error.message }, error.status === 413 ? { connection: 'close' } : {});
       return;
     }
+    if (res.destroyed) return; // the client went away mid-request: nobody to answer
     console.error(`demo: ${method} ${path} failed:`, error);
     if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
     else res.destroy();
