@@ -179,6 +179,21 @@ describe('--trigger against a v1 service', () => {
   });
 });
 
+describe('signals in one-shot mode', () => {
+  it('aborts an in-flight trigger on SIGINT and exits 130', async () => {
+    const s = await setup('v1');
+    s.script('reload', { do: 'delay', ms: 10_000 });
+    let child: { kill(sig: NodeJS.Signals): boolean } | undefined;
+    const done = runCliProcess(['--trigger'], { cwd: tmp, onSpawn: (c) => (child = c) });
+    for (let i = 0; i < 100 && s.callsTo('reload').length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(s.callsTo('reload')).toHaveLength(1);
+    child?.kill('SIGINT');
+    const r = await done;
+    expect(r.code).toBe(130);
+    expect(r.stderr).toBe('auto-hot-reload: interrupted\n');
+  });
+});
+
 describe('several --api-url targets', () => {
   it('reports each target and fails when one of them fails', async () => {
     const a = await setup('v1');
