@@ -99,6 +99,29 @@ describe('startWatcher (real files)', () => {
     expect(watcher.fileCount).toBe(3); // lib/util.js, renamed.js, trigger.js
   });
 
+  it('the ignore predicate in chokidar\'s function form is never asked about paths inside ignored folders', async () => {
+    const { watch } = await import('chokidar');
+    await fs.mkdir(path.join(root, 'src', 'node_modules', 'dep', 'deep'), { recursive: true });
+    await fs.mkdir(path.join(root, 'src', '.git', 'objects'), { recursive: true });
+    await fs.writeFile(path.join(root, 'src', 'node_modules', 'dep', 'deep', 'x.js'), 'x');
+    await fs.writeFile(path.join(root, 'src', '.git', 'objects', 'ab'), 'x');
+    await fs.writeFile(path.join(root, 'src', 'a.js'), 'a');
+    const matcher = createIgnoreMatcher({ root, ignore: [] });
+    const asked = new Set<string>();
+    const fsw = watch(path.join(root, 'src'), {
+      ignored: (p: string) => {
+        asked.add(path.relative(root, p).split(path.sep).join('/'));
+        return matcher(path.resolve(p));
+      },
+    });
+    try {
+      await new Promise<void>((r) => fsw.on('ready', () => r()));
+    } finally {
+      await fsw.close();
+    }
+    expect([...asked].sort()).toEqual(['src', 'src/.git', 'src/a.js', 'src/node_modules']);
+  });
+
   it('keeps watching a file through 20 atomic saves (temp file + rename)', async () => {
     const src = path.join(root, 'src');
     await fs.mkdir(src);
