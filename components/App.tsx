@@ -2,7 +2,7 @@
 // within the terminal, and owns the ONE input listener that turns keys into commands.
 // No business logic: keys dispatch the store's actions, panels render its state.
 import { Box, useInput } from 'ink';
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { StoreApi } from 'zustand/vanilla';
@@ -23,6 +23,8 @@ import { initialUi, reduceUi, type UiEffect, type UiState } from './ui.js';
 
 /** Redraw at most this often under event storms (~15 frames per second). */
 export const DEFAULT_THROTTLE_MS = 66;
+/** How long the answer of an action replaces the key line (a key press clears it sooner). */
+export const NOTICE_MS = 6000;
 
 export interface AppProps {
   store: StoreApi<EngineStore>;
@@ -54,6 +56,12 @@ export function App(props: AppProps) {
   uiRef.current = ui;
   const [notice, setNotice] = useState<Notice | undefined>();
   const errorLog = useErrorLog(props.loadErrors);
+  useEffect(() => {
+    if (!notice) return;
+    // one timer while a notice shows; none otherwise
+    const timer = setTimeout(() => setNotice(undefined), NOTICE_MS);
+    return () => clearTimeout(timer);
+  }, [notice]);
 
   const counts = useStore(
     view,

@@ -2,13 +2,16 @@
 // and event storms.
 import { cleanup, render } from 'ink-testing-library';
 import { Profiler } from 'react';
-import { afterEach, describe, expect, it } from 'vitest';
-import { App } from '../components/App.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { App, NOTICE_MS } from '../components/App.js';
 import type { ErrorEntry, FileChange } from '../src/types.js';
 import { attempt, check, KEYS, makeState, makeStore, plain, T0, until, waitForFrame, waitForText } from './helpers/tui-state.js';
 
 process.env.TZ = 'UTC';
-afterEach(() => cleanup());
+afterEach(() => {
+  cleanup();
+  vi.useRealTimers();
+});
 
 const clock = () => T0;
 const fullState = () =>
@@ -83,6 +86,21 @@ describe('keys dispatch store actions', () => {
     // the next key clears the notice
     r.stdin.write('?');
     await waitForText(r.lastFrame, 'Main screen');
+  });
+
+  it('the answer of an action gives the key line back after a while', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const t = makeStore();
+    const r = render(<App store={t.store} width={80} height={24} clock={clock} />);
+    r.stdin.write('v');
+    await waitForText(r.lastFrame, '✔ verify: done');
+    // let React run the effect that arms the timer (setImmediate is not faked)
+    await until(() => vi.getTimerCount() === 1, 'notice timer armed');
+    await vi.advanceTimersByTimeAsync(NOTICE_MS - 1);
+    expect(plain(r.lastFrame())).toContain('✔ verify: done');
+    await vi.advanceTimersByTimeAsync(1);
+    await waitForText(r.lastFrame, 't trigger  v verify');
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('q and Ctrl+C call onQuit', async () => {

@@ -127,17 +127,22 @@ export function makeStore(state: EngineState = makeState(), result?: Partial<Run
 
 import { stripVTControlCharacters } from 'node:util';
 
+// captured before any test fakes timers: the waits below keep working under fake timers
+const realSetTimeout = globalThis.setTimeout;
+const realNow = Date.now;
+const pause = (ms: number) => new Promise((r) => realSetTimeout(r, ms));
+
 /** A frame without ANSI styling, for text assertions. */
 export const plain = (frame: string | undefined): string => stripVTControlCharacters(frame ?? '');
 
 /** Waits (bounded) until the last frame satisfies `predicate`; returns that frame, plain. */
 export async function waitForFrame(lastFrame: () => string | undefined, predicate: (frame: string) => boolean, timeoutMs = 3000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = realNow() + timeoutMs;
   for (;;) {
     const frame = plain(lastFrame());
     if (predicate(frame)) return frame;
-    if (Date.now() > deadline) throw new Error(`frame did not match within ${timeoutMs} ms; last frame:\n${frame}`);
-    await new Promise((r) => setTimeout(r, 5));
+    if (realNow() > deadline) throw new Error(`frame did not match within ${timeoutMs} ms; last frame:\n${frame}`);
+    await pause(5);
   }
 }
 
@@ -147,10 +152,10 @@ export const waitForText = (lastFrame: () => string | undefined, text: string, t
 
 /** Waits (bounded) until `cond()` holds. */
 export async function until(cond: () => boolean, what = 'condition', timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = realNow() + timeoutMs;
   while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 5));
+    if (realNow() > deadline) throw new Error(`${what} did not hold within ${timeoutMs} ms`);
+    await pause(5);
   }
 }
 
