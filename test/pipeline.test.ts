@@ -83,6 +83,31 @@ describe('pipeline transitions (pure)', () => {
     expect([s.outcome, s.exitCode, s.versionAfter]).toEqual(['rolled-back', 1, 4]);
   });
 
+  it('nothing activated (no changes) + failing verification → failed without rollback', () => {
+    let [s] = transition(initialPipeline(triggerInput()), { type: 'status', status: { version: 4 } });
+    [s] = transition(s, { type: 'reloaded', result: { success: true, message: 'nothing changed', reloaded_modules: [], failed_modules: [], version: 4, activated: false } });
+    const [end, fx] = transition(s, { type: 'verified', checks: [{ name: 'health', ok: false, detail: 'HTTP 503' }], status: null, unreachable: false });
+    expect([end.outcome, end.exitCode]).toEqual(['failed', 1]);
+    expect(fx.map((f) => f.type)).toEqual(['logError', 'done']);
+  });
+
+  it('--no-verify: a successful reload ends ok without a verify effect', () => {
+    const input = { ...triggerInput(), verify: false };
+    let [s] = transition(initialPipeline(input), { type: 'status', status: {} });
+    let fx;
+    [s, fx] = transition(s, { type: 'reloaded', result: { success: true, message: '', reloaded_modules: ['a'], failed_modules: [] } });
+    expect([s.outcome, s.exitCode, s.message]).toEqual(['ok', 0, 'reloaded 1 module']);
+    expect(fx).toEqual([{ type: 'done' }]);
+  });
+
+  it('the service down during verification → unreachable (exit 3), no rollback', () => {
+    let [s] = transition(initialPipeline(triggerInput()), { type: 'status', status: { version: 1 } });
+    [s] = transition(s, { type: 'reloaded', result: { success: true, message: '', reloaded_modules: [], failed_modules: [], version: 2, activated: true } });
+    const [end, fx] = transition(s, { type: 'verified', checks: [{ name: 'health', ok: false, detail: 'ECONNREFUSED' }], status: null, unreachable: true });
+    expect([end.outcome, end.exitCode]).toEqual(['unreachable', 3]);
+    expect(fx.some((f) => f.type === 'rollback')).toBe(false);
+  });
+
   it('skipped checks never fail; verify-only mode uses the baseline', () => {
     const input: PipelineInput = { mode: 'verify', verify: true, request: {}, baseline: { boot_id: 'x' } };
     let [s, fx] = transition(initialPipeline(input), { type: 'start' });
