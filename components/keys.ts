@@ -36,6 +36,8 @@ export interface Binding {
   label: string;
   /** a short word for the footer */
   short: string;
+  /** a different word in some modes (? is "close" inside the help) */
+  shortIn?: Partial<Record<Mode, string>>;
   /** one line for the help overlay */
   help: string;
   modes: readonly Mode[];
@@ -52,7 +54,7 @@ export const BINDINGS: readonly Binding[] = [
   { command: 'rollback', keys: [{ input: 'r' }], label: 'r', short: 'rollback', help: 'roll back to the previous version (asks y/n)', modes: ['main'], footer: ['main'] },
   { command: 'toggle-pause', keys: [{ input: 'p' }], label: 'p', short: 'pause', help: 'pause / resume watching files', modes: ['main'], footer: ['main'] },
   { command: 'error-log', keys: [{ input: 'e' }], label: 'e', short: 'errors', help: 'browse the error log (this and earlier runs)', modes: ['main'], footer: ['main'] },
-  { command: 'help', keys: [{ input: '?' }], label: '?', short: 'help', help: 'show / hide this help', modes: ['main', 'help'], footer: ['main', 'help'] },
+  { command: 'help', keys: [{ input: '?' }], label: '?', short: 'help', shortIn: { help: 'close' }, help: 'show / hide this help', modes: ['main', 'help'], footer: ['main', 'help'] },
   { command: 'confirm', keys: [{ input: 'y' }, { input: 'Y' }], label: 'y', short: 'yes', help: 'confirm the rollback', modes: ['confirm-rollback'], footer: ['confirm-rollback'] },
   { command: 'cancel', keys: [{ input: 'n' }, { input: 'N' }, { special: 'escape' }], label: 'n/Esc', short: 'no', help: 'cancel the rollback', modes: ['confirm-rollback'], footer: ['confirm-rollback'] },
   { command: 'up', keys: [{ special: 'upArrow' }, { input: 'k' }], label: '↑/↓', short: 'move', help: 'move the selection / scroll', modes: LIST, footer: LIST },
@@ -84,7 +86,7 @@ export function resolveCommand(mode: Mode, input: string, key: Partial<Key>): Co
 
 /** The footer's `key word` pairs for a mode, in table order. */
 export function footerItems(mode: Mode): { label: string; short: string }[] {
-  return BINDINGS.filter((b) => b.footer?.includes(mode)).map((b) => ({ label: b.label, short: b.short }));
+  return BINDINGS.filter((b) => b.footer?.includes(mode)).map((b) => ({ label: b.label, short: b.shortIn?.[mode] ?? b.short }));
 }
 
 /** Help sections: each mode's bindings, the way the help overlay lists them. */

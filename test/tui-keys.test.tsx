@@ -74,6 +74,7 @@ describe('keybinding table', () => {
     ]);
     expect(footerItems('errors').map((i) => i.label)).toEqual(['↑/↓', 'PgUp/PgDn', 'g/G', 'Enter', 'Esc', 'q/^C']);
     expect(footerItems('confirm-rollback').map((i) => i.label)).toEqual(['y', 'n/Esc']);
+    expect(footerItems('help').map((i) => `${i.label} ${i.short}`)).toEqual(['? close', 'Esc back', 'q/^C quit']);
     expect(helpItems('main').map((i) => i.label)).toEqual(['t', 'v', 'r', 'p', 'e', '?', 'q/^C']);
     expect(helpItems('main').find((i) => i.label === 'r')?.help).toBe('roll back to the previous version (asks y/n)');
   });
