@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createIgnoreMatcher, describeWatchError, startWatcher, type Watcher } from '../src/watcher.js';
+import { checkDirs, createIgnoreMatcher, describeWatchError, startWatcher, type Watcher } from '../src/watcher.js';
 import type { ChangeKind } from '../src/types.js';
 
 let root: string;
@@ -154,6 +154,13 @@ describe('startWatcher (real files)', () => {
     await until(() => changes.length >= 2, 'second save');
     await new Promise((r) => setTimeout(r, 300)); // nothing further may arrive
     expect(changes).toEqual(['change', 'change']);
+  });
+
+  it('checkDirs: a file given as a dir is a warning; usable dirs pass', async () => {
+    await fs.mkdir(path.join(root, 'ok'));
+    await fs.writeFile(path.join(root, 'file.js'), 'x');
+    const r = await checkDirs(root, [path.join(root, 'ok'), path.join(root, 'file.js')]);
+    expect(r).toEqual({ usable: [path.join(root, 'ok')], warnings: ['watch dir file.js is not a directory — pass a folder with --dir'] });
   });
 
   it('warns about missing dirs with the fix and does not crash', async () => {
