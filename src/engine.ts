@@ -269,8 +269,14 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
 
   // ---- watch mode -------------------------------------------------------------------------
 
-  async function start(): Promise<void> {
-    if (closed || watcher) return;
+  let starting: Promise<void> | undefined;
+  function start(): Promise<void> {
+    starting ??= startWatching(); // a second call joins the first
+    return starting;
+  }
+
+  async function startWatching(): Promise<void> {
+    if (closed) return;
     const w = await startWatcher(
       { root: config.root, dirs: config.dirs, ignore: config.ignore, logDir: config.logDir },
       {
