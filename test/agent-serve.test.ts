@@ -1,5 +1,6 @@
 // Real `serve` processes on ephemeral ports, driven over raw HTTP.
 // Needs the build (`npm test` builds first; alone: `npx tsc -p tsconfig.json`).
+import { spawn } from 'node:child_process';
 import { existsSync, statSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Agent as HttpAgent, request } from 'node:http';
@@ -69,6 +70,36 @@ describe('serve', () => {
     expect(await p.stop('SIGINT')).toBe(0);
     const refused = await spawnServe([app.path('app.js'), '--host', '10.1.2.3'], {}, 'cli').done;
     expect(refused.code).toBe(2);
+  });
+
+  it('reloads exactly the changed files on a hint-less `--trigger` of the real CLI, and nothing when nothing changed', async () => {
+    const app = makeApp({
+      'app.js': `import { w } from './w.js';\nimport { z } from './z.js';\nexport default (q, s) => s.end(w + z);\n`,
+      'w.js': `export const w = 'a';\n`,
+      'z.js': `export const z = 'z';\n`,
+    });
+    const p = await serve([app.path('app.js')]);
+    const trigger = async () => {
+      const proc = spawn(process.execPath, [join(REPO, 'bin/auto-hot-reload.js'), '--trigger', '--no-verify', '--json', '--api-url', p.base], {
+        cwd: app.dir,
+        env: { ...process.env, HOT_RELOAD_TOKEN: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 15_000,
+      });
+      let out = '';
+      proc.stdout.on('data', (d) => (out += d));
+      const code = await new Promise((ok) => proc.on('close', ok));
+      return { code, out };
+    };
+    app.write('w.js', `export const w = 'b';\n`);
+    expect((await trigger()).code).toBe(0);
+    const first = (await call(`${p.base}${PREFIX}/status`)).body.status;
+    expect(first.version).toBe(2);
+    expect([...first.last_reload.modules].sort()).toEqual([app.path('app.js'), app.path('w.js')]);
+    expect((await call(`${p.base}/`)).body).toBe('bz');
+    expect((await trigger()).code).toBe(0);
+    const second = (await call(`${p.base}${PREFIX}/status`)).body.status;
+    expect(second).toMatchObject({ version: 2, versions_kept: [1, 2], last_reload: { ok: true, modules: [], version: 2 } });
   });
 
   it('runs a TypeScript entry and keeps it serving through a syntax error', async () => {
