@@ -51,6 +51,8 @@ describe('agent HTTP API', () => {
     expect(missing).toEqual({ status: 401, body: { success: false, message: 'missing or wrong token: send Authorization: Bearer <token>' } });
     expect((await api('/reload-all', { method: 'POST', body: {}, token: 's3cret-but-longer' })).status).toBe(401);
     expect((await api('/rollback', { method: 'POST', token: 'x' })).status).toBe(401);
+    expect((await api('/no-such-endpoint')).status).toBe(401);
+    expect((await api('/no-such-endpoint', { token: 's3cret' })).status).toBe(404);
     expect((await api('/status', { token: 's3cret' })).status).toBe(200);
     expect((await api('/reload-all', { method: 'POST', body: {}, token: 's3cret' })).body.success).toBe(true);
     // the app's own routes and /health are not the agent's to guard

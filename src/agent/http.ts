@@ -53,12 +53,13 @@ export function createHttpHandler(agent: HotReloadAgent): RequestListener {
   };
 
   const api = (req: IncomingMessage, res: ServerResponse, path: string, receivedAt: number) => {
-    const route = routes[path];
-    if (!route) return send(res, 404, { success: false, message: `no such hot-reload endpoint: ${path}` });
+    // the token first: without it a caller learns nothing, not even which endpoints exist
     if (tokenDigest && !authorized(req, tokenDigest)) {
       res.setHeader('www-authenticate', 'Bearer');
       return send(res, 401, { success: false, message: 'missing or wrong token: send Authorization: Bearer <token>' });
     }
+    const route = routes[path];
+    if (!route) return send(res, 404, { success: false, message: `no such hot-reload endpoint: ${path}` });
     if (req.method !== route.method) {
       res.setHeader('allow', route.method);
       return send(res, 405, { success: false, message: `${path} expects ${route.method}, got ${req.method}` });
