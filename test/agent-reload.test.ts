@@ -234,6 +234,19 @@ describe('reload', () => {
     expect(bad.body.error.message).toMatch(/^SyntaxError: /);
   });
 
+  it('accepts a Koa-style app object and refuses a default export that is no listener', async () => {
+    await start({ 'app.js': `export default { callback: () => (req, res) => res.end('koa-ish') };\n` });
+    expect((await get()).body).toBe('koa-ish');
+    app.write('app.js', `export default 42;\n`);
+    const r = await reload();
+    expect(r.body).toMatchObject({
+      success: false,
+      activated: false,
+      error: { message: 'the default export of app.js must be a request listener ((req, res) => …), got number', file: app.path('app.js') },
+    });
+    expect((await get()).body).toBe('koa-ish');
+  });
+
   it('serves an Express app and reloads its routes', async () => {
     await start({
       'app.ts': `import express from 'express';\nimport { route } from './route.js';\nconst app = express();\napp.get('/hi', (_req, res) => { res.json({ hi: route() }); });\nexport default app;\n`,

@@ -1,7 +1,6 @@
 // The agent's core: reload (find what changed, load, check, activate), rollback, verify
 // and status. Reloads and rollbacks run one at a time through a queue.
 import { randomUUID } from 'node:crypto';
-import type { RequestListener } from 'node:http';
 import { relative, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type {
@@ -14,7 +13,8 @@ import type {
   VerifyResponse,
 } from '../protocol.js';
 import { hasChanged, matchFileHint, matchModuleHint } from './changes.js';
-import { readChecks, runChecks, type Checks } from './checks.js';
+import { runChecks } from './checks.js';
+import { readEntry, type AppEntry } from './entry.js';
 import { ModuleGraph, staleClosure, type ModuleMap } from './module-graph.js';
 import type { NormalizedAgentOptions } from './options.js';
 import { Prewarmer } from './prewarm.js';
@@ -33,8 +33,6 @@ export interface RollbackOutcome {
   status: 200 | 409;
   body: RollbackResponse;
 }
-
-type Entry = { listener: RequestListener; checks: Checks; appHealth: boolean };
 
 export class HotReloadAgent {
   readonly bootId = randomUUID();
@@ -205,24 +203,8 @@ export class HotReloadAgent {
     return changed;
   }
 
-  private readEntry(modules: ModuleMap): Entry | { problem: string } {
-    const exports = modules.get(this.options.entry)?.module.exports as Record<string, unknown> | undefined;
-    const esm = exports && typeof exports === 'object' && exports.__esModule === true;
-    let listener: unknown = esm ? exports.default : exports;
-    if (!esm && listener && typeof listener === 'object' && 'default' in listener) listener = listener.default;
-    // a Koa app (not its callback) is accepted too
-    if (listener && typeof listener === 'object' && typeof (listener as { callback?: unknown }).callback === 'function') {
-      listener = (listener as { callback: () => unknown }).callback();
-    }
-    if (typeof listener !== 'function') {
-      return {
-        problem: `the default export of ${this.display(this.options.entry)} must be a request listener ((req, res) => …), got ${listener === null ? 'null' : typeof listener}`,
-      };
-    }
-    const checks = readChecks(exports);
-    if ('problem' in checks) return { problem: checks.problem };
-    const appHealth = !!exports && (exports as { handlesHealth?: unknown }).handlesHealth === true;
-    return { listener: listener as RequestListener, checks: checks.checks, appHealth };
+  private readEntry(modules: ModuleMap): AppEntry | { problem: string } {
+    return readEntry(modules.get(this.options.entry)?.module.exports, this.display(this.options.entry));
   }
 
   private lookupIn(modules: ModuleMap) {
