@@ -45,14 +45,18 @@ function passedProbes(j) {
  * and verified results by version (for save-to-verified).
  */
 function followCli(cli) {
-  const state = { lastStart: -Infinity, lastChange: -Infinity, verified: [], starts: 0 };
+  const state = { lastStart: -Infinity, lastChange: -Infinity, verified: [], starts: 0, changeTimes: [], startTimes: [] };
   cli.onLine((line, at) => {
     const j = parseJsonLine(line);
     if (!j) return;
-    if (j.type === 'changes') state.lastChange = at;
+    if (j.type === 'changes') {
+      state.lastChange = at;
+      state.changeTimes.push(at);
+    }
     if (j.type === 'reload-started') {
       state.lastStart = at;
       state.starts++;
+      state.startTimes.push(at);
     }
     if (j.type === 'result' && verifiedLine(j)) state.verified.push({ at, version: j.versionAfter, probes: passedProbes(j), files: j.files ?? [] });
   });
@@ -81,7 +85,7 @@ async function measureTool(tool, { edits, log }) {
   const handle = await tool.start(dir, { config: isAhr ? 'hot-reload.config.json' : undefined });
   const follow = isAhr ? followCli(handle.cli) : null;
   const agent = keepAliveAgent();
-  const res = { name: tool.name, inPlace: [], atomic: [], verified: [], missed: 0, unverified: 0, reloadsAfterServe: 0 };
+  const res = { name: tool.name, inPlace: [], atomic: [], verified: [], missed: 0, unverified: 0, reloadsAfterServe: 0, seen: [], started: [] };
   let lastSave = -Infinity;
   try {
     for (let gen = 1; gen <= edits; gen++) {
@@ -90,6 +94,7 @@ async function measureTool(tool, { edits, log }) {
       const mode = gen <= edits / 2 ? 'in-place' : 'atomic';
       if (isAhr) await waitCliIdle(follow, lastSave);
       else await sleep(RESTART_SETTLE_MS);
+      const tBefore = performance.now();
       await saveHandler(handler, gen, mode);
       const t0 = performance.now();
       lastSave = t0;
@@ -108,6 +113,10 @@ async function measureTool(tool, { edits, log }) {
         const deadline = performance.now() + VERIFIED_TIMEOUT_MS;
         let hit;
         while (!(hit = follow.verified.find((v) => v.version === version && v.at >= t0)) && performance.now() < deadline) await sleep(5);
+        const seen = follow.changeTimes.find((t) => t >= tBefore);
+        const started = follow.startTimes.find((t) => t >= tBefore);
+        if (seen !== undefined) res.seen.push(seen - t0);
+        if (started !== undefined) res.started.push(started - t0);
         if (hit) {
           res.verified.push(hit.at - t0);
           res.probes = hit.probes;
@@ -195,6 +204,20 @@ export async function run({ quick = false, log = defaultLog } = {}) {
   }
   if (ahr?.reloadsAfterServe) {
     tables[0].rows[results.indexOf(ahr)][8] = `${ahr.reloads} reloads for ${ahr.inPlace.length + ahr.atomic.length} saves: ${ahr.reloadsAfterServe} extra reload(s) after the new code was served (trailing, after the cooldown)`;
+  }
+  if (ahr) {
+    const row = (label, v) => {
+      const x = summarize(v);
+      return [label, String(x.n), ms(x.p50), ms(x.p90), ms(x.max)];
+    };
+    tables.push(
+      table('auto-hot-reload, where the time goes (from the end of the save; CLI lines timestamped on arrival)', ['step', 'n', 'p50', 'p90', 'max'], [
+        row('change reported by the CLI', ahr.seen),
+        row('reload started (after the debounce)', ahr.started),
+        row('new code served', [...ahr.inPlace, ...ahr.atomic]),
+        row('verified (result line)', ahr.verified),
+      ]),
+    );
   }
   const notes = [
     'Poller: one keep-alive connection, a GET every ~1 ms until the body carries the new gen (bounded 8 s per edit; a tool that misses an edit is not asked again).',
