@@ -3,12 +3,11 @@
 // file only performs their effects with real timers, files and HTTP, and feeds results back.
 import type { StoreApi } from 'zustand/vanilla';
 import { createClient } from './client/client.js';
-import { HttpError } from './client/errors.js';
+import { createConnectionMonitor } from './connection.js';
 import { createErrorLog, type ErrorLog } from './errorlog.js';
 import { fanOut, worstExitCode } from './fleet.js';
 import type { LogEntry, PipelineMode, Stage } from './pipeline.js';
-import { runPipeline, toFailure, type PipelineReport, type ServiceClient } from './pipeline-runner.js';
-import type { Status } from './protocol.js';
+import { runPipeline, type PipelineReport, type ServiceClient } from './pipeline-runner.js';
 import { cooldownDeadline, createSchedulerState, step, type SchedulerEvent, type SchedulerState } from './scheduler.js';
 import {
   addError,
@@ -44,9 +43,7 @@ export interface EngineDeps {
   pollIntervalMs?: number;
 }
 
-/** Reconnect backoff while disconnected: 0.5 s doubling, capped at 5 s. */
-export const RETRY_MIN_MS = 500;
-export const RETRY_MAX_MS = 5000;
+export { RETRY_MAX_MS, RETRY_MIN_MS } from './connection.js';
 
 const PHASE: Record<Stage, PipelinePhase> = {
   'status-before': 'triggering',
@@ -61,7 +58,6 @@ type Waiter = { reason: ReloadAttempt['reason']; resolve: (r: RunResult) => void
 
 export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
   const clock = deps.clock ?? Date.now;
-  const pollMs = Math.min(60_000, Math.max(250, deps.pollIntervalMs ?? 2000));
   const abort = new AbortController();
   const clients = config.targets.map((t) =>
     deps.clientFactory ? deps.clientFactory(t, config, abort.signal) : createClient(t, config, { signal: abort.signal }),
@@ -74,8 +70,6 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
   let sched: SchedulerState = createSchedulerState({ debounceMs: config.debounceMs, cooldownMs: config.cooldownMs });
   let tickTimer: NodeJS.Timeout | undefined;
   let cooldownTimer: NodeJS.Timeout | undefined;
-  const pollTimers: (NodeJS.Timeout | undefined)[] = config.targets.map(() => undefined);
-  const backoff: number[] = config.targets.map(() => RETRY_MIN_MS);
   const manualWaiters: Waiter[] = [];
   const inflight = new Set<Promise<unknown>>();
 
@@ -107,6 +101,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
   };
   const store = createEngineStore(config, actions);
   const errorLog = deps.errorLog ?? createErrorLog(config.logDir, (w) => addWarning(store, w));
+  const monitor = createConnectionMonitor({ clients, config, store, clock, track, pollIntervalMs: deps.pollIntervalMs });
 
   // ---- scheduler shell ------------------------------------------------------------------
 
@@ -278,7 +273,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
   async function startWatching(): Promise<void> {
     if (closed) return;
     const w = await startWatcher(
-      { root: config.root, dirs: config.dirs, ignore: config.ignore, logDir: config.logDir },
+      { root: config.root, dirs: config.dirs, ignore: config.ignore, logDir: config.logDir, settleMs: Math.min(15, config.debounceMs) },
       {
         onChange: (c) => queueChange({ ...c, at: clock() }),
         onReady: (n) => setWatch(store, { fileCount: n, ready: true }),
@@ -292,7 +287,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
     if (closed) return void (await w.close());
     watcher = w;
     // diagnostics and polling run in the background: start() never waits on the network
-    config.targets.forEach((_, i) => void track(startupDiagnostics(i).then((next) => schedulePoll(i, next))));
+    monitor.start();
     await w.ready;
     setWatch(store, { fileCount: w.fileCount, ready: true });
   }
@@ -316,75 +311,6 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
     });
   }
 
-  /** One-line warnings with the fix; resolves with the delay until the next status poll. */
-  async function startupDiagnostics(i: number): Promise<number> {
-    const client = clients[i];
-    const url = client.target.apiUrl;
-    try {
-      const h = await track(client.health());
-      if (!h.ok) addWarning(store, `${url}${config.endpoints.health} answered HTTP ${h.httpStatus} — the service reports itself unhealthy; check its logs`);
-    } catch (e) {
-      if (!closed) addWarning(store, `${url}${config.endpoints.health} is not answering (${toFailure(e).message}) — start the service, or point --api-url at it`);
-    }
-    return pollStatus(i);
-  }
-
-  function schedulePoll(i: number, ms: number): void {
-    clearTimeout(pollTimers[i]);
-    if (closed) return;
-    pollTimers[i] = setTimeout(() => void pollStatus(i).then((next) => schedulePoll(i, next)), ms);
-  }
-
-  /** One status poll; returns the delay until the next one (backoff while disconnected). */
-  async function pollStatus(i: number): Promise<number> {
-    if (closed) return pollMs;
-    const client = clients[i];
-    const prev = store.getState().targets[i];
-    try {
-      const status = await track(client.status());
-      backoff[i] = RETRY_MIN_MS;
-      if (closed) return pollMs;
-      noteRestart(prev?.service ?? null, status);
-      updateTarget(store, i, { service: status, connection: { state: 'connected', checkedAt: clock() } });
-      return pollMs;
-    } catch (e) {
-      if (closed) return pollMs;
-      if (e instanceof HttpError && e.status === 404) {
-        addWarning(
-          store,
-          `${client.target.apiUrl}${config.endpoints.status} answered 404 — the service has no hot-reload status endpoint; install the agent, or set "endpoints.status" in the config`,
-        );
-        // connected but without status: health decides
-        try {
-          const h = await track(client.health());
-          backoff[i] = RETRY_MIN_MS;
-          updateTarget(store, i, { connection: { state: 'connected', checkedAt: clock(), ...(h.ok ? {} : { lastError: `health HTTP ${h.httpStatus}` }) } });
-          return pollMs;
-        } catch (he) {
-          e = he;
-        }
-      }
-      const delay = backoff[i];
-      backoff[i] = Math.min(RETRY_MAX_MS, delay * 2);
-      const now = clock();
-      updateTarget(store, i, {
-        connection: { state: 'disconnected', lastError: toFailure(e).message, checkedAt: now, retryAt: now + delay },
-      });
-      return delay;
-    }
-  }
-
-  function noteRestart(before: Status | null, after: Status): void {
-    if (!before) return;
-    const changed = (['boot_id', 'pid', 'started_at'] as const).some(
-      (k) => before[k] !== undefined && after[k] !== undefined && before[k] !== after[k],
-    );
-    if (changed && !store.getState().restartDetected) {
-      store.setState({ restartDetected: true });
-      addWarning(store, `the service restarted (boot id/pid changed) — something outside hot reload restarted it`);
-    }
-  }
-
   // ---- teardown ---------------------------------------------------------------------------
 
   function close(): Promise<void> {
@@ -392,7 +318,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
       closed = true;
       clearTimeout(tickTimer);
       clearTimeout(cooldownTimer);
-      pollTimers.forEach((t) => clearTimeout(t));
+      monitor.close();
       for (const w of manualWaiters.splice(0)) w.resolve(closedResult('trigger'));
       await watcher?.close();
       abort.abort(); // in-flight requests fail fast as states

@@ -7,7 +7,9 @@ import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { ChangeKind } from './types.js';
 
-/** longer than chokidar's 50 ms change throttle */
+/** after a reported change: default settle time before the baseline stat, then the re-check
+ * delay (longer than chokidar's 50 ms change throttle) */
+const SETTLE_MS = 15;
 const RECHECK_MS = 80;
 
 export const IGNORED_DIRS = ['node_modules', '.git', '__pycache__', 'dist'] as const;
@@ -17,6 +19,11 @@ export interface WatcherOptions {
   dirs: readonly string[]; // absolute
   ignore: readonly string[]; // extra globs or paths (relative to root, or absolute)
   logDir?: string; // absolute; never watched (we write it)
+  /**
+   * Writes within this long after a reported change belong to it (default 15 ms). Keep it
+   * below the scheduler's debounce, so no reload can start before the baseline is taken.
+   */
+  settleMs?: number;
 }
 
 export interface WatcherHandlers {
@@ -157,6 +164,8 @@ export async function startWatcher(opts: WatcherOptions, handlers: WatcherHandle
   // once a little later and report a change if it differs from what was reported.
   const lastSig = new Map<string, string>();
   const rechecks = new Map<string, NodeJS.Timeout>();
+  const baselines = new Map<string, NodeJS.Timeout>();
+  const settleMs = Math.max(0, opts.settleMs ?? SETTLE_MS);
   let closed = false;
   const sig = (st: Stats) => `${st.ino}:${st.size}:${st.mtimeMs}`;
   const recheck = (abs: string, rel: string) => {
@@ -186,14 +195,23 @@ export async function startWatcher(opts: WatcherOptions, handlers: WatcherHandle
     if (!isReady) return;
     handlers.onChange({ path: rel, kind });
     if (kind === 'unlink') return;
-    // chokidar's own stats may predate the write (it reacts to the truncate of a save),
-    // so the baseline for the re-check is our own stat, taken after the event
-    fs.stat(abs).then(
-      (st) => {
-        lastSig.set(abs, sig(st));
-        recheck(abs, rel);
-      },
-      () => undefined,
+    // chokidar reacts to the truncate of a save, before the bytes land; the baseline for
+    // the re-check is our own stat a moment later (settleMs < debounce, so no reload can
+    // start in between), else a save would sometimes be reported twice
+    clearTimeout(baselines.get(abs));
+    baselines.set(
+      abs,
+      setTimeout(() => {
+        baselines.delete(abs);
+        fs.stat(abs).then(
+          (st) => {
+            if (closed) return;
+            lastSig.set(abs, sig(st));
+            recheck(abs, rel);
+          },
+          () => undefined,
+        );
+      }, settleMs),
     );
   };
   fsw.on('add', emit('add'));
@@ -225,8 +243,9 @@ export async function startWatcher(opts: WatcherOptions, handlers: WatcherHandle
     ready,
     close() {
       closed = true;
-      for (const t of rechecks.values()) clearTimeout(t);
+      for (const t of [...rechecks.values(), ...baselines.values()]) clearTimeout(t);
       rechecks.clear();
+      baselines.clear();
       closing ??= fsw.close().catch(() => undefined);
       resolveReady(); // nobody waits forever on a closed watcher
       return closing;

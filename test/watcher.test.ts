@@ -135,6 +135,7 @@ describe('startWatcher (real files)', () => {
       await fs.writeFile(tmp, `v${i}`);
       await fs.rename(tmp, file);
       await until(() => changes.length >= i, `atomic save #${i}`);
+      await new Promise((r) => setTimeout(r, 25)); // past settleMs, still inside chokidar's throttle
     }
     expect(changes).toHaveLength(20);
     expect(changes.every((k) => k === 'change' || k === 'add')).toBe(true);
@@ -150,7 +151,9 @@ describe('startWatcher (real files)', () => {
     await watcher.ready;
     await fs.writeFile(file, 'v1');
     await until(() => changes.length >= 1, 'first save');
-    await fs.writeFile(file, 'v2-longer'); // immediately: chokidar throttles this one away
+    // past settleMs (15 ms) but inside chokidar's 50 ms throttle, which drops this event
+    await new Promise((r) => setTimeout(r, 25));
+    await fs.writeFile(file, 'v2-longer');
     await until(() => changes.length >= 2, 'second save');
     await new Promise((r) => setTimeout(r, 300)); // nothing further may arrive
     expect(changes).toEqual(['change', 'change']);

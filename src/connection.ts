@@ -1,0 +1,117 @@
+// Connection state of each target: start-up diagnostics, then status polling — every
+// pollIntervalMs while connected, with backoff (0.5 s doubling to 5 s) while disconnected,
+// exposing retryAt. Restarts seen between two polls are flagged. Never throws.
+import type { StoreApi } from 'zustand/vanilla';
+import { HttpError } from './client/errors.js';
+import { toFailure, type ServiceClient } from './pipeline-runner.js';
+import type { Status } from './protocol.js';
+import { addWarning, updateTarget } from './store.js';
+import type { Config, EngineStore } from './types.js';
+
+/** Reconnect backoff while disconnected: 0.5 s doubling, capped at 5 s. */
+export const RETRY_MIN_MS = 500;
+export const RETRY_MAX_MS = 5000;
+
+export interface ConnectionMonitorOptions {
+  clients: readonly ServiceClient[];
+  config: Config;
+  store: StoreApi<EngineStore>;
+  clock: () => number;
+  /** registers a request so the engine's close() can wait for it */
+  track: <T>(p: Promise<T>) => Promise<T>;
+  /** default 2000 ms, bounded to 250..60000 */
+  pollIntervalMs?: number;
+}
+
+export interface ConnectionMonitor {
+  start(): void;
+  close(): void;
+}
+
+export function createConnectionMonitor(opts: ConnectionMonitorOptions): ConnectionMonitor {
+  const { clients, config, store, clock, track } = opts;
+  const pollMs = Math.min(60_000, Math.max(250, opts.pollIntervalMs ?? 2000));
+  const pollTimers: (NodeJS.Timeout | undefined)[] = clients.map(() => undefined);
+  const backoff: number[] = clients.map(() => RETRY_MIN_MS);
+  let closed = false;
+
+  /** One-line warnings with the fix; resolves with the delay until the next status poll. */
+  async function startupDiagnostics(i: number): Promise<number> {
+    const client = clients[i];
+    const url = client.target.apiUrl;
+    try {
+      const h = await track(client.health());
+      if (!h.ok) addWarning(store, `${url}${config.endpoints.health} answered HTTP ${h.httpStatus} — the service reports itself unhealthy; check its logs`);
+    } catch (e) {
+      if (!closed) addWarning(store, `${url}${config.endpoints.health} is not answering (${toFailure(e).message}) — start the service, or point --api-url at it`);
+    }
+    return pollStatus(i);
+  }
+
+  function schedulePoll(i: number, ms: number): void {
+    clearTimeout(pollTimers[i]);
+    if (closed) return;
+    pollTimers[i] = setTimeout(() => void pollStatus(i).then((next) => schedulePoll(i, next)), ms);
+  }
+
+  /** One status poll; returns the delay until the next one (backoff while disconnected). */
+  async function pollStatus(i: number): Promise<number> {
+    if (closed) return pollMs;
+    const client = clients[i];
+    const prev = store.getState().targets[i];
+    try {
+      const status = await track(client.status());
+      backoff[i] = RETRY_MIN_MS;
+      if (closed) return pollMs;
+      noteRestart(prev?.service ?? null, status);
+      updateTarget(store, i, { service: status, connection: { state: 'connected', checkedAt: clock() } });
+      return pollMs;
+    } catch (e) {
+      if (closed) return pollMs;
+      if (e instanceof HttpError && e.status === 404) {
+        addWarning(
+          store,
+          `${client.target.apiUrl}${config.endpoints.status} answered 404 — the service has no hot-reload status endpoint; install the agent, or set "endpoints.status" in the config`,
+        );
+        // connected but without status: health decides
+        try {
+          const h = await track(client.health());
+          backoff[i] = RETRY_MIN_MS;
+          updateTarget(store, i, { connection: { state: 'connected', checkedAt: clock(), ...(h.ok ? {} : { lastError: `health HTTP ${h.httpStatus}` }) } });
+          return pollMs;
+        } catch (he) {
+          e = he;
+        }
+      }
+      const delay = backoff[i];
+      backoff[i] = Math.min(RETRY_MAX_MS, delay * 2);
+      const now = clock();
+      updateTarget(store, i, {
+        connection: { state: 'disconnected', lastError: toFailure(e).message, checkedAt: now, retryAt: now + delay },
+      });
+      return delay;
+    }
+  }
+
+  function noteRestart(before: Status | null, after: Status): void {
+    if (!before) return;
+    const changed = (['boot_id', 'pid', 'started_at'] as const).some(
+      (k) => before[k] !== undefined && after[k] !== undefined && before[k] !== after[k],
+    );
+    if (changed && !store.getState().restartDetected) {
+      store.setState({ restartDetected: true });
+      addWarning(store, `the service restarted (boot id/pid changed) — something outside hot reload restarted it`);
+    }
+  }
+
+  return {
+    start() {
+      if (closed) return;
+      clients.forEach((_, i) => void track(startupDiagnostics(i).then((next) => schedulePoll(i, next))));
+    },
+    close() {
+      closed = true;
+      pollTimers.forEach((t) => clearTimeout(t));
+    },
+  };
+}
