@@ -1,5 +1,6 @@
 // Reading a JSON request body, bounded in size and time.
 import type { IncomingMessage } from 'node:http';
+import { brief } from './requests.js';
 
 export type BodyResult = { ok: true; value: Record<string, unknown> } | { ok: false; status: 400 | 408 | 413; message: string };
 
@@ -48,7 +49,7 @@ function parse(text: string): BodyResult {
     return { ok: false, status: 400, message: `malformed JSON body: ${(err as Error).message}` };
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    return { ok: false, status: 400, message: `expected a JSON object as body, got ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}` };
+    return { ok: false, status: 400, message: `expected a JSON object as body, got ${brief(value)}` };
   }
   return { ok: true, value: value as Record<string, unknown> };
 }

@@ -4,6 +4,16 @@ import { hintProblem } from './changes.js';
 
 const REASONS: readonly ReloadReason[] = ['watch', 'manual', 'git-hook', 'deploy'];
 
+/**
+ * A request value as an error message shows it: short, and safe for any JSON (a deeply
+ * nested value overflows JSON.stringify's stack; a 1 MiB string is no message).
+ */
+export function brief(value: unknown): string {
+  if (value !== null && typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
+
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
 export function parseReloadRequest(body: Record<string, unknown>): Parsed<ReloadRequest> {
@@ -21,7 +31,7 @@ export function parseReloadRequest(body: Record<string, unknown>): Parsed<Reload
   const reason = body.reason;
   if (reason !== undefined && reason !== null) {
     if (typeof reason !== 'string' || !REASONS.includes(reason as ReloadReason)) {
-      return { ok: false, message: `reason: expected one of ${REASONS.join(', ')}, got ${JSON.stringify(reason)}` };
+      return { ok: false, message: `reason: expected one of ${REASONS.join(', ')}, got ${brief(reason)}` };
     }
     out.reason = reason as ReloadReason;
   }
@@ -32,7 +42,7 @@ export function parseRollbackRequest(body: Record<string, unknown>): Parsed<{ fr
   const raw = body.from_version;
   if (raw === undefined || raw === null) return { ok: true, value: {} };
   if (typeof raw !== 'number' || !Number.isInteger(raw)) {
-    return { ok: false, message: `from_version: expected an integer version, got ${JSON.stringify(raw)}` };
+    return { ok: false, message: `from_version: expected an integer version, got ${brief(raw)}` };
   }
   return { ok: true, value: { fromVersion: raw } };
 }
