@@ -133,7 +133,12 @@ export async function checkDirs(root: string, dirs: readonly string[]): Promise<
   return { usable, warnings };
 }
 
-export async function startWatcher(opts: WatcherOptions, handlers: WatcherHandlers): Promise<Watcher> {
+/** `watch` is chokidar's; replaceable only to inject faults the kernel will not produce on demand. */
+export async function startWatcher(
+  opts: WatcherOptions,
+  handlers: WatcherHandlers,
+  deps: { watch?: typeof watch } = {},
+): Promise<Watcher> {
   const { usable, warnings } = await checkDirs(opts.root, opts.dirs);
   for (const w of warnings) handlers.onWarning?.(w);
 
@@ -151,7 +156,7 @@ export async function startWatcher(opts: WatcherOptions, handlers: WatcherHandle
     return { fileCount: 0, ready, close: async () => {} };
   }
 
-  const fsw: FSWatcher = watch([...usable], {
+  const fsw: FSWatcher = (deps.watch ?? watch)([...usable], {
     ignored: (p: string, _stats?: Stats) => isIgnored(path.resolve(opts.root, p)),
     ignoreInitial: false,
     persistent: true,

@@ -166,6 +166,29 @@ describe('startWatcher (real files)', () => {
     expect(r).toEqual({ usable: [path.join(root, 'ok')], warnings: ['watch dir file.js is not a directory — pass a folder with --dir'] });
   });
 
+  it('running out of inotify watches is one clear error with the fix, never a crash, and watching goes on', async () => {
+    const { watch } = await import('chokidar');
+    const src = path.join(root, 'src');
+    await fs.mkdir(src);
+    const errors: string[] = [];
+    const seen: string[] = [];
+    let real: ReturnType<typeof watch> | undefined;
+    watcher = await startWatcher(
+      { root, dirs: [src], ignore: [] },
+      { onChange: (c) => seen.push(c.path), onError: (m) => errors.push(m) },
+      { watch: (paths, options) => (real = watch(paths, options)) },
+    );
+    await watcher.ready;
+    // the kernel limit cannot be exhausted safely here: emit what chokidar emits on ENOSPC
+    const enospc = Object.assign(new Error('ENOSPC: System limit for number of file watchers reached'), { code: 'ENOSPC' });
+    real!.emit('error', enospc);
+    real!.emit('error', enospc);
+    expect(errors).toHaveLength(1); // reported once, not per directory
+    expect(errors[0]).toMatch(/fs\.inotify\.max_user_watches .* sudo sysctl fs\.inotify\.max_user_watches=524288/);
+    await fs.writeFile(path.join(src, 'after.js'), 'x');
+    await until(() => seen.includes('src/after.js'), 'a change after the error');
+  });
+
   it('warns about missing dirs with the fix and does not crash', async () => {
     const warnings: string[] = [];
     let ready = -1;
