@@ -113,11 +113,14 @@ export function fileLayer(data: unknown, source: string): FileConfig {
   const problems = unknownKeys(data, source);
   const parsed = fileConfigSchema.safeParse(data);
   if (!parsed.success) problems.push(...zodProblems(parsed.error, data, formatPath, ` in ${source}`));
-  const probes = (parsed.success ? parsed.data.probes : undefined) ?? [];
+  // from the raw list, so that a duplicate is reported beside the file's other problems
+  const rawProbes = (data as { probes?: unknown }).probes;
   const seen = new Set<string>();
-  probes.forEach((p, i) => {
-    if (seen.has(p.name)) problems.push(`probes[${i}].name: ${formatValue(p.name)} is used twice (expected unique probe names) in ${source}`);
-    seen.add(p.name);
+  (Array.isArray(rawProbes) ? rawProbes : []).forEach((p: unknown, i) => {
+    const name = p && typeof p === 'object' ? (p as { name?: unknown }).name : undefined;
+    if (typeof name !== 'string' || name === '') return;
+    if (seen.has(name)) problems.push(`probes[${i}].name: ${formatValue(name)} is used twice (expected unique probe names) in ${source}`);
+    seen.add(name);
   });
   if (problems.length > 0) throw new ConfigError(problems);
   return parsed.data as FileConfig;
