@@ -49,7 +49,12 @@ export function parseDemoArgs(argv: readonly string[]): DemoArgs | 'help' {
       allowPositionals: false,
     }));
   } catch (e) {
-    throw new DemoUsageError((e instanceof Error ? e.message : String(e)).split('\n')[0]);
+    const text = e instanceof Error ? e.message : String(e);
+    const unknown = /Unknown option '([^']+)'/.exec(text);
+    const missing = /Option '(--[\w-]+)[^']*' argument missing/.exec(text);
+    if (unknown) throw new DemoUsageError(`unknown option ${unknown[1]} (expected --port N, --no-tui, --json)`);
+    if (missing) throw new DemoUsageError(`${missing[1]} needs a value`);
+    throw new DemoUsageError(text.split('\n')[0]);
   }
   if (values.help) return 'help';
   let port: number | undefined;
