@@ -1,14 +1,16 @@
 // One watcher in a fresh process (so RSS is its own):
-//   node bench/lib/watcher-worker.js <bare|bare-ignore|ours> <root> <changes>
+//   node bench/lib/watcher-worker.js <bare|bare-ignore|ours> <root> <changes> [count]
+// With "count", fs calls are counted (which slows the walk: timing runs leave it off).
 // Prints JSON lines: {ready: {ms, files, rssDelta, heapDelta, fs}}, then
 // {latency: [ms...]}, then {done: true}.
-import { counts } from './fs-count.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { distWatcher } from './paths.js';
 
-const [mode, root, changesArg] = process.argv.slice(2);
+const [mode, root, changesArg, countArg] = process.argv.slice(2);
+// must patch node:fs before chokidar is loaded
+const { counts } = countArg === 'count' ? await import('./fs-count.js') : { counts: null };
 const changes = Number(changesArg);
 if (!['bare', 'bare-ignore', 'ours'].includes(mode) || !root || !(changes >= 0)) {
   throw new Error('usage: watcher-worker.js <bare|bare-ignore|ours> <root> <changes>');
@@ -20,7 +22,7 @@ const { watch } = await import('chokidar');
 const ours = mode === 'ours' ? await import(pathToFileURL(distWatcher).href) : null;
 globalThis.gc?.();
 const base = process.memoryUsage();
-const before = { ...counts };
+const before = counts ? { ...counts } : null;
 
 let onChange = () => {};
 let files = 0;
@@ -52,7 +54,7 @@ out({
     rssDelta: after.rss - base.rss,
     heapDelta: after.heapUsed - base.heapUsed,
     rss: after.rss,
-    fs: {
+    fs: counts && {
       calls: counts.calls - before.calls,
       ignoredCalls: counts.ignoredCalls - before.ignoredCalls,
       watches: counts.watches - before.watches,
