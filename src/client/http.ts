@@ -73,15 +73,18 @@ export async function send(opts: RequestOptions): Promise<RawResponse> {
   }
 }
 
-/** The body's `message` (or `detail`, as FastAPI answers), when it has one. */
+/** The body's `message` (or `detail`, as FastAPI answers), when it has one; bounded like the excerpt. */
 export function serverMessage(r: RawResponse): string | undefined {
   const b = r.json as { message?: unknown; detail?: unknown } | undefined;
   if (b && typeof b === 'object') {
-    if (typeof b.message === 'string') return b.message;
-    if (typeof b.detail === 'string') return b.detail;
+    if (typeof b.message === 'string') return bounded(b.message);
+    if (typeof b.detail === 'string') return bounded(b.detail);
   }
   return undefined;
 }
+
+// A server's message ends up in one line of output; a 1 MB message is no line.
+const bounded = (s: string) => (s.length > EXCERPT_CHARS ? `${s.slice(0, EXCERPT_CHARS)}…` : s);
 
 export const httpError = (r: RawResponse) => new HttpError(r.method, r.url, r.status, excerpt(r.text), serverMessage(r));
 
