@@ -41,16 +41,28 @@ const ahrTool = {
 
 export async function run({ quick = false, log = defaultLog } = {}) {
   const reloads = quick ? 20 : 100;
-  const tools = selectTools([ahrTool, hotHook, nodeWatch, nodemon, tsxWatch]);
+  const selected = new Set(selectTools([ahrTool, hotHook, nodeWatch, nodemon, tsxWatch]));
+  // the in-process reloaders also take atomic saves (temp file + rename): an in-place save
+  // is a truncate then a write, and a reloader may read the file in between
+  const runsOf = [
+    [ahrTool, 'in-place'],
+    [ahrTool, 'atomic'],
+    [hotHook, 'in-place'],
+    [hotHook, 'atomic'],
+    [nodeWatch, 'in-place'],
+    [nodemon, 'in-place'],
+    [tsxWatch, 'in-place'],
+  ].filter(([t]) => selected.has(t));
   const rows = [];
   const data = [];
-  for (const tool of tools) {
+  for (const [tool, saveMode] of runsOf) {
+    const label = `${tool.name}, ${saveMode} saves`;
     const why = tool.unavailable();
     if (why) {
-      rows.push([tool.name, '–', '–', '–', '–', '–', '–', `n/a: ${why}`]);
+      rows.push([label, '–', '–', '–', '–', '–', '–', `n/a: ${why}`]);
       continue;
     }
-    log(`availability: ${tool.name}, ${reloads} reloads under ${CONNECTIONS}-connection load`);
+    log(`availability: ${label}, ${reloads} reloads under ${CONNECTIONS}-connection load`);
     const dir = await makeTempDir(`avail-${tool.name.replace(/\W+/g, '')}`);
     const poller = keepAliveAgent();
     let handle;
@@ -65,7 +77,7 @@ export async function run({ quick = false, log = defaultLog } = {}) {
       let note = '';
       for (let gen = 1; gen <= reloads; gen++) {
         await sleep(GAP_MS);
-        await saveHandler(handler, gen, 'in-place');
+        await saveHandler(handler, gen, saveMode);
         if (handle.reload) await handle.reload(gen);
         const r = await pollUntil(handle.url, (j) => j?.gen === gen, { agent: poller, everyMs: 2, timeoutMs: SERVE_TIMEOUT_MS });
         if (r.at === null) {
@@ -82,9 +94,9 @@ export async function run({ quick = false, log = defaultLog } = {}) {
       const c1 = after?.json?.count;
       // every 2xx answer and the poller's requests incremented the counter; a restart resets it
       const survived = typeof c1 === 'number' && c1 >= c0 + res.ok2xx;
-      data.push({ tool: tool.name, reloads: done, ...res, countBefore: c0, countAfter: c1, survived });
+      data.push({ tool: tool.name, saveMode, reloads: done, ...res, countBefore: c0, countAfter: c1, survived });
       rows.push([
-        tool.name,
+        label,
         String(done),
         String(res.ok2xx),
         String(res.failed),
@@ -99,8 +111,8 @@ export async function run({ quick = false, log = defaultLog } = {}) {
       ]);
     } catch (e) {
       const exits = (handle?.procs ?? []).filter((p) => p.exited).map((p) => `${p.label} exited (${p.exited.code ?? p.exited.signal}): ${p.stderr.slice(-600)}`);
-      log(`availability: ${tool.name} failed: ${e.message}${exits.length ? `\n${exits.join('\n')}` : ''}`);
-      rows.push([tool.name, '–', '–', '–', '–', '–', '–', `failed: ${e.message.split('\n')[0]}`]);
+      log(`availability: ${label} failed: ${e.message}${exits.length ? `\n${exits.join('\n')}` : ''}`);
+      rows.push([label, '–', '–', '–', '–', '–', '–', `failed: ${e.message.split('\n')[0]}`]);
     } finally {
       if (load) await load.stop().catch(() => {});
       poller.destroy();
@@ -116,7 +128,7 @@ export async function run({ quick = false, log = defaultLog } = {}) {
     ),
   ];
   const notes = [
-    'Each reload: save src/handler.js in place, then wait until the service answers the new gen (the restart tools restart the process; hot-hook and the agent reload in-process).',
+    'Each reload: save src/handler.js (in place: writeFile; atomic: temp file + rename), then wait until the service answers the new gen (the restart tools restart the process; hot-hook and the agent reload in-process).',
     'auto-hot-reload here is the agent (`serve`) with each reload asked for over HTTP right after the save, so the watcher\'s 5 s cooldown does not stretch the run; the watcher path is measured in the latency benchmark.',
     'State: a counter module increments on every request; it survived if its final value covers every 2xx answer served during the run.',
     'Target: 0 failed requests for auto-hot-reload.',
