@@ -5,9 +5,10 @@ import type { StoreApi } from 'zustand/vanilla';
 import { createClient } from './client/client.js';
 import { createConnectionMonitor } from './connection.js';
 import { createErrorLog, type ErrorLog } from './errorlog.js';
-import { fanOut, worstExitCode } from './fleet.js';
+import { finalOutcome, type FleetState, type Slot } from './fleet.js';
+import { runFleet } from './fleet-runner.js';
 import type { LogEntry, PipelineMode, Stage } from './pipeline.js';
-import { runPipeline, type PipelineReport, type ServiceClient } from './pipeline-runner.js';
+import { runPipeline, toFailure, type PipelineReport, type RunnerDeps, type ServiceClient } from './pipeline-runner.js';
 import { cooldownDeadline, createSchedulerState, step, type SchedulerEvent, type SchedulerState } from './scheduler.js';
 import {
   addError,
@@ -20,7 +21,18 @@ import {
   startAttempt,
   updateTarget,
 } from './store.js';
-import type { Config, EngineStore, ErrorEntry, FileChange, PipelinePhase, ReloadAttempt, RunResult, Target } from './types.js';
+import type {
+  Config,
+  EngineStore,
+  ErrorEntry,
+  FileChange,
+  PipelinePhase,
+  ReloadAttempt,
+  ReloadOutcome,
+  RunResult,
+  Target,
+  TargetResult,
+} from './types.js';
 import { startWatcher, type Watcher } from './watcher.js';
 
 export interface Engine {
@@ -162,72 +174,151 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
       steps: [],
     };
     startAttempt(store, attempt, mode === 'verify' ? 'verifying' : mode === 'rollback' ? 'rolling-back' : 'triggering');
+    const request = { files: req.files, modules, reason: req.reason };
+    const fleet = config.targets.length > 1;
+    // the primary's stages and steps drive the live view; a fleet's undo phase is shown as such
+    const live = (i: number) => i === fleetLead;
+    let fleetLead = 0;
+    const runs: (PipelineReport | undefined)[] = [];
+    const undos: (PipelineReport | undefined)[] = [];
 
-    const reports = await fanOut(config.targets.length, config, (i) => {
-      const client = clients[i];
-      const state = store.getState();
-      return runPipeline(
-        {
-          mode,
-          verify: mode !== 'trigger' || config.verify,
-          request: { files: req.files, modules, reason: req.reason },
-          baseline: state.targets[i]?.service ?? null,
+    const report = await runFleet(
+      {
+        mode,
+        names: config.targets.map((t) => t.name),
+        strategy: config.strategy,
+        parallel: config.parallel,
+        allowMissing: config.allowMissing,
+        preflight: fleet,
+      },
+      {
+        check: (i) => checkTarget(i),
+        run: async (i) =>
+          (runs[i] = await runPipeline(
+            { mode, verify: mode !== 'trigger' || config.verify, request, baseline: store.getState().targets[i]?.service ?? null },
+            pipelineDeps(i, live(i)),
+          )),
+        undo: async (i, fromVersion) =>
+          (undos[i] = await runPipeline(
+            {
+              mode: 'rollback',
+              verify: true,
+              request,
+              baseline: runs[i]?.lastStatus ?? null,
+              automatic: true,
+              ...(fromVersion !== undefined ? { fromVersion } : {}),
+            },
+            pipelineDeps(i, false),
+          )),
+        warn: (w) => addWarning(store, w),
+        onState: (st) => {
+          fleetLead = Math.max(0, st.slots.findIndex((x) => x.phase !== 'skipped' && x.phase !== 'missing'));
+          if (!fleet) return;
+          if (st.stage === 'undoing') store.setState({ phase: 'rolling-back' });
+          const cur = store.getState().current;
+          if (cur) store.setState({ current: { ...cur, targets: st.slots.map((slot, i) => targetResult(i, slot, runs, undos)) } });
         },
-        {
-          client,
-          probes: config.probes,
-          clock,
-          healthPath: config.endpoints.health,
-          log: (entry) => logError(entry, client.target.name),
-          onStage: i === 0 ? (stage) => store.setState({ phase: PHASE[stage] }) : undefined,
-          onStep:
-            i === 0
-              ? (rec) => {
-                  const cur = store.getState().current;
-                  if (cur) store.setState({ current: { ...cur, steps: [...cur.steps, rec] } });
-                }
-              : undefined,
-        },
-      );
+      },
+    );
+
+    report.state.slots.forEach((slot, i) => {
+      const last = report.undos[i] ?? report.runs[i];
+      const outcome = finalOutcome(slot);
+      if (last && outcome !== 'skipped') noteTarget(i, last, outcome);
     });
-
-    reports.forEach((r, i) => r && noteTarget(i, r));
-    const done = reports.filter((r): r is PipelineReport => r !== undefined);
-    const primary = done[0];
-    const p = primary.state;
-    const exitCode = worstExitCode(done.map((r) => r.state.exitCode ?? 1));
+    const lead = report.state.slots.findIndex((x) => x.run);
+    const primary = lead >= 0 ? report.runs[lead] : undefined;
+    const p = primary?.state;
     const finishedAt = clock();
-    const skipped = config.targets.length - done.length;
+    const st = report.state;
+    const exitCode = st.exitCode ?? 1;
+    const undoLead = lead >= 0 ? report.undos[lead] : undefined;
     const finished: ReloadAttempt = {
       ...attempt,
       finishedAt,
       durationMs: finishedAt - attempt.startedAt,
-      outcome: p.outcome,
-      versionBefore: p.versionBefore,
-      versionAfter: p.versionAfter,
-      serverDurationMs: p.reload?.duration_ms,
-      message: p.message + (skipped > 0 ? ` (${skipped} target(s) skipped after the canary failed)` : ''),
-      checks: p.checks,
-      ...(p.reverifyChecks.length ? { reverifyChecks: p.reverifyChecks } : {}),
-      steps: primary.steps,
-      targets: done.map((r, i) => ({
-        name: config.targets[i].name,
-        outcome: r.state.outcome ?? 'failed',
-        versionBefore: r.state.versionBefore,
-        versionAfter: r.state.versionAfter,
-        message: r.state.message,
-      })),
+      outcome: fleet || !p ? fleetOutcome(st) : p.outcome,
+      versionBefore: p?.versionBefore,
+      versionAfter: undoLead?.state.versionAfter ?? p?.versionAfter,
+      serverDurationMs: p?.reload?.duration_ms,
+      message: fleet || !p ? st.message : p.message,
+      checks: p?.checks ?? [],
+      ...(p?.reverifyChecks.length ? { reverifyChecks: p.reverifyChecks } : undoLead?.state.reverifyChecks.length ? { reverifyChecks: undoLead.state.reverifyChecks } : {}),
+      steps: [...(primary?.steps ?? []), ...(undoLead?.steps ?? [])],
+      targets: st.slots.map((slot, i) => targetResult(i, slot, report.runs, report.undos)),
+      ...(st.warnings.length ? { warnings: [...st.warnings] } : {}),
     };
-    const finalChecks = p.reverifyChecks.length ? p.reverifyChecks : p.checks;
-    finishAttempt(store, finished, finalChecks, done.some((r) => r.state.restartDetected));
+    const finalChecks = finished.reverifyChecks?.length ? finished.reverifyChecks : finished.checks;
+    const restarted = [...report.runs, ...report.undos].some((r) => r?.state.restartDetected);
+    finishAttempt(store, finished, finalChecks, restarted);
     return { kind: mode, ok: exitCode === 0, exitCode, message: finished.message, attempt: finished, checks: finalChecks };
   }
 
-  function noteTarget(i: number, r: PipelineReport): void {
+  function pipelineDeps(i: number, live: boolean): RunnerDeps {
+    const client = clients[i];
+    return {
+      client,
+      probes: config.probes,
+      clock,
+      healthPath: config.endpoints.health,
+      log: (entry) => logError(entry, client.target.name),
+      onStage: live ? (stage) => store.setState({ phase: PHASE[stage] }) : undefined,
+      onStep: live
+        ? (rec) => {
+            const cur = store.getState().current;
+            if (cur) store.setState({ current: { ...cur, steps: [...cur.steps, rec] } });
+          }
+        : undefined,
+    };
+  }
+
+  /** The status before anything changes: only no answer at all makes a target missing. */
+  async function checkTarget(i: number): Promise<{ reachable: boolean; version?: number; detail?: string }> {
+    try {
+      const status = await clients[i].status();
+      updateTarget(store, i, { service: status, connection: { state: 'connected', checkedAt: clock() } });
+      return { reachable: true, ...(status.version !== undefined ? { version: status.version } : {}) };
+    } catch (e) {
+      const f = toFailure(e);
+      if (f.kind === 'unreachable' || f.kind === 'timeout') {
+        const t = store.getState().targets[i];
+        updateTarget(store, i, { connection: { state: 'disconnected', lastError: f.message, checkedAt: clock(), retryAt: t?.connection.retryAt } });
+        return { reachable: false, detail: f.message };
+      }
+      return { reachable: true }; // an old server without a status endpoint still reloads
+    }
+  }
+
+  function targetResult(i: number, slot: Slot, runs: readonly (PipelineReport | undefined)[], undos: readonly (PipelineReport | undefined)[]): TargetResult {
+    const t = config.targets[i];
+    const ran = runs[i]?.state;
+    const undone = undos[i]?.state;
+    const message =
+      slot.phase === 'missing'
+        ? `unreachable: ${slot.missing}`
+        : slot.skipped
+          ? slot.skipped
+          : undone
+            ? `${slot.run?.message ?? ''}; then ${undone.message}`
+            : (slot.run?.message ?? (slot.phase === 'skipped' ? 'skipped' : 'waiting'));
+    const reverify = ran?.reverifyChecks.length ? ran.reverifyChecks : undone?.reverifyChecks;
+    return {
+      name: t.name,
+      apiUrl: t.apiUrl,
+      outcome: finalOutcome(slot),
+      versionBefore: ran?.versionBefore ?? slot.version,
+      versionAfter: undone?.versionAfter ?? ran?.versionAfter,
+      message,
+      checks: ran?.checks ?? [],
+      ...(reverify?.length ? { reverifyChecks: reverify } : {}),
+    };
+  }
+
+  function noteTarget(i: number, r: PipelineReport, outcome: ReloadOutcome): void {
     const t = store.getState().targets[i];
     const unreachable = r.state.outcome === 'unreachable';
     updateTarget(store, i, {
-      lastOutcome: r.state.outcome,
+      lastOutcome: outcome,
       service: r.lastStatus ?? t?.service ?? null,
       connection: unreachable
         ? { state: 'disconnected', lastError: r.state.message, checkedAt: clock(), retryAt: t?.connection.retryAt }
@@ -328,6 +419,20 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
   }
 
   return { store, config, start, trigger, verify, rollback, close };
+}
+
+/** One word for a whole fleet run: the worst target, as the exit code ranks them. */
+function fleetOutcome(st: FleetState): ReloadOutcome {
+  switch (st.exitCode) {
+    case 0:
+      return st.input.mode === 'rollback' ? 'rolled-back' : 'ok';
+    case 3:
+      return 'unreachable';
+    case 4:
+      return 'rollback-failed';
+    default:
+      return st.slots.some((x) => finalOutcome(x) === 'rolled-back') && st.input.mode === 'trigger' ? 'rolled-back' : 'failed';
+  }
 }
 
 function closedResult(kind: RunResult['kind']): RunResult {

@@ -22,6 +22,13 @@ export interface PipelineInput {
   request: ReloadRequest;
   /** the last status seen before this run: the no-restart baseline when none is fetched */
   baseline: Status | null;
+  /** rollback mode: roll back exactly this version (compare-and-swap), not the one status reports */
+  fromVersion?: number;
+  /**
+   * rollback mode: an automatic rollback (a fleet undoing a target that activated): a
+   * re-verify that still fails then needs a human (rollback-failed, exit 4), as after a trigger
+   */
+  automatic?: boolean;
 }
 
 export type Stage = 'status-before' | 'triggering' | 'verifying' | 'rolling-back' | 'reverifying' | 'done';
@@ -86,6 +93,10 @@ export const failedChecks = (checks: readonly CheckResult[]) => checks.filter((c
 const noVersionInfo = (r: ReloadResult) =>
   r.version === undefined && r.activated === undefined && r.previous_version === undefined;
 
+/** Did this reload start serving a new version (as far as the answer tells)? */
+export const activatedNewVersion = (r: ReloadResult | undefined): boolean =>
+  r !== undefined && (r.activated === true || (r.success && noVersionInfo(r)));
+
 export function transition(s: PipelineState, e: PipelineEvent): Step {
   const files = s.input.request.files ?? [];
   switch (e.type) {
@@ -106,7 +117,8 @@ export function transition(s: PipelineState, e: PipelineEvent): Step {
       const before = e.type === 'status' ? e.status : null;
       const next: PipelineState = { ...s, before, versionBefore: before?.version };
       if (s.input.mode === 'rollback') {
-        const request: RollbackRequest = before?.version !== undefined ? { from_version: before.version } : {};
+        const from = s.input.fromVersion ?? before?.version;
+        const request: RollbackRequest = from !== undefined ? { from_version: from } : {};
         return [{ ...next, stage: 'rolling-back' }, [{ type: 'rollback', request }]];
       }
       return [{ ...next, stage: 'triggering' }, [{ type: 'reload', request: s.input.request }]];
@@ -199,12 +211,11 @@ function afterVerify(s: PipelineState, e: Extract<PipelineEvent, { type: 'verifi
     entry: { kind: 'verify', message: `verification failed: ${summary}`, files, version: next.versionAfter, detail: { checks: failed } },
   };
   const r = s.reload;
-  const activated = r !== undefined && (r.activated === true || (r.success && noVersionInfo(r)));
-  if (s.input.mode !== 'trigger' || !activated) {
+  if (s.input.mode !== 'trigger' || !activatedNewVersion(r)) {
     return finish(next, 'failed', `verification failed: ${summary}`, [log]);
   }
   // compare-and-swap: roll back exactly the version this reload activated
-  const request: RollbackRequest = r.version !== undefined ? { from_version: r.version } : {};
+  const request: RollbackRequest = r?.version !== undefined ? { from_version: r.version } : {};
   return [{ ...next, stage: 'rolling-back', message: `verification failed: ${summary}` }, [log, { type: 'rollback', request }]];
 }
 
@@ -221,7 +232,7 @@ function afterReverify(s: PipelineState, e: Extract<PipelineEvent, { type: 'veri
   const entry: LogEntry = { kind: 'verify', message, version: next.versionAfter, files: s.input.request.files ?? [], detail: { checks: failed } };
   // after an automatic rollback a still-broken service needs a human (exit 4);
   // an explicit --rollback that worked but does not verify is a verification failure (exit 1)
-  const outcome: ReloadOutcome = s.input.mode === 'rollback' ? 'failed' : 'rollback-failed';
+  const outcome: ReloadOutcome = s.input.mode === 'rollback' && !s.input.automatic ? 'failed' : 'rollback-failed';
   return finish(next, outcome, message, [{ type: 'logError', entry }]);
 }
 

@@ -125,7 +125,25 @@ export interface ReloadAttempt {
   reverifyChecks?: CheckResult[];
   steps: StepRecord[];
   /** per-target outcome for fleet reloads (one entry per target otherwise) */
-  targets?: { name: string; outcome: ReloadOutcome; versionBefore?: number; versionAfter?: number; message: string }[];
+  targets?: TargetResult[];
+  /** what the run noticed before it acted, e.g. versions drifting between targets */
+  warnings?: string[];
+}
+
+/** A fleet target's result: `skipped` = never touched (another target failed first, or --allow-missing). */
+export type TargetOutcome = ReloadOutcome | 'skipped';
+
+export interface TargetResult {
+  name: string;
+  apiUrl?: string;
+  outcome: TargetOutcome;
+  versionBefore?: number;
+  versionAfter?: number;
+  message: string;
+  /** the verification of this target's reload (or of the command) */
+  checks?: CheckResult[];
+  /** the verification after this target was rolled back (absent when it was not) */
+  reverifyChecks?: CheckResult[];
 }
 
 export interface ErrorEntry {

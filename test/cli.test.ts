@@ -203,11 +203,13 @@ describe('several --api-url targets', () => {
       await writeFile(path.join(tmp, 'hot-reload.config.json'), '{}');
       const r = await cli(['--trigger', '--api-url', a.url, '--api-url', b.url]);
       expect(r.code).toBe(1);
-      expect(a.state.version).toBe(2);
+      // issue #5 (all-or-nothing): the canary that passed is rolled back too, from its own version
+      expect(a.state.version).toBe(1);
       expect(b.state.version).toBe(1);
+      expect(a.callsTo('rollback').map((c) => c.body)).toEqual([{ from_version: 2 }]);
       expect(b.callsTo('rollback').map((c) => c.body)).toEqual([{ from_version: 2 }]);
-      expect(r.stdout).toContain(`✔ ${new URL(a.url).host}: ok`);
-      expect(r.stdout).toContain(`✖ ${new URL(b.url).host}: rolled-back`);
+      expect(r.stdout).toContain(`↺ ${new URL(a.url).host}: rolled back`);
+      expect(r.stdout).toContain(`↺ ${new URL(b.url).host}: rolled back`);
       expect(r.stdout).toMatch(/✖ trigger: 1 of 2 targets failed/);
     } finally {
       await b.close();

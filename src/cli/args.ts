@@ -37,6 +37,9 @@ const OPTIONS = {
   config: { type: 'string' },
   token: { type: 'string' },
   'log-dir': { type: 'string' },
+  strategy: { type: 'string' },
+  parallel: { type: 'string' },
+  'allow-missing': { type: 'boolean' },
   json: { type: 'boolean' },
   'no-tui': { type: 'boolean' },
   reason: { type: 'string' },
@@ -73,7 +76,7 @@ export function parseCli(argv: readonly string[]): ParsedCli {
   const v = values as {
     watch?: boolean; trigger?: boolean; verify?: boolean; 'no-verify'?: boolean; rollback?: boolean;
     module?: string[]; 'api-url'?: string[]; dir?: string[]; cooldown?: string; config?: string; token?: string;
-    'log-dir'?: string; json?: boolean; 'no-tui'?: boolean; reason?: string; 'git-hook'?: boolean; help?: boolean; version?: boolean;
+    'log-dir'?: string; strategy?: string; parallel?: string; 'allow-missing'?: boolean; json?: boolean; 'no-tui'?: boolean; reason?: string; 'git-hook'?: boolean; help?: boolean; version?: boolean;
   };
   if (v.help) return { command: 'help', flags, gitHook: false };
   if (v.version) return { command: 'version', flags, gitHook: false };
@@ -106,6 +109,9 @@ export function parseCli(argv: readonly string[]): ParsedCli {
   if (v.config !== undefined) flags.config = v.config;
   if (v.token !== undefined) flags.token = v.token;
   if (v['log-dir'] !== undefined) flags.logDir = v['log-dir'];
+  if (v.strategy !== undefined) flags.strategy = v.strategy;
+  if (v.parallel !== undefined) flags.parallel = v.parallel;
+  if (v['allow-missing']) flags.allowMissing = true;
   if (v.json) flags.json = true;
   if (v['no-tui']) flags.tui = false;
   if (v['no-verify']) flags.verify = false;

@@ -22,6 +22,10 @@ options:
   --cooldown SECONDS  minimum time between two reloads (default 5)
   --config FILE       config file (default hot-reload.config.json, or "hotReload" in package.json)
   --token T           API token (env HOT_RELOAD_TOKEN)
+  --strategy S        several targets: canary (default: the first one reloads and verifies
+                      alone, then the rest) or all-at-once
+  --parallel N        targets reloaded at once after the canary (default 4)
+  --allow-missing     skip targets unreachable at the start instead of failing (exit 3)
   --json              one JSON object per result (per line in watch mode)
   --no-tui            plain lines even on a terminal
   --log-dir DIR       error log directory (default logs/hot_reload_errors)

@@ -1,5 +1,5 @@
 // Plain-words lines (or JSON) for results and checks. Colour only on a TTY without NO_COLOR.
-import type { CheckResult, ReloadAttempt, RunResult } from '../types.js';
+import type { CheckResult, ReloadAttempt, RunResult, TargetOutcome, TargetResult } from '../types.js';
 
 export interface Style {
   ok(s: string): string;
@@ -27,16 +27,42 @@ export function checkLine(c: CheckResult, s: Style): string {
   return `${icon} ${c.name} — ${c.detail}${c.durationMs === undefined ? '' : s.dim(ms(c.durationMs))}`;
 }
 
-const versionText = (a: ReloadAttempt) =>
+const versionText = (a: Pick<ReloadAttempt, 'versionBefore' | 'versionAfter'>) =>
   a.versionBefore !== undefined && a.versionAfter !== undefined && a.versionBefore !== a.versionAfter
     ? `version ${a.versionBefore} → ${a.versionAfter}`
     : a.versionAfter !== undefined
       ? `version ${a.versionAfter}`
       : '';
 
+const TARGET_MARK: Record<TargetOutcome, { icon: (s: Style) => string; label: string }> = {
+  ok: { icon: (s) => s.ok('✔'), label: 'ok' },
+  'rolled-back': { icon: (s) => s.warn('↺'), label: 'rolled back' },
+  failed: { icon: (s) => s.bad('✖'), label: 'failed' },
+  'rollback-failed': { icon: (s) => s.bad('‼'), label: 'ROLLBACK FAILED' },
+  unreachable: { icon: (s) => s.bad('⚠'), label: 'unreachable' },
+  skipped: { icon: (s) => s.dim('–'), label: 'skipped' },
+};
+
+/** One line per fleet target, each followed by the checks that failed on it. */
+export function targetLines(targets: readonly TargetResult[], s: Style): string[] {
+  const lines: string[] = [];
+  for (const t of targets) {
+    const m = TARGET_MARK[t.outcome];
+    const v = versionText(t);
+    lines.push(`${m.icon(s)} ${t.name}: ${m.label}${v ? ` · ${v}` : ''} — ${t.message}`);
+    for (const c of [...(t.checks ?? []), ...(t.reverifyChecks ?? [])]) if (!c.ok && !c.skipped) lines.push(`    ${checkLine(c, s)}`);
+  }
+  return lines;
+}
+
 /** The lines for one finished attempt or one-shot command. */
 export function resultLines(r: RunResult, s: Style): string[] {
   const a = r.attempt;
+  const took = a?.durationMs !== undefined ? ` ${s.dim(`in ${Math.round(a.durationMs)} ms`)}` : '';
+  if (a?.targets && a.targets.length > 1) {
+    // a fleet: the verdict is per target; the fleet's message names who failed and what was undone
+    return [...targetLines(a.targets, s), `${r.ok ? s.ok('✔') : s.bad('✖')} ${r.kind}: ${r.message}${took}`];
+  }
   // the attempt's own checks decided the outcome; r.checks are the final (post-rollback) ones
   const lines = (a && a.checks.length > 0 ? a.checks : r.checks).map((c) => checkLine(c, s));
   if (a) {
@@ -47,20 +73,9 @@ export function resultLines(r: RunResult, s: Style): string[] {
       lines.push(s.dim('after the rollback:'));
       for (const c of a.reverifyChecks) lines.push(`  ${checkLine(c, s)}`);
     }
-    if (a.targets && a.targets.length > 1) {
-      for (const t of a.targets) lines.push(`  ${t.outcome === 'ok' ? s.ok('✔') : s.bad('✖')} ${t.name}: ${t.outcome} — ${t.message}`);
-    }
   }
   const v = a ? versionText(a) : '';
-  const fleet = a?.targets && a.targets.length > 1 ? a.targets : undefined;
-  if (fleet) {
-    // the attempt's message and checks are the primary's; the fleet verdict is per target
-    const bad = fleet.filter((t) => t.outcome !== 'ok').length;
-    const verdict = bad > 0 ? `${bad} of ${fleet.length} targets failed` : `all ${fleet.length} targets ok`;
-    lines.push(`${r.ok ? s.ok('✔') : s.bad('✖')} ${r.kind}: ${verdict}${a?.durationMs !== undefined ? ` ${s.dim(`in ${Math.round(a.durationMs)} ms`)}` : ''}`);
-    return lines;
-  }
-  const summary = `${r.message}${v && !r.message.includes('version') ? ` · ${v}` : ''}${a?.durationMs !== undefined ? ` ${s.dim(`in ${Math.round(a.durationMs)} ms`)}` : ''}`;
+  const summary = `${r.message}${v && !r.message.includes('version') ? ` · ${v}` : ''}${took}`;
   lines.push(`${r.ok ? s.ok('✔') : s.bad('✖')} ${r.kind}: ${summary}`);
   return lines;
 }
@@ -87,6 +102,7 @@ export function resultJson(r: RunResult): Record<string, unknown> {
           attemptChecks: a.checks,
           ...(a.reverifyChecks ? { reverifyChecks: a.reverifyChecks } : {}),
           ...(a.targets ? { targets: a.targets } : {}),
+          ...(a.warnings ? { warnings: a.warnings } : {}),
         }
       : {}),
     checks: r.checks,

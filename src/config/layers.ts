@@ -17,6 +17,9 @@ export interface CliFlags {
   json?: boolean;
   tui?: boolean; // false with --no-tui
   verify?: boolean; // false with --no-verify
+  strategy?: string; // --strategy canary|all-at-once
+  parallel?: string; // --parallel N
+  allowMissing?: boolean; // --allow-missing
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -146,6 +149,9 @@ const FLAG_NAMES: Record<string, string> = {
   token: '--token',
   logDir: '--log-dir',
   verify: '--verify',
+  strategy: '--strategy',
+  parallel: '--parallel',
+  allowMissing: '--allow-missing',
 };
 
 const NUMERIC = /^\s*[-+]?(\d+(\.\d*)?|\.\d+)\s*$/;
@@ -179,6 +185,9 @@ export function flagsLayer(flags: CliFlags): FileConfig {
   if (flags.token !== undefined) raw.token = flags.token;
   if (flags.logDir !== undefined) raw.logDir = flags.logDir;
   if (flags.verify !== undefined) raw.verify = flags.verify;
+  if (flags.strategy !== undefined) raw.strategy = flags.strategy;
+  if (flags.parallel !== undefined) raw.parallel = NUMERIC.test(flags.parallel) ? Number(flags.parallel) : flags.parallel;
+  if (flags.allowMissing !== undefined) raw.allowMissing = flags.allowMissing;
   const parsed = fileConfigSchema.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError(zodProblems(parsed.error, raw, (p) => FLAG_NAMES[String(p[0])] ?? `--${formatPath(p)}`));
