@@ -1,0 +1,151 @@
+// Changes racing reloads: a copy of the demo under a real `serve` agent, watched by the real
+// CLI (`--watch --no-tui --json`, short cooldown), while seeded random edits land on a route
+// module at random moments — in place, atomically (temp file + rename, in and outside the
+// watched dir), and torn (truncate, then write). After the last edit of each seed the
+// service must serve exactly the last content, from the same process: no edit lost.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cp, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, PREFIX, REPO, startServe, type ServeProcess } from './helpers/agent-fixture.js';
+import { BIN, buildOnce } from './helpers/cli-process.js';
+import { createRng } from './helpers/prng.js';
+
+const SEEDS = [0x50a101, 0x50a102, 0x50a103];
+const EDITS_PER_SEED = 15;
+const SETTLE_MS = 15_000; // bound on "the last edit is served", far above cooldown + reload + verify
+
+let work: string;
+let serve: ServeProcess;
+let watcher: ChildProcess;
+let watcherOut = '';
+let watcherErr = '';
+
+const routeFile = () => path.join(work, 'server/routes/greeting.js');
+const routeSource = (gen: number) =>
+  `// generation ${gen}, written by soak-races.test.ts\nimport { json } from '../http.js';\n\n/** @param {import('../router.js').DemoRequest} _request */\nexport function greeting(_request) {\n  return json(200, { greeting: 'gen ${gen}', version: ${gen}, pid: process.pid });\n}\n`;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    const died = watcher?.exitCode !== null && watcher?.exitCode !== undefined ? ` (the watcher exited with ${watcher.exitCode})` : '';
+    if (Date.now() > end || died) throw new Error(`${died ? `gave up${died}` : `timed out after ${timeoutMs} ms`} waiting for ${what}\nwatcher stdout (tail):\n${watcherOut.slice(-3000)}\nwatcher stderr:\n${watcherErr.slice(-2000)}\nagent output (tail):\n${serve.output().slice(-2000)}`);
+    await sleep(25);
+  }
+}
+
+const served = async () => {
+  const r = await call(`${serve.base}/api/v1/greeting`);
+  return r.status === 200 ? (r.body as { greeting: string }).greeting : `HTTP ${r.status}`;
+};
+
+beforeAll(async () => {
+  await buildOnce();
+  work = await mkdtemp(path.join(os.tmpdir(), 'ahr-soak-'));
+  await cp(path.join(REPO, 'examples/demo'), work, { recursive: true });
+  await writeFile(routeFile(), routeSource(0));
+  serve = await startServe([path.join(work, 'server/app.js')], {}, 'cli');
+  watcher = spawn(
+    process.execPath,
+    [BIN, '--watch', '--no-tui', '--json', '--config', path.join(work, 'hot-reload.config.json'), '--api-url', serve.base, '--cooldown', '0.2', '--log-dir', path.join(work, 'logs')],
+    { cwd: work, env: { ...process.env, NO_COLOR: '1', API_BASE_URL: '', HOT_RELOAD_TOKEN: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  watcher.stdout!.on('data', (d: Buffer) => (watcherOut += d.toString()));
+  watcher.stderr!.on('data', (d: Buffer) => (watcherErr += d.toString()));
+  await waitFor('the watcher to be ready', 15_000, async () => (/"type":"ready"/.test(watcherOut) ? true : undefined));
+}, 120_000);
+
+afterAll(async () => {
+  if (watcher && watcher.exitCode === null) {
+    const closed = new Promise((r) => watcher.once('close', r));
+    watcher.kill('SIGKILL');
+    await closed;
+  }
+  await serve?.stop('SIGKILL');
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+type Style = 'in-place' | 'atomic-swp' | 'atomic-outside' | 'atomic-jb' | 'torn';
+
+async function edit(gen: number, style: Style): Promise<void> {
+  const file = routeFile();
+  const text = routeSource(gen);
+  switch (style) {
+    case 'in-place':
+      return writeFile(file, text);
+    case 'atomic-swp': {
+      // vim-like: a temp file the watcher ignores, renamed over the original
+      const tmp = path.join(path.dirname(file), `.greeting.js.${gen}.swp`);
+      await writeFile(tmp, text);
+      return rename(tmp, file);
+    }
+    case 'atomic-outside': {
+      const tmp = path.join(work, `greeting.${gen}.tmp`);
+      await writeFile(tmp, text);
+      return rename(tmp, file);
+    }
+    case 'atomic-jb': {
+      // JetBrains-like: a temp file the watcher does see appear and vanish
+      const tmp = `${file}___jb_tmp___${gen}`;
+      await writeFile(tmp, text);
+      return rename(tmp, file);
+    }
+    case 'torn':
+      // truncated first, filled a moment later: a reload may catch the empty file in between
+      await writeFile(file, '');
+      await sleep(3);
+      return writeFile(file, text);
+  }
+}
+
+describe('changes racing reloads', () => {
+  it(`${SEEDS.length} seeds × ${EDITS_PER_SEED} random edits: the last content is served every time, by the same process`, async () => {
+    const bootStatus = (await call(`${serve.base}${PREFIX}/status`)).body.status as { pid: number; boot_id: string; version: number };
+    expect(await served()).toBe('gen 0');
+    let gen = 0;
+    const log: string[] = [];
+    for (const seed of SEEDS) {
+      const rng = createRng(seed);
+      for (let i = 0; i < EDITS_PER_SEED; i++) {
+        gen++;
+        const style = rng.pick<Style>(['in-place', 'in-place', 'atomic-swp', 'atomic-outside', 'atomic-jb', 'torn']);
+        // bursts, gaps inside the cooldown, and gaps past it (while a reload or verify runs)
+        const gap = rng.pick([0, 0, 5, 20, 60, 150, 250, 400, 700]);
+        await sleep(gap);
+        await edit(gen, style);
+        log.push(`seed=${seed} #${i} gen ${gen} ${style} after ${gap} ms`);
+      }
+      const want = `gen ${gen}`;
+      await waitFor(`"${want}" to be served (seed=${seed}; edits: ${log.slice(-EDITS_PER_SEED).join('; ')})`, SETTLE_MS, async () => ((await served()) === want ? true : undefined));
+      // and it stays: nothing older comes back once the watcher has settled
+      await waitFor(`the watcher to settle (seed=${seed})`, SETTLE_MS, async () => {
+        const s = (await call(`${serve.base}${PREFIX}/status`)).body.status as { state: string };
+        return s.state === 'idle' ? true : undefined;
+      });
+      await sleep(600); // longer than cooldown + debounce: a late trailing reload would land here
+      expect(await served(), `seed=${seed}`).toBe(want);
+    }
+    const status = (await call(`${serve.base}${PREFIX}/status`)).body.status as { pid: number; boot_id: string; version: number; last_reload: { ok: boolean } };
+    expect([status.pid, status.boot_id]).toEqual([bootStatus.pid, bootStatus.boot_id]);
+    expect(status.pid).toBe(serve.pid);
+    // coalescing: never more versions than edits, at least one per seed
+    expect(status.version).toBeGreaterThanOrEqual(1 + SEEDS.length);
+    expect(status.version).toBeLessThanOrEqual(1 + gen);
+    // the watcher saw it all without a crash and without a stack trace
+    expect(watcher.exitCode).toBeNull();
+    expect(watcherOut + watcherErr).not.toMatch(/\n\s+at |unexpected error/);
+    const results = watcherOut
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { type: string; ok?: boolean; kind?: string })
+      .filter((e) => e.type === 'result');
+    expect(results.length).toBeGreaterThanOrEqual(SEEDS.length);
+    // the last reload of the run succeeded
+    expect(results.at(-1)).toMatchObject({ type: 'result', kind: 'trigger', ok: true });
+  }, 120_000);
+});
