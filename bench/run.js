@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Runs the benchmarks, prints one table per benchmark with the tools side by side, and
 // writes bench/RESULTS.md.
-//   node bench/run.js [--quick] [--only latency,availability,memory,watcher,overhead]
+//   node bench/run.js [--quick] [--only latency,availability,memory,watcher,overhead] [--no-snapshot]
 // (`npm run bench` builds first; run `npm run build` before calling this directly.)
 // With --only, the other benchmarks' sections of RESULTS.md are kept as they were.
+// The built package (bin/, dist/) is copied to a temp dir first and measured from there,
+// so a rebuild of the work tree during the run cannot change what is measured.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,13 +13,14 @@ import { fileURLToPath } from 'node:url';
 import { renderMarkdown } from './lib/stats.js';
 import { log, printResult } from './lib/standalone.js';
 import { cleanupAllSync } from './lib/cleanup.js';
+import { snapshotPackage } from './lib/snapshot.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const RESULTS = path.join(here, 'RESULTS.md');
 const ORDER = ['latency', 'availability', 'memory', 'watcher', 'overhead'];
 
 function parseArgs(argv) {
-  const opts = { quick: false, only: ORDER };
+  const opts = { quick: false, only: ORDER, snapshot: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') opts.quick = true;
@@ -32,7 +35,7 @@ function parseArgs(argv) {
     } else if (a === '-h' || a === '--help') {
       opts.help = true;
     } else {
-      throw new Error(`unknown option ${JSON.stringify(a)}; expected --quick or --only NAME[,NAME…]`);
+      throw new Error(`unknown option ${JSON.stringify(a)}; expected --quick, --only NAME[,NAME…] or --no-snapshot`);
     }
   }
   return opts;
@@ -97,12 +100,24 @@ async function main() {
     process.exit(2);
   }
   if (opts.help) {
-    process.stdout.write('usage: node bench/run.js [--quick] [--only latency,availability,memory,watcher,overhead]\n');
+    process.stdout.write('usage: node bench/run.js [--quick] [--only latency,availability,memory,watcher,overhead] [--no-snapshot]\n');
     return;
   }
   const startedAt = new Date();
   const loadBefore = load();
   const sections = existingSections();
+  const repoRoot = path.resolve(here, '..');
+  if (opts.snapshot && fs.existsSync(path.join(repoRoot, 'dist'))) {
+    try {
+      const snap = await snapshotPackage(repoRoot, { log });
+      process.env.AHR_BENCH_PKG = snap.dir; // read by lib/paths.js here and in every child
+      log(`measuring a frozen copy of the build (${snap.modules} modules of dist/src load)`);
+    } catch (e) {
+      process.stderr.write(`bench: ${e.message}\n`);
+      cleanupAllSync();
+      process.exit(1);
+    }
+  }
   const t0 = performance.now();
   let failed = 0;
   for (const name of opts.only) {
