@@ -1,0 +1,191 @@
+#!/usr/bin/env node
+// `npm run screenshots`: PNGs of real renders of the TUI. For each terminal size it
+// copies the demo to a temp dir, runs a real `serve` on a free port and the real CLI in
+// a tmux pane, edits files the way a person would, captures the pane with its colours
+// (`capture-pane -e -p`) at each scene, and rasterizes the ANSI text (scripts/ansi-png.js).
+//
+//   node scripts/screenshots.js [--out DIR] [--sizes 80x24,120x34]
+//
+// Needs tmux, a built dist/ (the npm script builds first), and the dev dependencies
+// @resvg/resvg-js and dejavu-fonts-ttf.
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { screenToPng } from './ansi-png.js';
+import { startTmux } from './tmux.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = path.join(ROOT, 'bin', 'auto-hot-reload.js');
+const SERVING = /^auto-hot-reload agent: serving .+ on (http:\/\/\S+) \(pid (\d+)\)$/m;
+/** a cooldown long enough for a person (and a capture) to see the countdown */
+const COOLDOWN_S = 4;
+/** how long the deliberately slow check takes, so "reloading…" can be seen */
+const SLOW_CHECK_MS = 2500;
+
+function usage(message) {
+  process.stderr.write(`screenshots: ${message}\nusage: node scripts/screenshots.js [--out DIR] [--sizes 80x24,120x34]\n`);
+  process.exit(2);
+}
+
+function parseSizes(text) {
+  return text.split(',').map((s) => {
+    const m = /^(\d+)x(\d+)$/.exec(s.trim());
+    if (!m || Number(m[1]) < 40 || Number(m[2]) < 12 || Number(m[1]) > 300 || Number(m[2]) > 120) {
+      usage(`--sizes: ${JSON.stringify(s)} is not a size (expected COLSxROWS like 80x24, at least 40x12)`);
+    }
+    return { cols: Number(m[1]), rows: Number(m[2]) };
+  });
+}
+
+/** `serve` in a child process on a free loopback port; resolves once it listens (bounded). */
+function startServe(appFile, cwd) {
+  const env = { ...process.env };
+  delete env.HOT_RELOAD_TOKEN;
+  const child = spawn(process.execPath, [BIN, 'serve', appFile, '--port', '0'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const closed = new Promise((resolve) => child.once('close', resolve));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await closed;
+    clearTimeout(t);
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`serve did not start within 15 s:\n${output}`));
+    }, 15_000);
+    const check = () => {
+      const m = SERVING.exec(output);
+      if (!m) return;
+      clearTimeout(timer);
+      child.stdout.off('data', check);
+      resolve({ url: m[1], pid: Number(m[2]), stop });
+    };
+    child.stdout.on('data', check);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited (code ${code}) before listening:\n${output}`));
+    });
+  });
+}
+
+/** A copy of the demo with a longer cooldown; returns helpers to edit its files. */
+function demoCopy() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ahr-screenshots-'));
+  cpSync(path.join(ROOT, 'examples', 'demo'), dir, { recursive: true, filter: (src) => !src.split(path.sep).includes('logs') });
+  const configFile = path.join(dir, 'hot-reload.config.json');
+  const config = JSON.parse(readFileSync(configFile, 'utf8'));
+  writeFileSync(configFile, JSON.stringify({ ...config, cooldown: COOLDOWN_S }, null, 2));
+  const edit = (rel, from, to) => {
+    const file = path.join(dir, rel);
+    const text = readFileSync(file, 'utf8');
+    if (!text.includes(from)) throw new Error(`${rel} no longer contains ${JSON.stringify(from)}: update scripts/screenshots.js to the demo`);
+    writeFileSync(file, text.replace(from, to));
+  };
+  return { dir, configFile, edit, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+async function shoot({ cols, rows }, outDir) {
+  const demo = demoCopy();
+  const serve = await startServe(path.join(demo.dir, 'server', 'app.js'), demo.dir);
+  const term = await startTmux([process.execPath, BIN, '--config', demo.configFile, '--api-url', serve.url], { cwd: demo.dir, cols, rows });
+  const written = [];
+  const capture = async (scene, title) => {
+    const text = await term.capture({ ansi: true });
+    const file = path.join(outDir, `${scene}-${cols}x${rows}.png`);
+    writeFileSync(file, await screenToPng(text, { cols, rows, title: `auto-hot-reload — ${title} (${cols}×${rows})` }));
+    written.push(file);
+    process.stdout.write(`  ${path.relative(process.cwd(), file)}\n`);
+  };
+  try {
+    await term.waitFor((s) => s.includes('● connected') && /watching · 8 files/.test(s), 20_000, 'the service connected');
+
+    // idle after one good reload: the loop at rest
+    demo.edit('server/routes/greeting.js', "'Hello from the demo!'", "'Hello, hot reload!'");
+    await term.waitFor(/✔ ok\s+v1 → v2/, 20_000, 'the first reload');
+    await term.waitFor((s) => !/▸|left ·/.test(s), 20_000, 'the cooldown to end');
+    await capture('idle', 'idle after a reload');
+
+    // a slow check keeps the reload running; a save meanwhile waits for the cooldown
+    const SLOW_CHECK = `\n  warmup: async () => {\n    await new Promise((resolve) => setTimeout(resolve, ${SLOW_CHECK_MS}));\n    return { ok: true, detail: 'caches warm' };\n  },`;
+    demo.edit('server/app.js', 'export const checks = {', `export const checks = {${SLOW_CHECK}`);
+    await term.waitFor(/▸ reloading…/, 20_000, 'the slow reload to start');
+    demo.edit('server/routes/items.js', 'const MAX_NAME_LENGTH = 100;', 'const MAX_NAME_LENGTH = 120;');
+    await term.waitFor((s) => /▸ reloading…/.test(s) && /1 pending/.test(s), 10_000, 'a pending change during the reload');
+    await capture('reloading', 'reloading, one change pending');
+    await term.waitFor(/✔ ok\s+v3 → v4/, 30_000, 'the trailing reload');
+    demo.edit('server/app.js', SLOW_CHECK, '');
+    await term.waitFor(/✔ ok\s+v4 → v5/, 30_000, 'the reload without the slow check');
+    await term.waitFor((s) => !/▸|left ·/.test(s), 20_000, 'the cooldown to end');
+
+    // a quick reload, then a save inside its cooldown: one trailing reload, counted down
+    demo.edit('server/routes/greeting.js', "'Hello, hot reload!'", "'Hello again!'");
+    await term.waitFor(/✔ ok\s+v5 → v6/, 20_000, 'a quick reload');
+    demo.edit('server/routes/items.js', 'const MAX_NAME_LENGTH = 120;', 'const MAX_NAME_LENGTH = 100;');
+    await term.waitFor((s) => /\ds left · 1 pending/.test(s) && !/▸/.test(s), 10_000, 'the countdown with one change pending');
+    await capture('cooldown', 'cooldown, one change pending');
+    await term.waitFor(/✔ ok\s+v6 → v7/, 20_000, 'the trailing reload');
+    await term.waitFor((s) => !/▸|left ·/.test(s), 20_000, 'the cooldown to end');
+
+    // loads and passes the in-process checks, fails the greeting probe: rolled back
+    demo.edit('server/routes/greeting.js', 'version: 1,', 'version: 3n,');
+    await term.waitFor(/↺ rolled back/, 20_000, 'the rollback');
+    await term.waitFor((s) => !/▸/.test(s), 20_000, 'the re-verification to finish');
+    await capture('rolled-back', 'a failed probe, rolled back');
+
+    await term.sendKeys('e');
+    await term.waitFor(/^Error log \d+ entr/m, 5_000, 'the error log');
+    await capture('error-log', 'error log');
+    await term.sendKeys('Enter');
+    await term.waitFor(/^message\s+/m, 5_000, 'the error detail');
+    await capture('error-detail', 'one error in detail');
+    await term.sendKeys('Escape', 'Escape');
+    await term.waitFor(/Reloads \d+ attempt/, 5_000, 'the main screen');
+
+    await term.sendKeys('?');
+    await term.waitFor(/show \/ hide this help/, 5_000, 'the help');
+    await capture('help', 'help');
+    await term.sendKeys('?');
+
+    await term.sendKeys('q');
+    const exit = await term.waitForExit(10_000);
+    if (exit.status !== 0) throw new Error(`the CLI exited with ${exit.status} after q`);
+  } finally {
+    await term.kill();
+    await serve.stop();
+    demo.cleanup();
+  }
+  return written;
+}
+
+async function main() {
+  let values;
+  try {
+    ({ values } = parseArgs({ options: { out: { type: 'string' }, sizes: { type: 'string' } }, strict: true }));
+  } catch (e) {
+    usage(e.message.split('\n')[0]);
+  }
+  if (!existsSync(path.join(ROOT, 'dist', 'src', 'cli', 'main.js'))) usage('dist/ is missing: run npm run build first (npm run screenshots does)');
+  const outDir = path.resolve(values.out ?? path.join(ROOT, 'screenshots'));
+  const sizes = parseSizes(values.sizes ?? '80x24,120x34');
+  mkdirSync(outDir, { recursive: true });
+  const t0 = Date.now();
+  let count = 0;
+  for (const size of sizes) {
+    process.stdout.write(`${size.cols}×${size.rows}:\n`);
+    count += (await shoot(size, outDir)).length;
+  }
+  process.stdout.write(`${count} screenshots in ${path.relative(process.cwd(), outDir) || '.'} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`screenshots: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 1;
+});
