@@ -338,7 +338,7 @@ function raw(port: number, chunks: (Buffer | string)[], opts: { endAfter?: boole
       socket.destroy();
       resolve(got);
     };
-    const timer = setTimeout(finish, opts.waitMs ?? 3000);
+    const timer = setTimeout(finish, opts.waitMs ?? 10_000);
     socket.on('data', (d) => (got += d.toString('latin1')));
     socket.on('close', finish);
     socket.on('error', finish);
@@ -404,7 +404,7 @@ describe('agent fuzz over raw node:net', () => {
     ];
     const failures: string[] = [];
     for (const c of fixed) {
-      const text = await raw(c.port ?? port, c.chunks, { endAfter: c.end, waitMs: c.expect === 'none' ? 300 : 3000 });
+      const text = await raw(c.port ?? port, c.chunks, { endAfter: c.end, waitMs: c.expect === 'none' ? 300 : 10_000 });
       const got = statusOf(text);
       if (c.expect === 'none') {
         if (text !== '' && !Number.isNaN(got) && got !== 400) failures.push(`${c.name}: answered ${got}`);

@@ -132,7 +132,9 @@ interface Chaos {
   close(): Promise<void>;
 }
 
-const SLOW_MS = 700; // every client timeout in these tests is 300–400 ms
+// Every client timeout here is 0.8–1 s: far above a loaded machine's hiccups, below SLOW_MS.
+// Each slow answer costs a timeout of waiting, so they are few.
+const SLOW_MS = 2000;
 
 async function startChaos(): Promise<Chaos> {
   let version = 1;
@@ -247,7 +249,7 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-const TIMEOUTS = { reloadMs: 400, verifyMs: 400, rollbackMs: 400, statusMs: 300 };
+const TIMEOUTS = { reloadMs: 1000, verifyMs: 1000, rollbackMs: 1000, statusMs: 800 };
 const PROBE: Probe = { name: 'p', method: 'GET', path: '/probe', expectStatus: 200, jsonEquals: { ok: true } };
 
 describe('client fuzz: each malformed answer becomes exactly the typed error it calls for', () => {
@@ -259,7 +261,7 @@ describe('client fuzz: each malformed answer becomes exactly the typed error it 
     const seen = new Set<string>();
     for (let i = 0; i < 600; i++) {
       const ep = eps[i % eps.length];
-      const a = randomAnswer(rng, ep, rng.chance(0.3));
+      const a = randomAnswer(rng, ep, rng.chance(0.1));
       chaos.plan = () => a;
       const want = expected(ep, a);
       const tag = `seed=${rng.seed} case=${i} ${ep} ← ${JSON.stringify(a).slice(0, 160)}`;
@@ -330,7 +332,9 @@ function judgeCli(run: Captured, json: boolean, mustBe?: number): string[] {
   if (mustBe !== undefined && run.code !== mustBe) out.push(`exit ${run.code}, expected ${mustBe}`);
   if (FRAME.test(run.stdout) || FRAME.test(run.stderr)) out.push(`a stack trace:\n${run.stdout}\n${run.stderr}`);
   if (/unexpected error/.test(run.stderr)) out.push(`a raw exception reached the CLI: ${run.stderr}`);
-  for (const line of (run.stdout + run.stderr).split('\n')) if (line.length > 4000) out.push(`an output line of ${line.length} chars: ${line.slice(0, 120)}…`);
+  // a human line stays a line; a --json record holds every check, but is still bounded
+  const limit = json ? 20_000 : 2_000;
+  for (const line of (run.stdout + run.stderr).split('\n')) if (line.length > limit) out.push(`an output line of ${line.length} chars: ${line.slice(0, 120)}…`);
   const lines = run.stdout.split('\n').filter(Boolean);
   if (json) {
     if (lines.length !== 1) out.push(`--json printed ${lines.length} lines, expected 1: ${run.stdout.slice(0, 300)}`);
@@ -354,7 +358,7 @@ async function cliProject(name: string, extra: Record<string, unknown> = {}): Pr
   const config = {
     apiUrl: chaos.url,
     dirs: ['.'],
-    timeouts: { reload: 0.4, verify: 0.4, rollback: 0.4, status: 0.3 },
+    timeouts: { reload: 1, verify: 1, rollback: 1, status: 0.8 },
     probes: [{ name: 'p', path: '/probe', jsonEquals: { ok: true } }],
     logDir: 'logs',
     ...extra,
@@ -384,7 +388,7 @@ describe('client fuzz through the CLI', () => {
         chaos.plan = () => ({ k: 'ok' });
         mustBe = 0;
       } else {
-        chaos.plan = (ep) => randomAnswer(caseRng, ep, caseRng.chance(0.15), 600);
+        chaos.plan = (ep) => randomAnswer(caseRng, ep, caseRng.chance(0.05), 600);
       }
       const run = await cliInProcess(argv, dir);
       codes[run.code] = (codes[run.code] ?? 0) + 1;
@@ -426,14 +430,14 @@ describe('client fuzz through the real CLI process', () => {
     await buildOnce();
   }, 180_000);
 
-  it('12 real processes against random answers: exit 0–4, plain lines, no stack', async () => {
+  it('8 real processes against random answers: exit 0–4, plain lines, no stack', async () => {
     const rng = createRng(0xc120);
     const dir = await cliProject('proc');
     const failures: string[] = [];
-    for (let i = 0; i < 12; i++) {
+    for (let i = 0; i < 8; i++) {
       const argv = [...rng.pick(COMMANDS), ...(i % 2 === 0 ? ['--json'] : [])];
       const caseRng = createRng(rng.int(0, 2 ** 31));
-      chaos.plan = i === 0 ? () => ({ k: 'reset' }) : (ep) => randomAnswer(caseRng, ep, caseRng.chance(0.15), 600);
+      chaos.plan = i === 0 ? () => ({ k: 'reset' }) : (ep) => randomAnswer(caseRng, ep, caseRng.chance(0.1), 600);
       const res = await runCliProcess(argv, { cwd: dir, timeoutMs: 30_000 });
       const run: Captured = { code: res.code ?? -1, stdout: res.stdout, stderr: res.stderr };
       for (const p of judgeCli(run, argv.includes('--json'), i === 0 ? 3 : undefined)) failures.push(`seed=${rng.seed} run=${i} ${argv.join(' ')}: ${p}`);
