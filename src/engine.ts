@@ -216,7 +216,9 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
           if (!fleet) return;
           if (st.stage === 'undoing') store.setState({ phase: 'rolling-back' });
           const cur = store.getState().current;
-          if (cur) store.setState({ current: { ...cur, targets: st.slots.map((slot, i) => targetResult(i, slot, runs, undos)) } });
+          // live progress: the targets that are through (a slot still running has no outcome yet)
+          const through = st.slots.flatMap((slot, i) => (['ran', 'skipped', 'missing'].includes(slot.phase) ? [targetResult(i, slot, runs, undos)] : []));
+          if (cur) store.setState({ current: { ...cur, targets: through } });
         },
       },
     );

@@ -1,9 +1,11 @@
 // The reload log: the attempt in flight with its phase, then finished attempts, newest first.
+// A fleet reload is one group: its row carries a per-target tally, and the newest one lists
+// each target's outcome beneath it as far as the rows allow.
 import { Box } from 'ink';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { StoreApi } from 'zustand/vanilla';
-import type { EngineStore, ReloadAttempt } from '../../src/types.js';
+import type { EngineStore, ReloadAttempt, TargetOutcome, TargetResult } from '../../src/types.js';
 import { formatClock, formatDuration, formatVersionChange, padEnd, shortenPath } from '../format.js';
 import { useNow } from '../hooks/useNow.js';
 import { Row } from '../Row.js';
@@ -23,6 +25,38 @@ export function whatText(a: ReloadAttempt, max: number): string {
 // "HH:MM:SS  " + "✔ " + 15 + " " + 11 + " " + 7 + "  "
 const FIXED = 10 + 2 + 15 + 1 + 11 + 1 + 7 + 2;
 
+const TARGET_MARK: Record<TargetOutcome, { symbol: string; label: string; color: string; bold?: boolean }> = {
+  ...OUTCOME_LABEL,
+  skipped: { symbol: '–', label: 'skipped', color: 'gray' },
+};
+
+const isFleet = (a: ReloadAttempt): a is ReloadAttempt & { targets: TargetResult[] } => (a.targets?.length ?? 0) > 1;
+
+/** `✔2 ↺1 –1`: how many targets ended in each outcome, worst last. */
+export function tallySegs(targets: readonly TargetResult[]): Seg[] {
+  const order: TargetOutcome[] = ['ok', 'skipped', 'rolled-back', 'failed', 'unreachable', 'rollback-failed'];
+  const segs: Seg[] = [{ text: ' [', dim: true }];
+  for (const o of order) {
+    const n = targets.filter((t) => t.outcome === o).length;
+    if (n > 0) segs.push({ text: `${segs.length > 1 ? ' ' : ''}${TARGET_MARK[o].symbol}${n}`, color: TARGET_MARK[o].color, bold: TARGET_MARK[o].bold });
+  }
+  segs.push({ text: ']', dim: true });
+  return segs;
+}
+
+/** One target of a fleet reload, beneath its group row. */
+export function targetRowSegs(t: TargetResult, last: boolean): Seg[] {
+  const m = TARGET_MARK[t.outcome];
+  const head = `          ${last ? '└' : '├'} `;
+  return [
+    { text: head, dim: true },
+    { text: `${padEnd(t.name, 12)} ` },
+    { text: `${m.symbol} ${padEnd(m.label, 15)}`, color: m.color, bold: m.bold },
+    { text: ` ${padEnd(formatVersionChange(t.versionBefore, t.versionAfter), 11)}` },
+    ...(t.outcome !== 'ok' ? [{ text: ` ${t.message.replace(/\s*\n\s*/g, ' ')}`, color: m.color }] : []),
+  ];
+}
+
 export function attemptSegs(a: ReloadAttempt, width: number): Seg[] {
   const o = a.outcome ? OUTCOME_LABEL[a.outcome] : { symbol: '?', label: 'unknown', color: 'gray', bold: false };
   const failed = a.outcome !== undefined && a.outcome !== 'ok';
@@ -34,7 +68,8 @@ export function attemptSegs(a: ReloadAttempt, width: number): Seg[] {
     { text: ` ${padEnd(formatVersionChange(a.versionBefore, a.versionAfter), 11)}` },
     { text: ` ${padEnd(a.durationMs !== undefined ? formatDuration(a.durationMs) : '', 7)}  `, dim: true },
     { text: what },
-    ...(failed && a.message ? [{ text: `${what ? ' — ' : ''}${a.message}`, color: o.color }] : []),
+    ...(isFleet(a) ? tallySegs(a.targets) : []),
+    ...(failed && a.message ? [{ text: `${what || isFleet(a) ? ' — ' : ''}${a.message}`, color: o.color }] : []),
   ];
 }
 
@@ -45,11 +80,15 @@ export function ReloadLog({ store, width, rows }: { store: StoreApi<EngineStore>
   const total = history.length;
   const info: Seg[] = [{ text: total ? `${total} attempt${total === 1 ? '' : 's'}` : '', dim: true }];
   let room = Math.max(0, rows - (current ? 1 : 0));
-  // the newest attempt failed: its reason gets a line of its own (the row cuts it short)
+  // the newest attempt failed: its reason gets a line of its own (the row cuts it short);
+  // a fleet's per-target rows say it better, as many as fit beside one older attempt
   const newest = history[0];
-  const explain = newest !== undefined && newest.outcome !== 'ok' && newest.message !== '' && room >= 3;
+  const fleetRows = newest && isFleet(newest) ? Math.min(newest.targets.length, Math.max(0, room - 1 - (total > 1 ? 1 : 0))) : 0;
+  const explain = fleetRows === 0 && newest !== undefined && newest.outcome !== 'ok' && newest.message !== '' && room >= 3;
   if (explain) room -= 1;
+  room -= fleetRows;
   const shown = history.slice(0, room);
+  const groupRows = fleetRows > 0 && newest && isFleet(newest) ? fleetGroup(newest.targets, fleetRows, width) : [];
   return (
     <Box flexDirection="column">
       <Row width={width} segs={titleSegs('Reloads', total ? info : [], width)} />
@@ -62,6 +101,7 @@ export function ReloadLog({ store, width, rows }: { store: StoreApi<EngineStore>
             { text: ` ${padEnd(formatVersionChange(current.versionBefore, current.versionAfter), 11)}` },
             { text: ` ${padEnd(formatDuration(Math.max(0, now - current.startedAt)), 7)}  `, dim: true },
             { text: whatText(current, width - FIXED) },
+            ...(current.targets?.length ? tallySegs(current.targets) : []),
           ]}
         />
       )}
@@ -69,6 +109,7 @@ export function ReloadLog({ store, width, rows }: { store: StoreApi<EngineStore>
       {shown.map((a, i) => (
         <Box key={a.id} flexDirection="column">
           <Row width={width} segs={attemptSegs(a, width)} />
+          {i === 0 && groupRows.map((segs, j) => <Row key={j} width={width} segs={segs} />)}
           {i === 0 && explain && (
             <Row width={width} segs={[{ text: '          └ ', dim: true }, { text: a.message.replace(/\s*\n\s*/g, ' '), color: a.outcome ? OUTCOME_LABEL[a.outcome].color : undefined }]} />
           )}
@@ -76,4 +117,11 @@ export function ReloadLog({ store, width, rows }: { store: StoreApi<EngineStore>
       ))}
     </Box>
   );
+}
+
+/** The rows beneath a fleet reload: one per target, or `… N more` in the last row that fits. */
+function fleetGroup(targets: readonly TargetResult[], rows: number, width: number): Seg[][] {
+  if (targets.length <= rows) return targets.map((t, i) => targetRowSegs(t, i === targets.length - 1));
+  const shown = targets.slice(0, rows - 1).map((t) => targetRowSegs(t, false));
+  return [...shown, [{ text: `          └ … ${targets.length - shown.length} more targets`, dim: true }]];
 }
