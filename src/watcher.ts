@@ -190,6 +190,12 @@ export async function startWatcher(
     rechecks.set(abs, t);
   };
 
+  // A file that appears and is gone again at once (sed -i's and some editors' temp files,
+  // outside the editor-temp name patterns) is no change to the tree. The add is held for
+  // settleMs, then reported only if the file still exists; otherwise it is a ghost and its
+  // unlink (chokidar delays those ~100 ms with `atomic`) is dropped too.
+  const heldAdds = new Map<string, NodeJS.Timeout>();
+  const ghosts = new Set<string>();
   const emit = (kind: ChangeKind) => (p: string) => {
     const abs = path.resolve(p);
     const rel = toRel(abs);
@@ -198,6 +204,34 @@ export async function startWatcher(
       lastSig.delete(abs);
     } else files.add(rel);
     if (!isReady) return;
+    const held = heldAdds.get(abs);
+    if (held) {
+      if (kind !== 'unlink') return; // the held add reports it
+      clearTimeout(held);
+      heldAdds.delete(abs);
+      return; // never existed for us
+    }
+    if (ghosts.delete(abs) && kind === 'unlink') return;
+    if (kind === 'add' && settleMs > 0) {
+      heldAdds.set(
+        abs,
+        setTimeout(() => {
+          heldAdds.delete(abs);
+          fs.stat(abs).then(
+            () => !closed && report(abs, rel, 'add'),
+            () => {
+              if (heldAdds.has(abs) || closed) return; // re-added meanwhile: that add decides
+              files.delete(rel);
+              ghosts.add(abs);
+            },
+          );
+        }, settleMs),
+      );
+      return;
+    }
+    report(abs, rel, kind);
+  };
+  const report = (abs: string, rel: string, kind: ChangeKind) => {
     handlers.onChange({ path: rel, kind });
     if (kind === 'unlink') return;
     // chokidar reacts to the truncate of a save, before the bytes land; the baseline for
@@ -248,9 +282,10 @@ export async function startWatcher(
     ready,
     close() {
       closed = true;
-      for (const t of [...rechecks.values(), ...baselines.values()]) clearTimeout(t);
+      for (const t of [...rechecks.values(), ...baselines.values(), ...heldAdds.values()]) clearTimeout(t);
       rechecks.clear();
       baselines.clear();
+      heldAdds.clear();
       closing ??= fsw.close().catch(() => undefined);
       resolveReady(); // nobody waits forever on a closed watcher
       return closing;

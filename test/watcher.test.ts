@@ -141,6 +141,29 @@ describe('startWatcher (real files)', () => {
     expect(changes.every((k) => k === 'change' || k === 'add')).toBe(true);
   });
 
+  it('a temp file that appears and is renamed away at once (sed -i, unknown editors) is not a change', async () => {
+    const src = path.join(root, 'src');
+    await fs.mkdir(src);
+    const file = path.join(src, 'app.js');
+    await fs.writeFile(file, 'v0');
+    const seen: string[] = [];
+    watcher = await startWatcher({ root, dirs: [src], ignore: [] }, { onChange: (c) => seen.push(`${c.kind} ${c.path}`) });
+    await watcher.ready;
+    for (let i = 1; i <= 5; i++) {
+      const tmp = path.join(src, `sedX${i}aB`); // no editor-temp name pattern matches it
+      await fs.writeFile(tmp, `v${i}`);
+      await fs.rename(tmp, file);
+      await until(() => seen.filter((s) => s.endsWith(' src/app.js')).length >= i, `save #${i}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await new Promise((r) => setTimeout(r, 150)); // past the settle and re-check windows
+    expect(seen.filter((s) => !s.endsWith(' src/app.js'))).toEqual([]);
+    // a real new file is still reported, once
+    await fs.writeFile(path.join(src, 'new.js'), 'x');
+    await until(() => seen.includes('add src/new.js'), 'the new file');
+    expect(seen.filter((s) => s === 'add src/new.js')).toHaveLength(1);
+  });
+
   it('does not lose a second save within chokidar\'s 50 ms change throttle', async () => {
     const src = path.join(root, 'src');
     await fs.mkdir(src);
