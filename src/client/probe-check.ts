@@ -21,7 +21,18 @@ function sameJson(a: unknown, b: unknown): boolean {
   return ka.length === kb.length && ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
-const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
+// An answer's value in one short line: a huge value is cut, and a deeply nested one (which
+// overflows JSON.stringify's stack) is named by its type.
+function show(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  let text: string;
+  try {
+    text = JSON.stringify(v);
+  } catch {
+    text = Array.isArray(v) ? 'a nested array' : 'a nested object';
+  }
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
 
 /** Empty list when the answer meets every expectation; otherwise what went wrong. */
 export function probeProblems(p: Probe, r: RawResponse): string[] {
