@@ -210,6 +210,49 @@ describe('fleet through the real CLI and real serve processes', () => {
   }, 60_000);
 });
 
+describe('fleet in headless watch mode', () => {
+  it('a save reloads every worker as one fleet reload: one JSON result with both targets', async () => {
+    // two workers serving one checkout, as on one host
+    const app = appDir(APP);
+    cleanups.push(() => app.cleanup());
+    const procs = await Promise.all([0, 1].map(() => startServe([app.path('app.js')])));
+    for (const p of procs) cleanups.push(() => p.stop('SIGKILL'));
+    const nodes = procs.map((proc, i) => ({ name: `worker-${i + 1}`, app, proc }));
+    // the project root is the checkout itself: reload hints are paths inside it
+    const cwd = app.dir;
+    app.write('hot-reload.config.json', JSON.stringify({ targets: nodeTargets(nodes), probes: PROBES, dirs: ['.'], cooldown: 0, logDir: 'logs' }));
+
+    let stdout = '';
+    let child: { kill(sig: NodeJS.Signals): boolean } | undefined;
+    const done = runCliProcess(['--watch', '--json'], {
+      cwd,
+      timeoutMs: 30_000,
+      onSpawn: (c) => {
+        child = c;
+        c.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+      },
+    });
+    for (let i = 0; i < 200 && !stdout.includes('"type":"ready"'); i++) await new Promise((r) => setTimeout(r, 50));
+    app.write('answer.js', GOOD_V2);
+    for (let i = 0; i < 200 && !stdout.includes('"type":"result"'); i++) await new Promise((r) => setTimeout(r, 50));
+    child?.kill('SIGTERM');
+    const r = await done;
+    expect(r.code).toBe(0);
+    const results = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; exitCode?: number; files?: string[]; targets?: { name: string; outcome: string; versionAfter?: number }[] })
+      .filter((e) => e.type === 'result');
+    expect(results).toHaveLength(1);
+    expect(results[0].files).toEqual(['answer.js']);
+    expect(results[0].targets?.map((t) => [t.name, t.outcome, t.versionAfter])).toEqual([
+      ['worker-1', 'ok', 2],
+      ['worker-2', 'ok', 2],
+    ]);
+    for (const n of nodes) expect(await served(n)).toBe('v2');
+  }, 60_000);
+});
+
 describe('fleet through the real CLI and fake services', () => {
   async function fakes(n: number): Promise<FakeService[]> {
     const list = await Promise.all(Array.from({ length: n }, () => startFakeService({ dialect: 'v1' })));
