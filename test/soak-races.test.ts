@@ -1,6 +1,6 @@
 // Changes racing reloads: a copy of the demo under a real `serve` agent, watched by the real
 // CLI (`--watch --no-tui --json`, short cooldown), while seeded random edits land on a route
-// module at random moments — in place, atomically (temp file + rename, in and outside the
+// module and a module it imports at random moments — in place, atomically (temp file + rename, in and outside the
 // watched dir), and torn (truncate, then write). After the last edit of each seed the
 // service must serve exactly the last content, from the same process: no edit lost.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -22,9 +22,16 @@ let watcher: ChildProcess;
 let watcherOut = '';
 let watcherErr = '';
 
-const routeFile = () => path.join(work, 'server/routes/greeting.js');
-const routeSource = (gen: number) =>
-  `// generation ${gen}, written by soak-races.test.ts\nimport { json } from '../http.js';\n\n/** @param {import('../router.js').DemoRequest} _request */\nexport function greeting(_request) {\n  return json(200, { greeting: 'gen ${gen}', version: ${gen}, pid: process.pid });\n}\n`;
+// Two modules race: the route, and a module it imports (so an edit there must reach the
+// route through the importer chain). The route answers `gen ROUTE/SUFFIX`.
+type Target = 'route' | 'suffix';
+const FILES: Record<Target, string> = { route: 'server/routes/greeting.js', suffix: 'server/routes/suffix.js' };
+const fileOf = (t: Target) => path.join(work, FILES[t]);
+const SOURCES: Record<Target, (gen: number) => string> = {
+  route: (gen) =>
+    `// generation ${gen}, written by soak-races.test.ts\nimport { json } from '../http.js';\nimport { suffix } from './suffix.js';\n\n/** @param {import('../router.js').DemoRequest} _request */\nexport function greeting(_request) {\n  return json(200, { greeting: \`gen ${gen}/\${suffix}\`, version: ${gen}, pid: process.pid });\n}\n`,
+  suffix: (gen) => `// generation ${gen}, written by soak-races.test.ts\nexport const suffix = ${gen};\n`,
+};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -48,7 +55,8 @@ beforeAll(async () => {
   await buildOnce();
   work = await mkdtemp(path.join(os.tmpdir(), 'ahr-soak-'));
   await cp(path.join(REPO, 'examples/demo'), work, { recursive: true });
-  await writeFile(routeFile(), routeSource(0));
+  await writeFile(fileOf('suffix'), SOURCES.suffix(0));
+  await writeFile(fileOf('route'), SOURCES.route(0));
   serve = await startServe([path.join(work, 'server/app.js')], {}, 'cli');
   watcher = spawn(
     process.execPath,
@@ -72,20 +80,21 @@ afterAll(async () => {
 
 type Style = 'in-place' | 'atomic-swp' | 'atomic-outside' | 'atomic-jb' | 'torn';
 
-async function edit(gen: number, style: Style): Promise<void> {
-  const file = routeFile();
-  const text = routeSource(gen);
+async function edit(target: Target, gen: number, style: Style): Promise<void> {
+  const file = fileOf(target);
+  const text = SOURCES[target](gen);
+  const base = path.basename(file);
   switch (style) {
     case 'in-place':
       return writeFile(file, text);
     case 'atomic-swp': {
       // vim-like: a temp file the watcher ignores, renamed over the original
-      const tmp = path.join(path.dirname(file), `.greeting.js.${gen}.swp`);
+      const tmp = path.join(path.dirname(file), `.${base}.${gen}.swp`);
       await writeFile(tmp, text);
       return rename(tmp, file);
     }
     case 'atomic-outside': {
-      const tmp = path.join(work, `greeting.${gen}.tmp`);
+      const tmp = path.join(work, `${base}.${gen}.tmp`);
       await writeFile(tmp, text);
       return rename(tmp, file);
     }
@@ -104,23 +113,26 @@ async function edit(gen: number, style: Style): Promise<void> {
 }
 
 describe('changes racing reloads', () => {
-  it(`${SEEDS.length} seeds × ${EDITS_PER_SEED} random edits: the last content is served every time, by the same process`, async () => {
+  it(`${SEEDS.length} seeds × ${EDITS_PER_SEED} random edits of a route and a module it imports: the last content is served every time, by the same process`, async () => {
     const bootStatus = (await call(`${serve.base}${PREFIX}/status`)).body.status as { pid: number; boot_id: string; version: number };
-    expect(await served()).toBe('gen 0');
+    expect(await served()).toBe('gen 0/0');
     let gen = 0;
+    const last: Record<Target, number> = { route: 0, suffix: 0 };
     const log: string[] = [];
     for (const seed of SEEDS) {
       const rng = createRng(seed);
       for (let i = 0; i < EDITS_PER_SEED; i++) {
         gen++;
+        const target: Target = rng.chance(0.7) ? 'route' : 'suffix';
+        last[target] = gen;
         const style = rng.pick<Style>(['in-place', 'in-place', 'atomic-swp', 'atomic-outside', 'atomic-jb', 'torn']);
         // bursts, gaps inside the cooldown, and gaps past it (while a reload or verify runs)
         const gap = rng.pick([0, 0, 5, 20, 60, 150, 250, 400, 700]);
         await sleep(gap);
-        await edit(gen, style);
-        log.push(`seed=${seed} #${i} gen ${gen} ${style} after ${gap} ms`);
+        await edit(target, gen, style);
+        log.push(`seed=${seed} #${i} ${target} gen ${gen} ${style} after ${gap} ms`);
       }
-      const want = `gen ${gen}`;
+      const want = `gen ${last.route}/${last.suffix}`;
       await waitFor(`"${want}" to be served (seed=${seed}; edits: ${log.slice(-EDITS_PER_SEED).join('; ')})`, SETTLE_MS, async () => ((await served()) === want ? true : undefined));
       // and it stays: nothing older comes back once the watcher has settled
       await waitFor(`the watcher to settle (seed=${seed})`, SETTLE_MS, async () => {
