@@ -206,7 +206,7 @@ export async function run({ quick = false, log = defaultLog } = {}) {
   const data = { scale: {} };
   const notes = [];
   for (const n of sizes) {
-    const s = await scale(n, log, quick ? 1 : n >= 50000 ? 2 : 3);
+    const s = await scale(n, log, quick || n >= 50000 ? 1 : 3);
     data.scale[n] = { results: s.results, overhead: s.overhead, fsCounts: s.fsCounts };
     tables.push(
       table(
