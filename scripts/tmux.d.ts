@@ -19,6 +19,8 @@ export interface TmuxSession {
   pane(): Promise<PaneState>;
   /** waits (bounded) until the command in the pane has exited */
   waitForExit(timeoutMs?: number): Promise<PaneState>;
+  /** a tmux format expanded for the pane, e.g. '#{cursor_flag}' (1 while the cursor is visible) */
+  display(format: string): Promise<string>;
   resize(cols: number, rows: number): Promise<void>;
   /** kills the session's tmux server (and with it the pane's process); safe to call twice */
   kill(): Promise<void>;

@@ -1,9 +1,9 @@
 // A real terminal to drive and read: a detached tmux session on a private socket (`-L`,
 // unique per session, so the user's tmux is never touched), no user config
-// (`-f /dev/null`), a fixed size, and a pane that stays after its command exits
-// (remain-on-exit) so the last screen can be read. The exit status is written to a file
-// by a tiny sh wrapper: tmux 3.3 sometimes leaves #{pane_dead_status} empty when the pty
-// closes before it reaps the child. Every tmux call and every wait is bounded.
+// (`-f /dev/null`) and a fixed size. A tiny sh wrapper writes the command's exit status
+// to a file and then keeps the pane open, so the last screen and the terminal state the
+// command left can be read (tmux 3.3 sometimes leaves #{pane_dead_status} empty, and a
+// dead pane's cursor state is tmux's, not the program's). Every call and wait is bounded.
 // Used by `npm run screenshots` and, through test/helpers/tmux.ts, by the e2e tests.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -45,7 +45,9 @@ export async function startTmux(argv, opts) {
   delete env.TMUX;
   const scratch = mkdtempSync(path.join(tmpdir(), 'ahr-tmux-'));
   const statusFile = path.join(scratch, 'status');
-  const wrapped = ['sh', '-c', '"$@"; s=$?; printf %s "$s" > "$0"; exit "$s"', statusFile, ...argv];
+  // after the command, the shell waits on the pty so the screen (and the cursor state the
+  // command left) stays as it was; killing the server hangs it up
+  const wrapped = ['sh', '-c', '"$@"; printf %s "$?" > "$0"; read -r _', statusFile, ...argv];
   await tmux(
     socket,
     [
@@ -97,6 +99,9 @@ export async function startTmux(argv, opts) {
         }
         await sleep(50);
       }
+    },
+    async display(format) {
+      return (await tmux(socket, ['display-message', '-p', '-t', name, format])).replace(/\n$/, '');
     },
     async resize(cols, rows) {
       await tmux(socket, ['resize-window', '-t', name, '-x', String(cols), '-y', String(rows)]);

@@ -2,6 +2,7 @@
 // against a real `serve` process running a copy of the demo. A good edit reloads; an
 // edit that loads but fails a probe is rolled back; `q` quits cleanly.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,7 +69,8 @@ describe('TUI in a real terminal against a real serve', () => {
     expect(screen).toMatch(/^v2 · /m); // the header: version 2 serves again
     // the whole reason is in the error log: e, then Enter on the newest entry, Esc twice back
     await term.sendKeys('e');
-    await term.waitFor(/^Error log \d+ entr/m, 5_000, 'the error log view');
+    // Enter acts on the selected entry: wait until the list has loaded and one is selected
+    await term.waitFor((s) => /^Error log \d+ entr/m.test(s) && /^› .*verification failed/m.test(s), 5_000, 'the error log with a selected entry');
     await term.sendKeys('Enter');
     const detail = await term.waitFor(/^message\s+verification failed/m, 5_000, 'the error detail');
     expect(detail).toMatch(/^message\s+verification failed: probe:greeting \(expected 200, got 500\)$/m);
@@ -91,4 +93,60 @@ describe('TUI in a real terminal against a real serve', () => {
     expect(serve.proc.exitCode).toBeNull();
     expect((await call(`${serve.base}/health`)).status).toBe(200);
   }, 20_000);
+});
+
+describe('demo command in a real terminal', () => {
+  /** true when something accepts connections on 127.0.0.1:port */
+  const portOpen = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const socket = connect({ port, host: '127.0.0.1' });
+      socket.setTimeout(2000);
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+      socket.once('timeout', () => {
+        socket.destroy();
+        resolve(false);
+      });
+    });
+
+  for (const [key, name] of [
+    ['q', 'q'],
+    ['C-c', 'Ctrl+C'],
+  ] as const) {
+    it(`the TUI shows the demo's real URL; ${name} quits, restores the terminal and stops the service`, async () => {
+      await buildOnce();
+      const term = await startTmux([process.execPath, BIN, 'demo', '--port', '0'], { cwd: tmpdir(), cols: 80, rows: 24 });
+      try {
+        const screen = await term.waitFor(/● connected/, 20_000, 'the demo connected');
+        const m = /^auto-hot-reload {2}http:\/\/127\.0\.0\.1:(\d+) {2}● connected/m.exec(screen);
+        expect(m).not.toBeNull();
+        const port = Number(m![1]);
+        const pid = Number(/ · pid (\d+) · /.exec(screen)?.[1]);
+        expect(pid).toBeGreaterThan(0);
+        expect(await portOpen(port)).toBe(true);
+        await term.waitFor(/watching · 8 files · server\//, 10_000, 'the demo files watched');
+        expect(await term.display('#{cursor_flag}')).toBe('0'); // Ink hides the cursor while it draws
+
+        await term.sendKeys(key);
+        expect(await term.waitForExit(15_000)).toEqual({ exited: true, status: 0 });
+        expect(await portOpen(port)).toBe(false);
+        expect(() => process.kill(pid, 0)).toThrow(); // the service process is gone
+        // the terminal is given back: the cursor shows again (tmux may still be reading the pty)
+        const deadline = Date.now() + 3000;
+        let cursor = await term.display('#{cursor_flag}');
+        while (cursor !== '1' && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 50));
+          cursor = await term.display('#{cursor_flag}');
+        }
+        expect(cursor).toBe('1');
+        const after = await term.capture();
+        expect(after).not.toMatch(STACK_FRAME);
+      } finally {
+        await term.kill();
+      }
+    }, 40_000);
+  }
 });
