@@ -199,11 +199,13 @@ export async function startWatcher(
   const emit = (kind: ChangeKind) => (p: string) => {
     const abs = path.resolve(p);
     const rel = toRel(abs);
+    const known = files.has(rel);
     if (kind === 'unlink') {
       files.delete(rel);
       lastSig.delete(abs);
     } else files.add(rel);
     if (!isReady) return;
+    if (kind === 'unlink' && !known && !heldAdds.has(abs)) return; // gone before we ever saw it
     const held = heldAdds.get(abs);
     if (held) {
       if (kind !== 'unlink') return; // the held add reports it
