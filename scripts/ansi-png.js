@@ -113,11 +113,15 @@ export function parseScreen(text, cols, rows) {
     const line = lines[y] ?? '';
     for (let i = 0; i < line.length; ) {
       if (line[i] === '\u001b') {
-        const m = /^\u001b\[([0-9;:]*)([A-Za-z])/.exec(line.slice(i));
-        if (m) {
-          if (m[2] === 'm') applySgr(style, m[1] === '' ? [] : m[1].split(/[;:]/).map((v) => Number(v) || 0));
-          i += m[0].length;
-        } else i += 1;
+        const rest = line.slice(i);
+        // CSI: ESC [ private? params intermediates final; only SGR (plain "m") changes the style
+        const csi = /^\u001b\[([?>=!]?)([0-9;:]*)([ -/]*)([@-~])/.exec(rest);
+        const osc = /^\u001b\][^\u0007\u001b]*(\u0007|\u001b\\)?/.exec(rest);
+        if (csi) {
+          if (csi[4] === 'm' && csi[1] === '' && csi[3] === '') applySgr(style, csi[2] === '' ? [] : csi[2].split(/[;:]/).map((v) => Number(v) || 0));
+          i += csi[0].length;
+        } else if (osc) i += osc[0].length;
+        else i += Math.min(2, rest.length); // ESC and one character (e.g. ESC 7)
         continue;
       }
       const cp = /** @type {number} */ (line.codePointAt(i));
