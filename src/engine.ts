@@ -193,6 +193,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
       },
       {
         check: (i) => checkTarget(i),
+        recheck: (i) => recheckTarget(i),
         run: async (i) =>
           (runs[i] = await runPipeline(
             { mode, verify: mode !== 'trigger' || config.verify, request, baseline: store.getState().targets[i]?.service ?? null },
@@ -289,6 +290,28 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
       }
       return { reachable: true }; // an old server without a status endpoint still reloads
     }
+  }
+
+  /**
+   * After a reload that got no answer: the status once the agent is idle again (it
+   * serializes reloads, so one still running reports `reloading`), bounded by the reload timeout.
+   */
+  async function recheckTarget(i: number): Promise<{ reachable: boolean; version?: number; detail?: string }> {
+    const deadline = clock() + config.timeouts.reloadMs;
+    for (let n = 0; n < 1000; n++) {
+      try {
+        const status = await clients[i].status();
+        if (status.state !== 'reloading') {
+          updateTarget(store, i, { service: status, connection: { state: 'connected', checkedAt: clock() } });
+          return { reachable: true, ...(status.version !== undefined ? { version: status.version } : {}) };
+        }
+      } catch (e) {
+        return { reachable: false, detail: toFailure(e).message };
+      }
+      if (closed || clock() >= deadline) return { reachable: false, detail: 'still reloading' };
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return { reachable: false, detail: 'still reloading' };
   }
 
   function targetResult(i: number, slot: Slot, runs: readonly (PipelineReport | undefined)[], undos: readonly (PipelineReport | undefined)[]): TargetResult {

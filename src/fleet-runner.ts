@@ -10,6 +10,8 @@ export interface FleetPerformers {
   check(index: number): Promise<{ reachable: boolean; version?: number; detail?: string }>;
   run(index: number): Promise<PipelineReport>;
   undo(index: number, fromVersion: number | undefined): Promise<PipelineReport>;
+  /** the status after a reload that got no answer; never rejects (default: check) */
+  recheck?(index: number): Promise<{ reachable: boolean; version?: number; detail?: string }>;
   warn?(message: string): void;
   /** after every event: the machine's state (for live progress) */
   onState?(state: FleetState): void;
@@ -33,6 +35,7 @@ export function summarize(r: PipelineReport): TargetRun {
     ...(s.versionBefore !== undefined ? { versionBefore: s.versionBefore } : {}),
     ...(s.versionAfter !== undefined ? { versionAfter: s.versionAfter } : {}),
     message: s.message,
+    ...(s.reloadFailure && s.reloadFailure.kind !== 'http' ? { unsure: true } : {}),
   };
 }
 
@@ -71,6 +74,13 @@ export async function runFleet(input: FleetInput, perform: FleetPerformers): Pro
           (e) => post({ type: 'ran', index: eff.index, run: broken(crashed(e)) }),
         );
         break;
+      case 'recheck':
+        inFlight++;
+        void (perform.recheck ?? perform.check)(eff.index).then(
+          (c) => post({ type: 'rechecked', index: eff.index, ...c }),
+          (e) => post({ type: 'rechecked', index: eff.index, reachable: false, detail: crashed(e) }),
+        );
+        break;
       case 'undo':
         inFlight++;
         void perform.undo(eff.index, eff.fromVersion).then(
@@ -96,8 +106,8 @@ export async function runFleet(input: FleetInput, perform: FleetPerformers): Pro
   };
 
   feed({ type: 'start' });
-  // every launched effect posts exactly one event, so this ends after at most 3 per target
-  for (let n = 0; state.stage !== 'done' && n <= input.names.length * 3 + 1; n++) {
+  // every launched effect posts exactly one event, so this ends after at most 4 per target
+  for (let n = 0; state.stage !== 'done' && n <= input.names.length * 4 + 1; n++) {
     if (inbox.length === 0) {
       if (inFlight === 0) break; // a machine bug: nothing runs and nothing is done
       await new Promise<void>((r) => (wake = r));

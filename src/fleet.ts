@@ -38,6 +38,8 @@ export interface TargetRun {
   versionBefore?: number;
   versionAfter?: number;
   message: string;
+  /** the reload request got no answer (timeout, dropped): it may have activated all the same */
+  unsure?: boolean;
 }
 
 export type SlotPhase = 'waiting' | 'checking' | 'ready' | 'missing' | 'queued' | 'running' | 'ran' | 'undoing' | 'skipped';
@@ -53,6 +55,12 @@ export interface Slot {
   readonly undo?: TargetRun;
   /** why it was never touched */
   readonly skipped?: string;
+  /** an unsure reload awaits a status read: did its version move? */
+  readonly recheck?: boolean;
+  /** the version an unsure reload turned out to have activated (rolled back from) */
+  readonly movedTo?: number;
+  /** an unsure reload whose status could not be read afterwards */
+  readonly unconfirmed?: string;
 }
 
 export type FleetStage = 'checking' | 'canary' | 'rollout' | 'undoing' | 'done';
@@ -72,11 +80,15 @@ export type FleetEvent =
   /** `reachable: false` when the target did not answer at all (refused, timed out) */
   | { type: 'checked'; index: number; reachable: boolean; version?: number; detail?: string }
   | { type: 'ran'; index: number; run: TargetRun }
-  | { type: 'undone'; index: number; run: TargetRun };
+  | { type: 'undone'; index: number; run: TargetRun }
+  /** the status after an unsure reload; `reachable: false` leaves it unconfirmed */
+  | { type: 'rechecked'; index: number; reachable: boolean; version?: number; detail?: string };
 
 export type FleetEffect =
   | { type: 'check'; index: number }
   | { type: 'run'; index: number }
+  /** read the status of a target whose reload got no answer */
+  | { type: 'recheck'; index: number }
   /** roll back exactly `fromVersion` (absent: a server without versions) */
   | { type: 'undo'; index: number; fromVersion?: number }
   | { type: 'warn'; message: string }
@@ -126,6 +138,18 @@ export function step(s: FleetState, e: FleetEvent): Step {
       }
       return pump(next, []);
     }
+    case 'rechecked': {
+      const slot = s.slots[e.index];
+      if (s.stage !== 'undoing' || slot?.phase !== 'undoing' || !slot.recheck) return [s, []];
+      const before = slot.run?.versionBefore;
+      const moved = e.reachable && e.version !== undefined && before !== undefined && e.version > before;
+      const patch: Partial<Slot> = !e.reachable
+        ? { phase: 'ran', recheck: false, unconfirmed: e.detail ?? 'no answer' }
+        : moved
+          ? { phase: 'queued', recheck: false, movedTo: e.version }
+          : { phase: 'ran', recheck: false };
+      return pump(setSlot({ ...s, running: s.running - 1 }, e.index, patch), []);
+    }
     case 'undone': {
       const slot = s.slots[e.index];
       if (s.stage !== 'undoing' || slot?.phase !== 'undoing') return [s, []];
@@ -148,7 +172,8 @@ function pump(s: FleetState, effects: FleetEffect[]): Step {
       out.push({ type: 'check', index: i });
     } else if (s.stage === 'undoing') {
       slots = slots.map((x, j) => (j === i ? { ...x, phase: 'undoing' } : x));
-      out.push({ type: 'undo', index: i, ...(slot.run?.activatedVersion !== undefined ? { fromVersion: slot.run.activatedVersion } : {}) });
+      const from = slot.movedTo ?? slot.run?.activatedVersion;
+      out.push(slot.recheck ? { type: 'recheck', index: i } : { type: 'undo', index: i, ...(from !== undefined ? { fromVersion: from } : {}) });
     } else {
       slots = slots.map((x, j) => (j === i ? { ...x, phase: 'running' } : x));
       out.push({ type: 'run', index: i });
@@ -213,7 +238,10 @@ function skipQueued(s: FleetState, why: string): FleetState {
 function afterRollout(s: FleetState, effects: FleetEffect[]): Step {
   const anyFailed = s.slots.some((x) => failed(x.run));
   if (s.input.mode !== 'trigger' || !anyFailed) return finish(s, effects);
-  const slots = s.slots.map((x) => (keptNewVersion(x.run) ? { ...x, phase: 'queued' as const } : x));
+  // an unsure reload is read back first: rolled back only if its version moved
+  const slots = s.slots.map((x) =>
+    keptNewVersion(x.run) ? { ...x, phase: 'queued' as const } : x.run?.unsure ? { ...x, phase: 'queued' as const, recheck: true } : x,
+  );
   if (!slots.some((x) => x.phase === 'queued')) return finish(s, effects);
   return pump({ ...s, stage: 'undoing', slots }, effects);
 }
@@ -247,11 +275,13 @@ function finish(s: FleetState, effects: FleetEffect[]): Step {
       .filter(Boolean);
     const rolledBack = by('rolled-back');
     const stuck = by('rollback-failed');
+    const unknown = st.slots.map((x, i) => (x.unconfirmed ? names[i] : '')).filter(Boolean);
     const parts = [`${culprits.length} of ${n} targets failed (${culprits.join('; ')})`];
     if (mode === 'trigger') {
       if (rolledBack.length) parts.push(`rolled back ${rolledBack.join(', ')}`);
       if (stuck.length) parts.push(`ROLLBACK FAILED on ${stuck.join(', ')} — it may still serve the new version`);
-      else if (rolledBack.length && st.slots.every((x) => !x.run || ['rolled-back', 'failed'].includes(finalOutcome(x)))) {
+      if (unknown.length) parts.push(`cannot tell whether ${unknown.join(', ')} activated the new version (no answer to the reload or to status)`);
+      else if (!stuck.length && rolledBack.length && st.slots.every((x) => !x.run || ['rolled-back', 'failed'].includes(finalOutcome(x)))) {
         parts.push('no target is left on the new version');
       }
     }

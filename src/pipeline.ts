@@ -49,6 +49,8 @@ export interface PipelineState {
   readonly outcome?: ReloadOutcome;
   readonly exitCode?: ExitCode;
   readonly message: string;
+  /** the reload request failed: without an answer (not `http`) it may still have activated */
+  readonly reloadFailure?: Failure;
 }
 
 export type PipelineEvent =
@@ -127,7 +129,7 @@ export function transition(s: PipelineState, e: PipelineEvent): Step {
     case 'reloadFailed': {
       // no answer means we cannot know a version was activated: never roll back blindly
       const outcome: ReloadOutcome = e.failure.kind === 'unreachable' ? 'unreachable' : 'failed';
-      return finish(s, outcome, `reload failed: ${e.failure.message}`, [
+      return finish({ ...s, reloadFailure: e.failure }, outcome, `reload failed: ${e.failure.message}`, [
         { type: 'logError', entry: failureEntry(e.failure, files) },
       ]);
     }

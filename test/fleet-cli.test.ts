@@ -195,6 +195,25 @@ describe('fleet through the real CLI and real serve processes', () => {
     }
   }, 60_000);
 
+  it('a canary whose reload answers too late: its status is read back, the version it activated is rolled back', async () => {
+    const nodes = await fleet(['canary', 'web-2']);
+    const cwd = workDir({ targets: nodeTargets(nodes), probes: PROBES, timeouts: { reload: 0.5 } });
+    // evaluating this blocks the agent for 1.5 s: the reload answers after the client gave up
+    nodes[0].app.write('answer.js', `const end = Date.now() + 1500;\nwhile (Date.now() < end) {}\n${GOOD_V2}`);
+    nodes[1].app.write('answer.js', GOOD_V2);
+    const r = await cli(['--trigger', '--json'], cwd);
+    expect(r.code).toBe(1);
+    const out = jsonResult(r.stdout);
+    expect(out.targets.map((t) => [t.name, t.outcome])).toEqual([
+      ['canary', 'rolled-back'],
+      ['web-2', 'skipped'],
+    ]);
+    expect(out.targets[0].message).toMatch(/^reload failed: POST .* no answer within 500 ms; then rolled back to version 1, verified$/);
+    const s = await status(nodes[0]);
+    expect([s.version, s.last_reload?.version, await served(nodes[0])]).toEqual([1, 2, 'v1']);
+    expect([(await status(nodes[1])).last_reload ?? null, await served(nodes[1])]).toEqual([null, 'v1']);
+  }, 60_000);
+
   it('--strategy all-at-once with --parallel: every target reloads, the one that fails is undone with the rest', async () => {
     const nodes = await fleet(['a', 'b', 'c']);
     const cwd = workDir({ targets: nodeTargets(nodes), probes: PROBES });

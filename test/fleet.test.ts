@@ -155,6 +155,49 @@ describe('fleet machine: trigger, canary', () => {
   });
 });
 
+describe('fleet machine: a reload that got no answer', () => {
+  const noAnswer: TargetRun = { outcome: 'failed', exitCode: 1, activated: false, versionBefore: 1, message: 'reload failed: no answer within 500 ms', unsure: true };
+  const start = () => drive(initialFleet(input({ strategy: 'all-at-once' })), { type: 'start' }, reachable(0, 1), reachable(1, 1), reachable(2, 1));
+
+  it('its status is read back; a version that moved is rolled back from that version', () => {
+    const { s, steps } = drive(
+      start().s,
+      ran(0, ok()),
+      ran(1, noAnswer),
+      ran(2, ok()),
+      { type: 'rechecked', index: 1, reachable: true, version: 2 },
+      { type: 'undone', index: 0, run: undone() },
+      { type: 'undone', index: 2, run: undone() },
+      { type: 'undone', index: 1, run: undone() },
+    );
+    expect(steps[2]).toEqual([{ type: 'undo', index: 0, fromVersion: 2 }, { type: 'recheck', index: 1 }, { type: 'undo', index: 2, fromVersion: 2 }]);
+    expect(steps[3]).toEqual([{ type: 'undo', index: 1, fromVersion: 2 }]);
+    expect([s.exitCode, outcomes(s)]).toEqual([1, ['rolled-back', 'rolled-back', 'rolled-back']]);
+    expect(s.message).toMatch(/; rolled back a, b, c; no target is left on the new version$/);
+  });
+
+  it('a version that did not move needs nothing', () => {
+    const { s, steps } = drive(start().s, ran(0, ok()), ran(1, noAnswer), ran(2, ok()), { type: 'rechecked', index: 1, reachable: true, version: 1 });
+    expect(steps[3]).toEqual([]);
+    expect(s.slots[1]).toMatchObject({ phase: 'ran', recheck: false });
+    expect(s.slots[1].movedTo).toBeUndefined();
+  });
+
+  it('no answer to the status either: the verdict says it cannot tell', () => {
+    const { s } = drive(
+      start().s,
+      ran(0, reloadFailed),
+      ran(1, noAnswer),
+      ran(2, reloadFailed),
+      { type: 'rechecked', index: 1, reachable: false, detail: 'still reloading' },
+    );
+    expect([s.stage, s.exitCode, s.slots[1].unconfirmed]).toEqual(['done', 1, 'still reloading']);
+    expect(s.message).toBe(
+      '3 of 3 targets failed (a: reload failed: SyntaxError; b: reload failed: no answer within 500 ms; c: reload failed: SyntaxError); cannot tell whether b activated the new version (no answer to the reload or to status)',
+    );
+  });
+});
+
 describe('fleet machine: checks before anything changes', () => {
   it('one target unreachable → exit 3 naming it, and no run effect at all', () => {
     const { s, steps } = drive(
