@@ -258,13 +258,13 @@ const TIMEOUTS = { reloadMs: 1000, verifyMs: 1000, rollbackMs: 1000, statusMs: 8
 const PROBE: Probe = { name: 'p', method: 'GET', path: '/probe', expectStatus: 200, jsonEquals: { ok: true } };
 
 describe('client fuzz: each malformed answer becomes exactly the typed error it calls for', () => {
-  it('600 seeded answers across every endpoint', async () => {
+  it('420 seeded answers across every endpoint', async () => {
     const rng = createRng(0xc11e);
     const client = createClient({ name: 't', apiUrl: chaos.url }, makeConfig({ apiUrl: chaos.url, timeouts: TIMEOUTS }));
     const failures: string[] = [];
     const eps: Endpoint[] = ['status', 'health', 'reload', 'verify', 'rollback', 'probe'];
     const seen = new Set<string>();
-    for (let i = 0; i < 600; i++) {
+    for (let i = 0; i < 420; i++) {
       const ep = eps[i % eps.length];
       const a = randomAnswer(rng, ep, rng.chance(0.1));
       chaos.plan = () => a;
@@ -377,12 +377,12 @@ async function cliProject(name: string, extra: Record<string, unknown> = {}): Pr
 const COMMANDS = [['--trigger'], ['--trigger', '--verify'], ['--trigger', '--no-verify'], ['--verify'], ['--rollback']];
 
 describe('client fuzz through the CLI', () => {
-  it('240 in-process runs of --trigger/--verify/--rollback (±--json) against random answers: exit 0–4, plain lines, no stack', async () => {
+  it('160 in-process runs of --trigger/--verify/--rollback (±--json) against random answers: exit 0–4, plain lines, no stack', async () => {
     const rng = createRng(0xc11f);
     const dir = await cliProject('inproc');
     const failures: string[] = [];
     const codes: Record<number, number> = {};
-    for (let i = 0; i < 240; i++) {
+    for (let i = 0; i < 160; i++) {
       const argv = [...rng.pick(COMMANDS), ...(rng.chance(0.5) ? ['--json'] : [])];
       const regime = rng.int(0, 9);
       // every call answered at random, or whole regimes with a known exit code
