@@ -482,3 +482,20 @@ describe('agent fuzz while reloads and rollbacks run', () => {
     expect(s.p.output()).not.toMatch(/internal agent error|unhandled rejection|failed: \w*Error/);
   }, 120_000);
 });
+
+describe('what the fuzz found, pinned', () => {
+  it('deeply nested or huge values get a short 400 naming the field, not a 500 or an echo', async () => {
+    const s = servers[0];
+    const nested = deep(100_000, '[', ']');
+    const post = (path: string, raw: string) => call(`${s.p.base}${PREFIX}${path}`, { method: 'POST', raw });
+    expect(await post('/rollback', `{"from_version": ${nested}}`)).toEqual({ status: 400, body: { success: false, message: 'from_version: expected an integer version, got an array' } });
+    expect(await post('/reload-all', `{"reason": ${nested}}`)).toEqual({
+      status: 400,
+      body: { success: false, message: 'reason: expected one of watch, manual, git-hook, deploy, got an array' },
+    });
+    expect(await post('/reload-all', `{"reason": {"a": ${nested}}}`)).toMatchObject({ status: 400, body: { message: 'reason: expected one of watch, manual, git-hook, deploy, got an object' } });
+    const big = await post('/verify', JSON.stringify('x'.repeat(900_000)));
+    expect(big).toEqual({ status: 400, body: { success: false, message: `expected a JSON object as body, got "${'x'.repeat(56)}…` } });
+    expect((await call(`${s.p.base}${PREFIX}/status`)).body.status.pid).toBe(s.p.pid);
+  });
+});

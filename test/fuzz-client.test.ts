@@ -452,3 +452,17 @@ describe('client fuzz through the real CLI process', () => {
     expect(failures).toEqual([]);
   }, 120_000);
 });
+
+describe('what the fuzz found, pinned', () => {
+  it("a server's long error message is cut like the excerpt; a probe names a huge or nested value briefly", async () => {
+    const client = createClient({ name: 't', apiUrl: chaos.url }, makeConfig({ apiUrl: chaos.url, timeouts: TIMEOUTS }));
+    chaos.plan = () => ({ k: 'json', status: 503, body: { success: false, message: 'y'.repeat(5000) }, valid: false });
+    const err = await client.status().then(() => undefined, (e: unknown) => e as ClientError);
+    expect(err?.message).toBe(`GET ${chaos.url}${PREFIX}/status: HTTP 503 — ${'y'.repeat(500)}…`);
+
+    chaos.plan = () => ({ k: 'text', status: 200, text: `{"ok": ${JSON.stringify('z'.repeat(5000))}}`, ct: 'application/json' });
+    expect((await client.probe(PROBE)).detail).toBe(`ok: expected true, got "${'z'.repeat(199)}…`);
+    chaos.plan = () => ({ k: 'text', status: 200, text: `{"ok": ${deep(100_000)}}`, ct: 'application/json' });
+    expect(await client.probe(PROBE)).toMatchObject({ name: 'probe:p', ok: false, detail: 'ok: expected true, got a nested array' });
+  });
+});

@@ -328,3 +328,15 @@ describe('config fuzz through the real CLI process', () => {
     expect(failures).toEqual([]);
   }, 120_000);
 });
+
+describe('what the fuzz found, pinned', () => {
+  it("a duplicate probe name is reported beside the file's other problems", () => {
+    const err = configErrorOf(() =>
+      mergeConfig({ defaults: defaultLayer(), file: { source: SOURCE, data: { cooldown: 'soon', probes: [probe(), probe({ path: '/y' })] } } }, '/proj'),
+    );
+    expect((err as ConfigError).problems).toEqual([
+      `cooldown: "soon" is not a number of seconds (expected a number ≥ 0, e.g. 5) in ${SOURCE}`,
+      `probes[1].name: "p" is used twice (expected unique probe names) in ${SOURCE}`,
+    ]);
+  });
+});
