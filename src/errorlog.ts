@@ -1,7 +1,7 @@
 // The error log: every failure as one JSON line in <dir>/YYYY-MM-DD.log (UTC date).
 // Writing never throws — a log that cannot be written must not stop a reload — but an
 // unwritable directory is reported once through onWarning.
-import { appendFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ErrorEntry } from './types.js';
 
@@ -20,7 +20,7 @@ export function createErrorLog(dir: string, onWarning?: (msg: string) => void): 
     const parsed = Date.parse(entry.time);
     const file = path.join(dir, logFileName(Number.isNaN(parsed) ? new Date() : new Date(parsed)));
     try {
-      await mkdir(dir, { recursive: true });
+      await ensureDir(dir);
       await appendFile(file, `${JSON.stringify(entry)}\n`, 'utf8');
     } catch (e) {
       if (!warned) {
@@ -37,6 +37,34 @@ export function createErrorLog(dir: string, onWarning?: (msg: string) => void): 
       return queue;
     },
   };
+}
+
+/**
+ * mkdir -p, one level at a time: Node 20's `mkdir(…, {recursive: true})` never returns for
+ * some paths (under /proc it loops forever), and a hung log must never hang a reload.
+ */
+async function ensureDir(dir: string): Promise<void> {
+  const missing: string[] = [];
+  let cur = path.resolve(dir);
+  for (let i = 0; i < 256; i++) {
+    try {
+      if ((await stat(cur)).isDirectory()) break;
+      throw Object.assign(new Error(`${cur} is not a directory`), { code: 'ENOTDIR' });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    missing.unshift(cur);
+    const parent = path.dirname(cur);
+    if (parent === cur) break;
+    cur = parent;
+  }
+  for (const d of missing) {
+    try {
+      await mkdir(d);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
 }
 
 const isEntry = (v: unknown): v is ErrorEntry =>

@@ -41,9 +41,18 @@ export interface Watcher {
   close(): Promise<void>;
 }
 
-/** Editors' temp files: vim swap files and its `4913` write probe, backups, emacs locks. */
+/**
+ * Editors' temp files: vim swap files and its `4913` write probe, backups, emacs locks,
+ * write-then-rename temps (`*.tmp`, JetBrains' `___jb_tmp___`/`___jb_old___`).
+ */
 export function isEditorTemp(base: string): boolean {
-  return /\.sw[px]$/.test(base) || base.endsWith('~') || base.startsWith('.#') || base === '4913';
+  return (
+    /\.(sw[px]|tmp)$/.test(base) ||
+    base.endsWith('~') ||
+    base.startsWith('.#') ||
+    base === '4913' ||
+    /___jb_(tmp|old)___$/.test(base)
+  );
 }
 
 function globToRegExp(glob: string): RegExp {

@@ -47,6 +47,23 @@ describe('error log', () => {
     expect(warnings[0]).toBe(`error log: cannot write to ${path.join(blocker, 'logs')} (ENOTDIR); failures are not being logged`);
   });
 
+  it('a dir under /proc (where Node 20\'s recursive mkdir never returns) is a warning, not a hang', async () => {
+    const warnings: string[] = [];
+    const log = createErrorLog('/proc/ahr-forbidden/logs', (w) => warnings.push(w));
+    await log.append(entry('2026-11-25T10:00:00.000Z', 'x'));
+    await log.append(entry('2026-11-25T10:00:01.000Z', 'y'));
+    expect(warnings).toEqual(['error log: cannot write to /proc/ahr-forbidden/logs (ENOENT); failures are not being logged']);
+  });
+
+  it('a path through a file is a warning naming ENOTDIR', async () => {
+    await writeFile(path.join(tmp, 'afile'), 'x');
+    const warnings: string[] = [];
+    const log = createErrorLog(path.join(tmp, 'afile', 'logs'), (w) => warnings.push(w));
+    await log.append(entry('2026-11-25T10:00:00.000Z', 'x'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('(ENOTDIR)');
+  });
+
   it('reads all files newest first, skips malformed lines and honours limit', async () => {
     await writeFile(
       path.join(tmp, '2026-11-24.log'),
