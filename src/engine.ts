@@ -31,6 +31,7 @@ import type {
   ReloadOutcome,
   RunResult,
   Target,
+  TargetOutcome,
   TargetResult,
 } from './types.js';
 import { startWatcher, type Watcher } from './watcher.js';
@@ -227,7 +228,8 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
     report.state.slots.forEach((slot, i) => {
       const last = report.undos[i] ?? report.runs[i];
       const outcome = finalOutcome(slot);
-      if (last && outcome !== 'skipped') noteTarget(i, last, outcome);
+      if (last) noteTarget(i, last, outcome);
+      else if (fleet) updateTarget(store, i, { lastOutcome: outcome }); // skipped or missing: the check updated its status
     });
     const lead = report.state.slots.findIndex((x) => x.run);
     const primary = lead >= 0 ? report.runs[lead] : undefined;
@@ -340,7 +342,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
     };
   }
 
-  function noteTarget(i: number, r: PipelineReport, outcome: ReloadOutcome): void {
+  function noteTarget(i: number, r: PipelineReport, outcome: TargetOutcome): void {
     const t = store.getState().targets[i];
     const unreachable = r.state.outcome === 'unreachable';
     updateTarget(store, i, {

@@ -163,7 +163,8 @@ export interface TargetView {
   apiUrl: string;
   connection: Connection;
   service: Status | null; // last status seen
-  lastOutcome?: ReloadOutcome;
+  /** this target's result in the last run (`skipped`: the run did not touch it) */
+  lastOutcome?: TargetOutcome;
 }
 
 export interface WatchView {

@@ -44,6 +44,14 @@ describe('Targets: drift', () => {
     ]);
   });
 
+  it('a target the last run did not touch reads "skipped"', () => {
+    const targets = [at('web-1', 12, { lastOutcome: 'rolled-back' }), at('web-2', 12, { lastOutcome: 'skipped' })];
+    expect(lines(<Targets store={storeOf({ targets })} width={80} rows={2} />)).toEqual([
+      '  web-1        http://127.0.0.1:80125       ● up    v12  ↺ rolled back',
+      '  web-2        http://127.0.0.1:80125       ● up    v12  – skipped',
+    ]);
+  });
+
   it('no marks when they agree (or versions are unknown); a tie keeps the primary as baseline', () => {
     expect(driftBaseline([at('a', 3), at('b', 3), connectedTarget({ name: 'c', service: null })])).toBeUndefined();
     expect(driftBaseline([at('a', 4), at('b', 3)])).toBe(4);

@@ -28,7 +28,7 @@ function targetSegs(t: TargetView, baseline: number | undefined): Seg[] {
     { text: ' ' },
     c === 'connected' ? { text: '● up  ', color: 'green' } : c === 'disconnected' ? { text: '○ down', color: 'red' } : { text: '◌ ?   ', color: 'yellow' },
     drifted ? { text: `  ${`v${v}≠`}  `, color: 'yellow', bold: true } : { text: `  ${v !== undefined ? `v${v}` : 'v?'}  ` },
-    ...(t.lastOutcome ? outcomeSegs(t.lastOutcome) : []),
+    ...(t.lastOutcome === 'skipped' ? [{ text: '– skipped', dim: true }] : t.lastOutcome ? outcomeSegs(t.lastOutcome) : []),
   ];
 }
 
