@@ -113,7 +113,19 @@ describe('the real engine store after a fleet reload', () => {
       }),
     );
     closers.push(() => engine.close());
+    // live progress while it runs: which targets are through, and the undo phase
+    const seen: string[] = [];
+    const phases = new Set<string>();
+    const unsubscribe = engine.store.subscribe((st) => {
+      phases.add(st.phase);
+      const through = st.current?.targets?.map((t) => `${t.name}:${t.outcome}`).join(',');
+      if (through && seen[seen.length - 1] !== through) seen.push(through);
+    });
     const r = await engine.trigger();
+    unsubscribe();
+    expect(seen[0]).toBe('web-1:ok'); // the canary alone first
+    expect(seen).toContain('web-2:rolled-back'); // web-1 and web-3 are being undone
+    expect(phases.has('rolling-back')).toBe(true);
     expect(r.exitCode).toBe(1);
     expect(svcs.map((s) => s.state.version)).toEqual([1, 1, 2]);
 
