@@ -119,8 +119,8 @@ export const fileConfigSchema = z.object(
     modules: strings('module name').optional(),
     cooldown: seconds(5).optional(),
     debounceMs: z
-      .number(msg('is not a number of milliseconds (expected a number ≥ 0, e.g. 50)'))
-      .refine((v) => Number.isFinite(v) && v >= 0, msg('is out of range (expected a number of milliseconds ≥ 0, e.g. 50)'))
+      .number(msg('is not a number of milliseconds (expected a number ≥ 0, e.g. 10)'))
+      .refine((v) => Number.isFinite(v) && v >= 0, msg('is out of range (expected a number of milliseconds ≥ 0, e.g. 10)'))
       .optional(),
     timeouts: z
       .object(
