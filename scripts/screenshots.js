@@ -146,7 +146,10 @@ async function shoot({ cols, rows }, outDir) {
     await term.sendKeys('Enter');
     await term.waitFor(/^message\s+/m, 5_000, 'the error detail');
     await capture('error-detail', 'one error in detail');
-    await term.sendKeys('Escape', 'Escape');
+    // one Esc at a time: two ESC bytes in one read are one key (meta+Esc) to a terminal app
+    await term.sendKeys('Escape');
+    await term.waitFor(/^Error log \d+ entr/m, 5_000, 'the error log again');
+    await term.sendKeys('Escape');
     await term.waitFor(/Reloads \d+ attempt/, 5_000, 'the main screen');
 
     await term.sendKeys('?');

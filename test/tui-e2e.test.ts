@@ -75,7 +75,10 @@ describe('TUI in a real terminal against a real serve', () => {
     const detail = await term.waitFor(/^message\s+verification failed/m, 5_000, 'the error detail');
     expect(detail).toMatch(/^message\s+verification failed: probe:greeting \(expected 200, got 500\)$/m);
     expect(detail).toMatch(/^files\s+server\/routes\/greeting\.js$/m);
-    await term.sendKeys('Escape', 'Escape');
+    // one Esc at a time: two ESC bytes in one read are one key (meta+Esc) to a terminal app
+    await term.sendKeys('Escape');
+    await term.waitFor((s) => /^Error log \d+ entr/m.test(s), 5_000, 'the error log again');
+    await term.sendKeys('Escape');
     await term.waitFor(/^Reloads \d+ attempts/m, 5_000, 'the main screen again');
     const answer = await call(`${serve.base}/api/v1/greeting`);
     expect(answer.status).toBe(200);
