@@ -85,6 +85,17 @@ describe('TUI in a real terminal against a real serve', () => {
     expect(answer.body).toEqual({ greeting: 'Hello from tmux!', version: 1, pid: serve.pid });
   }, 30_000);
 
+  it('re-lays out on resize: two columns at 120×34, one again at 80×24 without leftovers', async () => {
+    await term.resize(120, 34);
+    const wide = await term.waitFor(/Watch .*Reloads \d+ attempts/, 10_000, 'Watch and Reloads side by side');
+    expect(wide.split('\n').length).toBeGreaterThanOrEqual(34);
+    await term.resize(80, 24);
+    const narrow = await term.waitFor((s) => /^Reloads \d+ attempts/m.test(s) && !/Watch .*Reloads/.test(s), 10_000, 'one column again');
+    for (const line of narrow.split('\n')) expect([...line].length).toBeLessThanOrEqual(80);
+    // every panel title once: no ghost of the wide frame left behind
+    for (const title of [/^Watch /gm, /^Cooldown /gm, /^Reloads /gm, /^Verification /gm]) expect(narrow.match(title)).toHaveLength(1);
+  }, 30_000);
+
   it('q quits: the process exits 0, no stack trace, the service keeps running', async () => {
     await term.sendKeys('q');
     const pane = await term.waitForExit(10_000);
