@@ -5,7 +5,9 @@ import { createServer as createHttpServer } from 'node:http';
 import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseDemoArgs } from '../src/cli/demo.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { demoPaths, parseDemoArgs, startDemoService } from '../src/cli/demo.js';
 import { BIN, buildOnce } from './helpers/cli-process.js';
 
 interface Running {
@@ -221,4 +223,24 @@ describe('demo --no-tui', () => {
     expect(r.err()).toContain(`serving examples/demo/server/app.js on http://127.0.0.1:${portText}`);
     expect(r.err()).not.toMatch(/^\s*at /m);
   }, 30_000);
+});
+
+describe('a demo service that dies before it serves', () => {
+  it('is a clear message with its output and exit code 3', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ahr-demo-broken-'));
+    try {
+      const app = path.join(dir, 'app.js');
+      writeFileSync(app, "throw new Error('broken on purpose');\n");
+      const failure = await startDemoService({ ...demoPaths(), app }, 0).then(
+        (s) => s.stop().then(() => new Error('it started')),
+        (e: unknown) => e,
+      );
+      expect(failure).toMatchObject({ exitCode: 3 });
+      const message = (failure as Error).message;
+      expect(message).toMatch(/^the demo service exited before it was ready \(exit code 1\):\n/);
+      expect(message).toContain('broken on purpose');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 20_000);
 });
