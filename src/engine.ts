@@ -67,6 +67,8 @@ const PHASE: Record<Stage, PipelinePhase> = {
   done: 'idle',
 };
 
+const STARTING_PHASE: Record<PipelineMode, PipelinePhase> = { trigger: 'triggering', verify: 'verifying', rollback: 'rolling-back' };
+
 type Waiter = { reason: ReloadAttempt['reason']; resolve: (r: RunResult) => void };
 
 export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
@@ -174,12 +176,17 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
       checks: [],
       steps: [],
     };
-    startAttempt(store, attempt, mode === 'verify' ? 'verifying' : mode === 'rollback' ? 'rolling-back' : 'triggering');
+    startAttempt(store, attempt, STARTING_PHASE[mode]);
     const request = { files: req.files, modules, reason: req.reason };
     const fleet = config.targets.length > 1;
-    // the primary's stages and steps drive the live view; a fleet's undo phase is shown as such
+    // the lead target's steps drive the live view, and its stages the phase — in a fleet
+    // only while it runs alone (the canary); after it the fleet's stage is the phase
     const live = (i: number) => i === fleetLead;
     let fleetLead = 0;
+    let fleetStage: FleetState['stage'] = 'checking';
+    const setPhase = (stage: Stage) => {
+      if (!fleet || (fleetStage === 'canary' && stage !== 'done')) store.setState({ phase: PHASE[stage] });
+    };
     const runs: (PipelineReport | undefined)[] = [];
     const undos: (PipelineReport | undefined)[] = [];
 
@@ -198,7 +205,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
         run: async (i) =>
           (runs[i] = await runPipeline(
             { mode, verify: mode !== 'trigger' || config.verify, request, baseline: store.getState().targets[i]?.service ?? null },
-            pipelineDeps(i, live(i)),
+            pipelineDeps(i, live(i), setPhase),
           )),
         undo: async (i, fromVersion) =>
           (undos[i] = await runPipeline(
@@ -216,7 +223,10 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
         onState: (st) => {
           fleetLead = Math.max(0, st.slots.findIndex((x) => x.phase !== 'skipped' && x.phase !== 'missing'));
           if (!fleet) return;
-          if (st.stage === 'undoing') store.setState({ phase: 'rolling-back' });
+          if (st.stage !== fleetStage && (st.stage === 'rollout' || st.stage === 'undoing')) {
+            store.setState({ phase: st.stage === 'undoing' ? 'rolling-back' : STARTING_PHASE[mode] });
+          }
+          fleetStage = st.stage;
           const cur = store.getState().current;
           // live progress: the targets that are through (a slot still running has no outcome yet)
           const through = st.slots.flatMap((slot, i) => (['ran', 'skipped', 'missing'].includes(slot.phase) ? [targetResult(i, slot, runs, undos)] : []));
@@ -260,7 +270,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
     return { kind: mode, ok: exitCode === 0, exitCode, message: finished.message, attempt: finished, checks: finalChecks };
   }
 
-  function pipelineDeps(i: number, live: boolean): RunnerDeps {
+  function pipelineDeps(i: number, live: boolean, onStage?: (stage: Stage) => void): RunnerDeps {
     const client = clients[i];
     return {
       client,
@@ -268,7 +278,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
       clock,
       healthPath: config.endpoints.health,
       log: (entry) => logError(entry, client.target.name),
-      onStage: live ? (stage) => store.setState({ phase: PHASE[stage] }) : undefined,
+      onStage: live ? onStage : undefined,
       onStep: live
         ? (rec) => {
             const cur = store.getState().current;
