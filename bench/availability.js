@@ -7,7 +7,7 @@ import { keepAliveAgent, pollUntil, request, sleep } from './lib/http.js';
 import { writeService, saveHandler } from './lib/service.js';
 import { startAgent, agentUnavailable, hotHook, nodeWatch, nodemon, tsxWatch, selectTools } from './lib/tools.js';
 import { startLoad } from './lib/load.js';
-import { table } from './lib/stats.js';
+import { table, targetsTable } from './lib/stats.js';
 import { isMain, runStandalone, log as defaultLog } from './lib/standalone.js';
 import { DEFAULT_PREFIX } from './lib/protocol.js';
 
@@ -120,7 +120,14 @@ export async function run({ quick = false, log = defaultLog } = {}) {
       await removeTempDir(dir);
     }
   }
+  const ahrRuns = data.filter((d) => d.tool === 'auto-hot-reload');
+  const ahrFailed = ahrRuns.reduce((a, d) => a + d.failed, 0);
+  const complete = ahrRuns.length > 0 && ahrRuns.every((d) => d.reloads === reloads);
   const tables = [
+    targetsTable('Targets (auto-hot-reload)', [
+      [`0 failed requests during ${reloads} reloads`, ahrRuns.length ? `${ahrFailed} failed over ${ahrRuns.length} run(s)${complete ? '' : ' (not all reloads done)'}` : null, ahrRuns.length ? ahrFailed === 0 && complete : null],
+      ['in-memory state survives', ahrRuns.length ? ahrRuns.map((d) => (d.survived ? 'yes' : 'no')).join(', ') : null, ahrRuns.length ? ahrRuns.every((d) => d.survived) : null],
+    ]),
     table(
       `Availability during ${reloads} reloads (${CONNECTIONS} keep-alive connections, autocannon)`,
       ['tool', 'reloads', '2xx answers', 'failed', 'failed per reload', 'errors / non-2xx', 'in-memory state survived', 'notes'],

@@ -7,7 +7,7 @@ import { keepAliveAgent, pollUntil, request, sleep } from './lib/http.js';
 import { DEFAULT_PREFIX } from './lib/protocol.js';
 import { writeService, saveHandler } from './lib/service.js';
 import { ALL_TOOLS, parseJsonLine, selectTools } from './lib/tools.js';
-import { summarize, ms, ratio, table } from './lib/stats.js';
+import { summarize, ms, ratio, table, targetsTable } from './lib/stats.js';
 import { isMain, runStandalone, log as defaultLog } from './lib/standalone.js';
 
 const DEFAULT_COOLDOWN_MS = 5000; // DESIGN.md default; edits inside it would coalesce
@@ -202,8 +202,26 @@ export async function run({ quick = false, log = defaultLog } = {}) {
       ),
     );
   }
+  const p50Of = (name) => {
+    const r = results.find((x) => x.name === name && !x.error);
+    return r ? summarize([...r.inPlace, ...r.atomic]).p50 : NaN;
+  };
+  const verifiedP50 = ahr ? summarize(ahr.verified).p50 : NaN;
+  const fin = (v) => (Number.isFinite(v) ? v : null);
+  const speedup = (name) => {
+    const x = p50Of(name) / ahrP50;
+    return [`≥ 10× faster than ${name} (p50)`, Number.isFinite(x) ? `${x.toFixed(1)}× (${ms(p50Of(name))} vs ${ms(ahrP50)})` : null, Number.isFinite(x) ? x >= 10 : null];
+  };
+  tables.unshift(
+    targetsTable('Targets (auto-hot-reload, default settings)', [
+      ['p50 save-to-serve ≤ 20 ms', fin(ahrP50) && ms(ahrP50), fin(ahrP50) && ahrP50 <= 20],
+      ['p50 save-to-verified ≤ 50 ms', fin(verifiedP50) && ms(verifiedP50), fin(verifiedP50) && verifiedP50 <= 50],
+      speedup('node --watch'),
+      speedup('nodemon'),
+    ]),
+  );
   if (ahr?.reloadsAfterServe) {
-    tables[0].rows[results.indexOf(ahr)][8] = `${ahr.reloads} reloads for ${ahr.inPlace.length + ahr.atomic.length} saves: ${ahr.reloadsAfterServe} extra reload(s) after the new code was served (trailing, after the cooldown)`;
+    tables[1].rows[results.indexOf(ahr)][8] = `${ahr.reloads} reloads for ${ahr.inPlace.length + ahr.atomic.length} saves: ${ahr.reloadsAfterServe} extra reload(s) after the new code was served (trailing, after the cooldown)`;
   }
   if (ahr) {
     const row = (label, v) => {

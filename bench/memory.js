@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { makeTempDir, removeTempDir } from './lib/cleanup.js';
 import { startProcess } from './lib/proc.js';
 import { distAgent, missing, nodeModules } from './lib/paths.js';
-import { mb, table } from './lib/stats.js';
+import { mb, table, targetsTable } from './lib/stats.js';
 import { isMain, runStandalone, log as defaultLog } from './lib/standalone.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -140,6 +140,17 @@ export async function run({ quick = false, log = defaultLog } = {}) {
       );
     }
   }
+  const agent64 = data['agent:64k'];
+  const growth64 = agent64 ? agent64[agent64.length - 1].heapUsed - agent64[0].heapUsed : NaN;
+  tables.unshift(
+    targetsTable('Targets (auto-hot-reload agent)', [
+      [
+        `heap growth ≤ ${TARGET_MB} MB over ${reloads} reloads of a ~64 KiB module`,
+        agent64 ? mb(growth64) : null,
+        agent64 ? growth64 / 1048576 <= TARGET_MB : null,
+      ],
+    ]),
+  );
   const notes = [
     'Every scenario runs in a fresh `node --expose-gc` process; heap is measured after two forced GCs.',
     'The agent keeps earlier versions for instant rollback (default 5), so a bounded number of old versions stays alive by design.',

@@ -48,3 +48,15 @@ export function renderText(t) {
   const line = (cells) => cells.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ');
   return [t.title, line(t.columns), line(widths.map((w) => '-'.repeat(w))), ...t.rows.map(line)].join('\n');
 }
+
+/**
+ * The targets of a benchmark as a table: [target, measured text, met (true/false/null)].
+ * null means it could not be measured in this run.
+ */
+export function targetsTable(title, rows) {
+  return table(
+    title,
+    ['target', 'measured', 'result'],
+    rows.map(([target, measured, met]) => [target, measured ?? '–', met === null || met === undefined ? 'not measured' : met ? 'met' : 'missed']),
+  );
+}
