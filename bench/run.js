@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderMarkdown } from './lib/stats.js';
+import { renderMarkdown, renderText, table } from './lib/stats.js';
 import { log, printResult } from './lib/standalone.js';
 import { cleanupAllSync } from './lib/cleanup.js';
 import { snapshotPackage } from './lib/snapshot.js';
@@ -120,6 +120,7 @@ async function main() {
   }
   const t0 = performance.now();
   let failed = 0;
+  const summary = [];
   for (const name of opts.only) {
     const started = performance.now();
     log(`== ${name}${opts.quick ? ' (quick)' : ''}: started, load average ${load()}`);
@@ -134,9 +135,12 @@ async function main() {
     }
     const secs = ((performance.now() - started) / 1000).toFixed(0);
     printResult(result);
+    const targets = result.tables.find((t) => t.title.startsWith('Targets'));
+    for (const r of targets?.rows ?? []) summary.push([name, ...r]);
     sections[name] = section(name, result, `${opts.quick ? 'quick mode, ' : ''}${new Date().toISOString()}, took ${secs} s, load average at the end ${load()}`);
     writeResults(sections, opts, startedAt, loadBefore); // after each one, so a cut-off run keeps what it measured
   }
+  if (summary.length) process.stdout.write(`\n${renderText(table('All targets', ['benchmark', 'target', 'measured', 'result'], summary))}\n`);
   log(`all done in ${((performance.now() - t0) / 1000).toFixed(0)} s; wrote ${path.relative(process.cwd(), RESULTS)}`);
   cleanupAllSync();
   process.exit(failed ? 1 : 0);
