@@ -12,12 +12,13 @@ import type {
   Status,
   VerifyResponse,
 } from '../protocol.js';
-import { hasChanged, matchFileHint, matchModuleHint } from './changes.js';
+import { hasChanged, matchFileHint, matchModuleHint, readStamped, type Stamped } from './changes.js';
 import { runChecks } from './checks.js';
 import { readEntry, type AppEntry } from './entry.js';
 import { ModuleGraph, staleClosure, type ModuleMap } from './module-graph.js';
 import type { NormalizedAgentOptions } from './options.js';
 import { Prewarmer } from './prewarm.js';
+import { isTransformable, prepareModule } from './transform.js';
 import { VersionRing, type Version } from './versions.js';
 import { AGENT_NAME, AGENT_VERSION } from './version-info.js';
 
@@ -147,7 +148,8 @@ export class HotReloadAgent {
       );
 
     const stale = staleClosure(current.modules, changed);
-    const outcome = this.graph.load(this.options.entry, current.modules, stale);
+    const preread = await prepareStale(stale);
+    const outcome = this.graph.load(this.options.entry, current.modules, stale, preread);
     const evaluated = outcome.evaluated.map(this.display);
     if (!outcome.ok) return fail(outcome.error, evaluated);
     const entry = this.readEntry(outcome.modules);
@@ -217,6 +219,28 @@ export class HotReloadAgent {
     const inside = rel && !rel.startsWith('..') && !rel.startsWith(sep) && !/^[A-Za-z]:/.test(rel);
     return (inside ? rel : file).split(sep).join('/');
   };
+}
+
+// Reads the modules a reload re-evaluates and transforms them on esbuild's async path,
+// shared with the prewarmer when it saw the same save, before the synchronous load: the
+// sync path costs a worker thread and a second esbuild process. A file that cannot be
+// read is left to the load, which reports it.
+async function prepareStale(stale: Iterable<string>): Promise<Map<string, Stamped>> {
+  const preread = new Map<string, Stamped>();
+  const pending: Promise<void>[] = [];
+  for (const file of stale) {
+    if (!isTransformable(file)) continue;
+    let read: Stamped;
+    try {
+      read = readStamped(file);
+    } catch {
+      continue;
+    }
+    preread.set(file, read);
+    pending.push(prepareModule(file, read.source, read.stamp.hash));
+  }
+  await Promise.all(pending);
+  return preread;
 }
 
 function conflict(message: string): RollbackOutcome {

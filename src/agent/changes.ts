@@ -22,8 +22,13 @@ export function hashSource(source: Buffer | string): string {
   return createHash('sha1').update(source).digest('hex');
 }
 
+export interface Stamped {
+  source: string;
+  stamp: FileStamp;
+}
+
 /** Reads a file with the stamp of the content that was actually read. */
-export function readStamped(file: string): { source: string; stamp: FileStamp } {
+export function readStamped(file: string): Stamped {
   // stat before reading: a write that lands after the read then shows as a change
   const st = statSync(file);
   const buf = readFileSync(file);

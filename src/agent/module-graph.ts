@@ -8,7 +8,7 @@ import { dirname, extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compileFunction } from 'node:vm';
 import type { ReloadErrorInfo } from '../protocol.js';
-import { readStamped, type FileStamp } from './changes.js';
+import { readStamped, type FileStamp, type Stamped } from './changes.js';
 import { describeError, ModuleLoadError } from './errors.js';
 import { resolveLocal } from './resolve.js';
 import { IMPORT_META_PARAM, transformModule } from './transform.js';
@@ -48,11 +48,26 @@ interface LoadSession {
   readonly evaluated: string[];
   /** source maps of what this load evaluated, kept even for a module that threw */
   readonly maps: Map<string, string>;
+  /** files the caller read (and prepared) before the load; each is used once */
+  readonly preread: Map<string, Stamped>;
   failedFile?: string;
 }
 
 const PARAMS = ['exports', 'require', 'module', '__filename', '__dirname', IMPORT_META_PARAM];
 const NO_CACHE: Record<string, never> = Object.freeze(Object.create(null));
+
+// The last compiled wrapper per file: an importer re-evaluated because a dependency
+// changed has the same code (the transform cache hands back the very same string), and
+// a compiled function can be called again for a fresh module scope.
+const lastCompiled = new Map<string, { code: string; fn: Function }>();
+
+function compiled(file: string, code: string): Function {
+  const hit = lastCompiled.get(file);
+  if (hit && hit.code === code) return hit.fn;
+  const fn = compileFunction(code, PARAMS, { filename: file });
+  lastCompiled.set(file, { code, fn });
+  return fn;
+}
 
 /** Every local module that (transitively) imports one of `changed`, plus `changed`. */
 export function staleClosure(base: ModuleMap, changed: Iterable<string>): Set<string> {
@@ -86,8 +101,8 @@ export class ModuleGraph {
    * Loads `entry` into a new map. Records of `base` that are not `stale` are reused
    * as they are. Synchronous on purpose: nothing else runs while a map is being built.
    */
-  load(entry: string, base: ModuleMap = new Map(), stale: ReadonlySet<string> = new Set()): LoadOutcome {
-    const session: LoadSession = { map: new Map(), base, stale, evaluated: [], maps: new Map() };
+  load(entry: string, base: ModuleMap = new Map(), stale: ReadonlySet<string> = new Set(), preread = new Map<string, Stamped>()): LoadOutcome {
+    const session: LoadSession = { map: new Map(), base, stale, evaluated: [], maps: new Map(), preread };
     this.session = session;
     try {
       this.instantiate(entry);
@@ -125,7 +140,10 @@ export class ModuleGraph {
   }
 
   private evaluate(file: string, map: ModuleMap): ModuleRecord {
-    const { source, stamp } = readStamped(file);
+    const pre = this.session?.preread.get(file);
+    // used once: a module that threw and is required again is read afresh
+    if (pre) this.session!.preread.delete(file);
+    const { source, stamp } = pre ?? readStamped(file);
     const module = this.createModule(file);
     if (extname(file) === '.json') {
       try {
@@ -139,7 +157,7 @@ export class ModuleGraph {
       return record;
     }
     const { code, map: sourceMap } = transformModule(file, source, stamp.hash);
-    const fn = compileFunction(code, PARAMS, { filename: file });
+    const fn = compiled(file, code);
     const record: ModuleRecord = { file, module, deps: new Set(), stamp, map: sourceMap };
     module.require = this.createRequire(record);
     map.set(file, record); // before evaluating, so that import cycles see partial exports

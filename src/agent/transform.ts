@@ -29,14 +29,22 @@ export function isTransformable(file: string): boolean {
   return extname(file) in LOADERS;
 }
 
-// The last output per file, by content hash: an importer re-evaluated because a
+// The last outcome per file, by content hash: an importer re-evaluated because a
 // dependency changed has the same source, and esbuild's round trip costs ~1 ms a file.
-// One entry per file keeps the cache bounded by the size of the app.
-const lastOutput = new Map<string, { hash: string; out: Transformed }>();
+// A syntax error is kept too, so a reload that finds it reports it without a second
+// round trip. One entry per file keeps the cache bounded by the size of the app.
+type Outcome = { hash: string; out: Transformed; error?: undefined } | { hash: string; out?: undefined; error: unknown };
+const lastOutput = new Map<string, Outcome>();
+// Transforms running in the background, so that the reload and the prewarmer that both
+// saw the same save share one esbuild round trip instead of competing for the CPU.
+const inflight = new Map<string, { hash: string; done: Promise<void> }>();
 
 export function transformModule(file: string, source: string, hash: string): Transformed {
   const cached = lastOutput.get(file);
-  if (cached && cached.hash === hash) return cached.out;
+  if (cached && cached.hash === hash) {
+    if (cached.error !== undefined) throw fromEsbuildError(file, cached.error);
+    return cached.out!;
+  }
   const out = transformUncached(file, source);
   lastOutput.set(file, { hash, out });
   return out;
@@ -58,6 +66,9 @@ function options(file: string): TransformOptions {
   };
 }
 
+// The fallback when no prepared output matches. esbuild's transformSync goes through a
+// worker thread and a second esbuild process: slower than the async path, so the agent
+// prepares what it can with prepareModule first.
 function transformUncached(file: string, source: string): Transformed {
   try {
     const out = transformSync(source, options(file));
@@ -68,17 +79,27 @@ function transformUncached(file: string, source: string): Transformed {
 }
 
 /**
- * Transforms in the background and caches the output, so that the reload that follows
- * an edit finds it ready. Errors are left for that reload to report.
+ * Transforms in the background and caches the outcome (output or syntax error), so that
+ * a load that follows finds it ready. Concurrent calls for the same content share one
+ * transform. Never rejects.
  */
-export async function prepareModule(file: string, source: string, hash: string): Promise<void> {
-  if (lastOutput.get(file)?.hash === hash) return;
-  try {
-    const out = await transform(source, options(file));
-    lastOutput.set(file, { hash, out: { code: out.code, map: out.map } });
-  } catch {
-    // the reload reports it, with its position
-  }
+export function prepareModule(file: string, source: string, hash: string): Promise<void> {
+  if (lastOutput.get(file)?.hash === hash) return Promise.resolve();
+  const running = inflight.get(file);
+  if (running && running.hash === hash) return running.done;
+  const done = transform(source, options(file)).then(
+    (out) => {
+      lastOutput.set(file, { hash, out: { code: out.code, map: out.map } });
+    },
+    (error: unknown) => {
+      // esbuild's own failures (no `errors` list) are left to the synchronous path
+      if ((error as { errors?: unknown[] })?.errors?.length) lastOutput.set(file, { hash, error });
+    },
+  ).finally(() => {
+    if (inflight.get(file)?.done === done) inflight.delete(file);
+  });
+  inflight.set(file, { hash, done });
+  return done;
 }
 
 interface EsbuildMessage {
@@ -89,23 +110,24 @@ interface EsbuildMessage {
 function fromEsbuildError(file: string, err: unknown): ModuleLoadError {
   const first = (err as { errors?: EsbuildMessage[] }).errors?.[0];
   if (!first) return new ModuleLoadError(String((err as Error)?.message ?? err), { file });
-  if (/^Top-level await/.test(first.text)) {
-    first.text = 'top-level await is not supported in reloadable modules (the agent evaluates them as functions): move it into a function, e.g. an exported async init';
-  }
+  // a cached error is reported again on a later load: derive the text, never mutate it
+  const text = /^Top-level await/.test(first.text)
+    ? 'top-level await is not supported in reloadable modules (the agent evaluates them as functions): move it into a function, e.g. an exported async init'
+    : first.text;
   const loc = first.location;
   const line = loc?.line;
   const column = loc ? loc.column + 1 : undefined; // esbuild columns are 0-based
   const where = loc ? `${file}:${line}:${column}` : file;
   const excerpt = loc ? `\n    ${loc.lineText}\n    ${' '.repeat(loc.column)}^` : '';
-  return new ModuleLoadError(`SyntaxError: ${first.text}`, {
+  return new ModuleLoadError(`SyntaxError: ${text}`, {
     file,
     line,
     column,
-    stack: `SyntaxError: ${first.text}\n    at ${where}${excerpt}`,
+    stack: `SyntaxError: ${text}\n    at ${where}${excerpt}`,
   });
 }
 
 /** The source map of the newest output for a file (for mapping run-time stack traces). */
 export function latestSourceMap(file: string): string | undefined {
-  return lastOutput.get(file)?.out.map;
+  return lastOutput.get(file)?.out?.map;
 }
