@@ -40,7 +40,15 @@ describe('hook block text', () => {
       '# Added by `auto-hot-reload install-hook`; remove with `auto-hot-reload install-hook --uninstall`.',
       '# Reloads the running service when the commit touched watched dirs; never in CI.',
       'if [ -z "${CI:-}" ]; then',
-      `  '/usr/bin/node' '/opt/it'\\''s/bin/auto-hot-reload.js' --trigger --git-hook --no-tui || true`,
+      '  if [ -x ./node_modules/.bin/auto-hot-reload ]; then',
+      '    ./node_modules/.bin/auto-hot-reload --trigger --git-hook --no-tui || true',
+      '  elif command -v auto-hot-reload >/dev/null 2>&1; then',
+      '    auto-hot-reload --trigger --git-hook --no-tui || true',
+      `  elif [ -f '/opt/it'\\''s/bin/auto-hot-reload.js' ]; then`,
+      `    "$(command -v node || echo '/usr/bin/node')" '/opt/it'\\''s/bin/auto-hot-reload.js' --trigger --git-hook --no-tui || true`,
+      '  else',
+      "    echo 'auto-hot-reload: CLI not found; npm install it in this project, then run: npx auto-hot-reload install-hook' >&2",
+      '  fi',
       'fi',
       END,
     ]);
@@ -64,6 +72,9 @@ describe('install-hook', () => {
     expect(text.startsWith('#!/bin/sh\n')).toBe(true);
     expect(count(text, BEGIN)).toBe(1);
     expect(text).toContain(`'${BIN}' --trigger --git-hook`);
+    const help = await cli(['install-hook', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('usage: auto-hot-reload install-hook [--uninstall]');
     expect((await stat(file)).mode & 0o111).toBe(0o111);
   });
 

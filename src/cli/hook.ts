@@ -14,6 +14,12 @@ const run = promisify(execFile);
 export const BEGIN = '# >>> auto-hot-reload >>>';
 export const END = '# <<< auto-hot-reload <<<';
 
+export const HOOK_USAGE = `usage: auto-hot-reload install-hook [--uninstall]
+
+Adds a marked block to the git post-commit hook (honouring core.hooksPath) that runs
+\`auto-hot-reload --trigger\` when a commit touched watched dirs. Existing hook content is
+kept; --uninstall removes only that block. Does nothing when CI is set.`;
+
 export interface HookResult {
   action: 'installed' | 'updated' | 'unchanged' | 'removed' | 'absent' | 'skipped-ci';
   file?: string;
@@ -56,13 +62,27 @@ function launcher(): string {
   return path.resolve(here, up, 'bin', 'auto-hot-reload.js');
 }
 
+/**
+ * The block finds the CLI when the hook runs, not when it was installed, so it survives
+ * `npx`, a Node upgrade or a moved checkout: the project's own node_modules/.bin first,
+ * then one on PATH, then the launcher this install-hook ran from (with `node` from PATH).
+ */
 export function hookBlock(node = process.execPath, bin = launcher()): string {
+  const args = '--trigger --git-hook --no-tui';
   return [
     BEGIN,
     '# Added by `auto-hot-reload install-hook`; remove with `auto-hot-reload install-hook --uninstall`.',
     '# Reloads the running service when the commit touched watched dirs; never in CI.',
     'if [ -z "${CI:-}" ]; then',
-    `  ${shellQuote(node)} ${shellQuote(bin)} --trigger --git-hook --no-tui || true`,
+    '  if [ -x ./node_modules/.bin/auto-hot-reload ]; then',
+    `    ./node_modules/.bin/auto-hot-reload ${args} || true`,
+    '  elif command -v auto-hot-reload >/dev/null 2>&1; then',
+    `    auto-hot-reload ${args} || true`,
+    `  elif [ -f ${shellQuote(bin)} ]; then`,
+    `    "$(command -v node || echo ${shellQuote(node)})" ${shellQuote(bin)} ${args} || true`,
+    '  else',
+    "    echo 'auto-hot-reload: CLI not found; npm install it in this project, then run: npx auto-hot-reload install-hook' >&2",
+    '  fi',
     'fi',
     END,
   ].join('\n');
@@ -134,7 +154,16 @@ export async function committedFiles(cwd: string): Promise<{ top: string; files:
 export async function main(argv: string[], io: { cwd: string; env: NodeJS.ProcessEnv; out: (l: string) => void }): Promise<number> {
   let uninstall = false;
   try {
-    const { values } = parseArgs({ args: argv, options: { uninstall: { type: 'boolean' } }, strict: true, allowPositionals: false });
+    const { values } = parseArgs({
+      args: argv,
+      options: { uninstall: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    });
+    if (values.help) {
+      io.out(HOOK_USAGE);
+      return 0;
+    }
     uninstall = values.uninstall ?? false;
   } catch (e) {
     throw usageFromParseError(e);
