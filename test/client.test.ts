@@ -49,7 +49,7 @@ describe('client against a v1 service', () => {
     expect(err).toBeInstanceOf(HttpError);
     expect((err as HttpError).status).toBe(401);
     expect((err as HttpError).serverMessage).toBe('missing or wrong token');
-    expect((err as HttpError).message).toBe(`GET ${svc.url}/api/v1/hot-reload/status: HTTP 401 — missing or wrong token`);
+    expect((err as HttpError).message).toBe(`GET ${svc.url}/api/v1/hot-reload/status: HTTP 401 — missing or wrong token (give the token with --token, HOT_RELOAD_TOKEN or "token" in the config)`);
   });
 
   it('returns a failed reload that did not activate', async () => {

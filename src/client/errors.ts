@@ -45,9 +45,17 @@ export class HttpError extends ClientError {
     readonly bodyExcerpt: string,
     readonly serverMessage?: string,
   ) {
-    super(`${method} ${url}: HTTP ${status}${serverMessage ? ` — ${serverMessage}` : ''}`, method, url);
+    const hint = HTTP_HINTS[status];
+    super(`${method} ${url}: HTTP ${status}${serverMessage ? ` — ${serverMessage}` : ''}${hint ? ` (${hint})` : ''}`, method, url);
   }
 }
+
+/** What the user can do about the statuses that mean "wrong set-up", not "broken code". */
+const HTTP_HINTS: Record<number, string> = {
+  401: 'give the token with --token, HOT_RELOAD_TOKEN or "token" in the config',
+  403: 'give the token with --token, HOT_RELOAD_TOKEN or "token" in the config',
+  404: 'check --api-url and the endpoint paths: "prefix" (default /api/v1/hot-reload) or "endpoints" in the config',
+};
 
 /** A 2xx answer that is not JSON, or JSON of the wrong shape. */
 export class InvalidResponseError extends ClientError {
