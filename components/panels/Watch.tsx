@@ -22,7 +22,7 @@ function stateSeg(w: WatchView): Seg {
 export function Watch({ store, width, rows }: { store: StoreApi<EngineStore>; width: number; rows: number }) {
   const watch = useStore(store, (s) => s.watch);
   const dirs = watch.dirs.length ? watch.dirs.map((d) => (d.endsWith('/') ? d : `${d}/`)).join(' ') : '(no dirs)';
-  const info: Seg[] = [stateSeg(watch), { text: ` · ${watch.fileCount} files · ` }, { text: dirs, dim: true }];
+  const info: Seg[] = [stateSeg(watch), { text: ` · ${watch.fileCount} file${watch.fileCount === 1 ? '' : 's'} · ` }, { text: dirs, dim: true }];
   const recent = watch.recent.slice(0, rows);
   const prefix = 2 + 8 + 2 + 1 + 1; // "  HH:MM:SS  ~ "
   return (

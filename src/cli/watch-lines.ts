@@ -69,7 +69,7 @@ const list = (files: string[], max = 3) => (files.length <= max ? files.join(', 
 export function eventLines(e: WatchEvent, s: Style, prevConnection?: string): string[] {
   switch (e.type) {
     case 'ready':
-      return [`${s.ok('●')} watching ${e.fileCount} files in ${e.dirs.join(', ')}`];
+      return [`${s.ok('●')} watching ${e.fileCount} file${e.fileCount === 1 ? '' : 's'} in ${e.dirs.join(', ')}`];
     case 'paused':
       return [`${s.warn('‖')} watching paused`];
     case 'resumed':

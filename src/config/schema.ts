@@ -75,7 +75,9 @@ const path = () =>
   );
 
 const nonEmpty = (what: string) => z.string(msg(`is not a string (expected ${what})`)).min(1, msg(`is empty (expected ${what})`));
-const strings = (what: string) => z.array(nonEmpty(what), msg(`is not a list (expected a list of ${what}s, e.g. ["src"])`));
+/** `one`: an element ("a directory"); `many`: the list ("directories") */
+const strings = (one: string, many: string, example: string) =>
+  z.array(nonEmpty(one), msg(`is not a list (expected a list of ${many}, e.g. ${example})`));
 
 const probeSchema = z.object(
   {
@@ -114,9 +116,9 @@ export const fileConfigSchema = z.object(
       )
       .min(1, msg('is empty (expected at least one target)'))
       .optional(),
-    dirs: strings('directory').min(1, msg('is empty (expected at least one directory, e.g. ["src"])')).optional(),
-    ignore: strings('glob or path').optional(),
-    modules: strings('module name').optional(),
+    dirs: strings('a directory', 'directories', '["src"]').min(1, msg('is empty (expected at least one directory, e.g. ["src"])')).optional(),
+    ignore: strings('a glob or path', 'globs or paths', '["*.log", "src/generated"]').optional(),
+    modules: strings('a module name', 'module names', '["users"]').optional(),
     cooldown: seconds(5).optional(),
     debounceMs: z
       .number(msg('is not a number of milliseconds (expected a number ≥ 0, e.g. 10)'))
