@@ -41,7 +41,10 @@ describe('agent HTTP API', () => {
   it('passes every other path to the app, with its query string', async () => {
     await start();
     expect(await call(`${served.base}/api/v1/hot-reloaded?x=1`)).toEqual({ status: 200, body: 'app GET /api/v1/hot-reloaded?x=1' });
-    expect((await api('/nope')).status).toBe(404);
+    expect(await api('/nope')).toEqual({ status: 404, body: { success: false, message: `no such hot-reload endpoint: ${PREFIX}/nope` } });
+    // a long unknown path is echoed bounded: its first 199 characters and an ellipsis
+    const long = `${PREFIX}/${'x'.repeat(10_000)}`;
+    expect(await call(`${served.base}${long}`)).toEqual({ status: 404, body: { success: false, message: `no such hot-reload endpoint: ${long.slice(0, 199)}…` } });
     expect(await api('/status', { method: 'POST' })).toEqual({ status: 405, body: { success: false, message: `${PREFIX}/status expects GET, got POST` } });
   });
 

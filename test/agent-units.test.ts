@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { hasChanged, hintProblem, matchFileHint, matchModuleHint, readStamped } from '../src/agent/changes.js';
 import { staleClosure, type ModuleMap, type ModuleRecord } from '../src/agent/module-graph.js';
 import { isLoopback, parseServeArgs } from '../src/agent/serve-args.js';
+import { prepareModule, transformModule } from '../src/agent/transform.js';
 
 const LOADED = ['/srv/app/app.js', '/srv/app/routes/greeting.js', '/srv/app/routes/items.ts', '/srv/app/lib/greeting.js'];
 
@@ -106,5 +107,37 @@ describe('serve arguments', () => {
   it('knows loopback addresses', () => {
     expect(['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1'].map(isLoopback)).toEqual([true, true, true, true, true, true]);
     expect(['0.0.0.0', '::', '10.0.0.1', 'example.com', '128.0.0.1'].map(isLoopback)).toEqual([false, false, false, false, false]);
+  });
+});
+
+describe('transform cache', () => {
+  it('shares one background transform per content and reports a prepared syntax error as the direct path does', async () => {
+    const file = '/virtual/units/broken.ts';
+    const good = 'export const n: number = 1;\n';
+    await Promise.all([prepareModule(file, good, 'h1'), prepareModule(file, good, 'h1')]);
+    const first = transformModule(file, 'not what was prepared', 'h1'); // served from the cache by hash
+    expect(first.code).toContain('n = 1');
+    const bad = 'export const n = ;\n';
+    let direct: unknown;
+    try {
+      transformModule(`${file}.direct.ts`, bad, 'h2');
+    } catch (err) {
+      direct = err;
+    }
+    await prepareModule(file, bad, 'h2');
+    let prepared: unknown;
+    try {
+      transformModule(file, good, 'h2'); // by hash: the prepared (broken) content is what counts
+    } catch (err) {
+      prepared = err;
+    }
+    expect(prepared).toBeInstanceOf(Error);
+    const where = prepared as { message: string; file: string; line: number; column: number };
+    expect({ message: where.message, file: where.file, line: where.line, column: where.column }).toEqual({
+      message: (direct as Error).message,
+      file,
+      line: 1,
+      column: 18,
+    });
   });
 });

@@ -1,13 +1,14 @@
 // What the entry module offers: its request listener (default export), its checks,
-// and whether it answers /health itself.
+// and who answers /health.
 import type { RequestListener } from 'node:http';
 import { readChecks, type Checks } from './checks.js';
+import { healthMode, type HealthMode } from './health.js';
 
 export interface AppEntry {
   listener: RequestListener;
   checks: Checks;
-  /** the entry exports `handlesHealth = true`: /health goes to the app */
-  appHealth: boolean;
+  /** from the entry's `handlesHealth` export (see health.ts) */
+  health: HealthMode;
 }
 
 export function readEntry(exports: unknown, name: string): AppEntry | { problem: string } {
@@ -26,6 +27,7 @@ export function readEntry(exports: unknown, name: string): AppEntry | { problem:
   }
   const checks = readChecks(exports);
   if ('problem' in checks) return { problem: checks.problem };
-  const appHealth = !!ns && (ns as { handlesHealth?: unknown }).handlesHealth === true;
-  return { listener: listener as RequestListener, checks: checks.checks, appHealth };
+  const health = healthMode(ns && (typeof ns === 'object' || typeof ns === 'function') ? (ns as { handlesHealth?: unknown }).handlesHealth : undefined);
+  if (typeof health === 'object') return { problem: `${health.problem} in ${name}` };
+  return { listener: listener as RequestListener, checks: checks.checks, health };
 }

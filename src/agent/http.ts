@@ -1,13 +1,15 @@
-// The agent's HTTP face: the hot-reload API under the prefix (token-protected), /health,
-// and everything else handed to the active version of the app.
+// The agent's HTTP face: the hot-reload API under the prefix (token-protected), and
+// everything else handed to the active version of the app; /health falls back to the agent.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { MAX_BODY_BYTES } from '../protocol.js';
 import type { HotReloadAgent } from './agent.js';
 import { readJsonBody } from './body.js';
+import { answerUnlessAppDoes, isHealthCheck } from './health.js';
 import { mappedByHook, mapStack } from './errors.js';
 import { parseReloadRequest, parseRollbackRequest } from './requests.js';
+import type { Version } from './versions.js';
 
 type Route = (req: IncomingMessage, res: ServerResponse, receivedAt: number) => Promise<void>;
 
@@ -59,7 +61,7 @@ export function createHttpHandler(agent: HotReloadAgent): RequestListener {
       return send(res, 401, { success: false, message: 'missing or wrong token: send Authorization: Bearer <token>' });
     }
     const route = routes[path];
-    if (!route) return send(res, 404, { success: false, message: `no such hot-reload endpoint: ${path}` });
+    if (!route) return send(res, 404, { success: false, message: `no such hot-reload endpoint: ${clip(path)}` });
     if (req.method !== route.method) {
       res.setHeader('allow', route.method);
       return send(res, 405, { success: false, message: `${path} expects ${route.method}, got ${req.method}` });
@@ -72,8 +74,15 @@ export function createHttpHandler(agent: HotReloadAgent): RequestListener {
     });
   };
 
+  const health = (res: ServerResponse, version: Version) =>
+    send(res, 200, { status: 'ok', version: version.id, boot_id: agent.bootId, pid: process.pid });
+
   const app = (req: IncomingMessage, res: ServerResponse) => {
     const version = agent.active; // the request stays on this version to its end
+    if (isHealthCheck(req) && version.health !== 'app') {
+      if (version.health === 'agent') return health(res, version);
+      answerUnlessAppDoes(res, (r) => health(r, version), agent.options.healthTimeoutMs);
+    }
     try {
       const r = version.listener(req, res) as unknown;
       if (r && typeof (r as Promise<unknown>).then === 'function') (r as Promise<unknown>).then(undefined, (err) => appFailed(err, res, version.modules));
@@ -89,11 +98,14 @@ export function createHttpHandler(agent: HotReloadAgent): RequestListener {
       const path = q < 0 ? url : url.slice(0, q);
       if (path.length === prefix.length || path[prefix.length] === '/') return api(req, res, path.replace(/\/+$/, ''), performance.now());
     }
-    if ((url === '/health' || url.startsWith('/health?')) && !agent.active.appHealth) {
-      return send(res, 200, { status: 'ok', version: agent.active.id, boot_id: agent.bootId, pid: process.pid });
-    }
     app(req, res);
   };
+}
+
+// An unknown path is echoed in the 404, bounded: a request line may be 16 KiB long.
+const ECHO_MAX = 200;
+function clip(path: string): string {
+  return path.length > ECHO_MAX ? `${path.slice(0, ECHO_MAX - 1)}…` : path;
 }
 
 function digest(s: string): Buffer {

@@ -16,6 +16,11 @@ export interface AgentOptions {
   root?: string;
   /** bound on each app check (default 5000 ms) */
   checkTimeoutMs?: number;
+  /**
+   * how long the app may take to begin its answer to GET /health before the agent
+   * answers instead, when the entry does not export `handlesHealth` (default 2000 ms)
+   */
+  healthTimeoutMs?: number;
   /** one line per reload/rollback, for a terminal (serve prints them) */
   log?: (line: string) => void;
   /** transform edited modules as soon as they are saved (default true); close() stops it */
@@ -29,6 +34,7 @@ export interface NormalizedAgentOptions {
   readonly prefix: string;
   readonly root: string;
   readonly checkTimeoutMs: number;
+  readonly healthTimeoutMs: number;
   readonly log: (line: string) => void;
   readonly prewarm: boolean;
 }
@@ -60,6 +66,10 @@ export function normalizeOptions(o: AgentOptions): NormalizedAgentOptions {
   if (!Number.isFinite(checkTimeoutMs) || checkTimeoutMs <= 0) {
     throw new AgentOptionsError(`checkTimeoutMs: expected a positive number, got ${String(o.checkTimeoutMs)}`);
   }
+  const healthTimeoutMs = o.healthTimeoutMs ?? 2000;
+  if (!Number.isFinite(healthTimeoutMs) || healthTimeoutMs <= 0) {
+    throw new AgentOptionsError(`healthTimeoutMs: expected a positive number, got ${String(o.healthTimeoutMs)}`);
+  }
   return {
     entry,
     token: o.token,
@@ -67,6 +77,7 @@ export function normalizeOptions(o: AgentOptions): NormalizedAgentOptions {
     prefix,
     root: resolve(o.root ?? process.cwd()),
     checkTimeoutMs,
+    healthTimeoutMs,
     log: o.log ?? (() => {}),
     prewarm: o.prewarm ?? true,
   };

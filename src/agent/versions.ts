@@ -2,6 +2,7 @@
 // Activation is one assignment; a request holds on to the version it started with.
 import type { RequestListener } from 'node:http';
 import type { Checks } from './checks.js';
+import type { HealthMode } from './health.js';
 import type { ModuleMap } from './module-graph.js';
 
 export interface Version {
@@ -9,8 +10,8 @@ export interface Version {
   readonly modules: ModuleMap;
   readonly listener: RequestListener;
   readonly checks: Checks;
-  /** the entry exports `handlesHealth = true`: /health goes to the app */
-  readonly appHealth: boolean;
+  /** who answers /health (the entry's `handlesHealth`) */
+  readonly health: HealthMode;
   readonly activatedAt: string;
 }
 
