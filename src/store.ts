@@ -1,7 +1,7 @@
 // The one vanilla zustand store the engine reports into (a factory: one per engine, so
 // each test gets a fresh one). State is exactly EngineState; updates replace only what
 // changed, so selectors see new references for changed slices only. Lists are bounded.
-import path from 'node:path';
+import { projectPath } from './paths.js';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Status } from './protocol.js';
 import type {
@@ -18,13 +18,12 @@ import type {
 
 export const LIMITS = { history: 50, recent: 20, errors: 200, warnings: 50 } as const;
 
-const rel = (root: string, p: string) => path.relative(root, p).split(path.sep).join('/') || '.';
 
 export function initialEngineState(config: Config): EngineState {
   return {
     config,
     targets: config.targets.map((t) => ({ name: t.name, apiUrl: t.apiUrl, connection: { state: 'unknown' }, service: null })),
-    watch: { dirs: config.dirs.map((d) => rel(config.root, d)), fileCount: 0, ready: false, paused: false, recent: [] },
+    watch: { dirs: config.dirs.map((d) => projectPath(config.root, d)), fileCount: 0, ready: false, paused: false, recent: [] },
     pending: [],
     cooldownUntil: null,
     phase: 'idle',

@@ -5,6 +5,7 @@ import fs from 'node:fs/promises';
 import { constants as fsc, type Stats } from 'node:fs';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
+import { projectPath } from './paths.js';
 import type { ChangeKind } from './types.js';
 
 /** after a reported change: default settle time before the baseline stat, then the re-check
@@ -86,13 +87,15 @@ export function createIgnoreMatcher(opts: Pick<WatcherOptions, 'root' | 'ignore'
   }
   return (absPath) => {
     const rel = toRel(absPath);
-    if (rel === '' || rel.startsWith('../')) return false; // the root itself / outside it: decided by dirs
+    if (rel === '' || rel === '..') return false; // the root itself: decided by dirs
     if (logRel && (rel === logRel || rel.startsWith(`${logRel}/`))) return true;
-    const segments = rel.split('/');
+    // outside the root (a `--dir ../lib`): names still count, root-relative patterns do not
+    const outside = rel.startsWith('../');
+    const segments = rel.split('/').filter((s) => s !== '..');
     if (segments.some((s) => (IGNORED_DIRS as readonly string[]).includes(s))) return true;
     if (isEditorTemp(segments[segments.length - 1])) return true;
     if (segmentPatterns.some((re) => segments.some((s) => re.test(s)))) return true;
-    return pathPatterns.some((re) => re.test(rel));
+    return !outside && pathPatterns.some((re) => re.test(rel));
   };
 }
 
@@ -121,7 +124,7 @@ export async function checkDirs(root: string, dirs: readonly string[]): Promise<
   const usable: string[] = [];
   const warnings: string[] = [];
   for (const dir of dirs) {
-    const shown = path.relative(root, dir) || '.';
+    const shown = projectPath(root, dir);
     try {
       const st = await fs.stat(dir);
       if (!st.isDirectory()) {
@@ -156,7 +159,7 @@ export async function startWatcher(
   let isReady = false;
   let resolveReady!: () => void;
   const ready = new Promise<void>((r) => (resolveReady = r));
-  const toRel = (p: string) => path.relative(opts.root, p).split(path.sep).join('/');
+  const toRel = (p: string) => projectPath(opts.root, p);
   let fatalReported = false;
 
   if (usable.length === 0) {

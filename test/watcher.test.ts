@@ -50,6 +50,9 @@ describe('createIgnoreMatcher', () => {
     ['/p/src/distance.js', false],
     ['/p/logs/other.txt', false],
     ['/p', false],
+    ['/lib/node_modules/x.js', true],
+    ['/lib/src/a.js', false],
+    ['/lib/tmp/a/b/c.js', false],
   ])('%s → %s', (p, expected) => {
     expect(m(p)).toBe(expected);
   });
