@@ -1,7 +1,7 @@
 // The TUI's root: reads the engine store through a throttled mirror, lays the screen out
 // within the terminal, and owns the ONE input listener that turns keys into commands.
 // No business logic: keys dispatch the store's actions, panels render its state.
-import { Box, useInput } from 'ink';
+import { Box, useInput, type Key } from 'ink';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
@@ -10,6 +10,7 @@ import type { EngineStore, RunResult } from '../src/types.js';
 import { ClockContext, type Clock } from './clock.js';
 import { detailRows, mergeErrors } from './errorEntries.js';
 import { useErrorLog, type ErrorLogLoader } from './hooks/useErrorLog.js';
+import { useEscapeRuns } from './hooks/useEscapeRuns.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
 import { useThrottledView } from './hooks/useThrottledView.js';
 import { resolveCommand } from './keys.js';
@@ -109,7 +110,7 @@ export function App(props: AppProps) {
     [store, onQuit, errorLog.load],
   );
 
-  useInput((input, key) => {
+  const onKey = (input: string, key: Partial<Key>): void => {
     const current = uiRef.current;
     const command = resolveCommand(current.mode, input, key);
     if (!command) return;
@@ -123,6 +124,11 @@ export function App(props: AppProps) {
     setUi(next);
     setNotice(undefined);
     if (effect) perform(effect);
+  };
+  useInput(onKey);
+  // a quick Esc Esc reaches useInput as one Esc: apply the extra presses too
+  useEscapeRuns((extra) => {
+    for (let i = 0; i < extra; i++) onKey('', { escape: true, meta: true });
   });
 
   let body;

@@ -65,7 +65,7 @@ export const BINDINGS: readonly Binding[] = [
   { command: 'bottom', keys: [{ input: 'G' }], label: 'G', short: 'end', help: 'last entry', modes: LIST },
   { command: 'open', keys: [{ special: 'return' }], label: 'Enter', short: 'detail', help: 'open the selected entry', modes: ['errors'], footer: ['errors'] },
   { command: 'back', keys: [{ special: 'escape' }], label: 'Esc', short: 'back', help: 'back to the previous screen', modes: ['errors', 'detail', 'help'], footer: ['errors', 'detail', 'help'] },
-  { command: 'quit', keys: [{ input: 'q' }, { input: 'c', ctrl: true }], label: 'q/^C', short: 'quit', help: 'quit (stops watching; the service keeps running)', modes: ALL, footer: ['main', 'errors', 'detail', 'help'] },
+  { command: 'quit', keys: [{ input: 'q' }, { input: 'c', ctrl: true }], label: 'q/^C', short: 'quit', help: 'quit: stop watching and restore the terminal', modes: ALL, footer: ['main', 'errors', 'detail', 'help'] },
 ];
 
 function matches(spec: KeySpec, input: string, key: Partial<Key>): boolean {

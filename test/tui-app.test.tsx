@@ -222,6 +222,25 @@ describe('error log view', () => {
     expect(frameLines(frame)).toHaveLength(23);
   });
 
+  it('a quick Esc Esc (two ESC bytes in one read) goes back two screens', async () => {
+    const t = makeStore(makeState({ errors: [entries[0]] }));
+    const r = render(<App store={t.store} width={80} height={24} clock={clock} />);
+    r.stdin.write('e');
+    await waitForText(r.lastFrame, '1 entry');
+    r.stdin.write(KEYS.enter);
+    await waitForText(r.lastFrame, 'Error 1/1');
+    r.stdin.write(KEYS.escape + KEYS.escape);
+    const frame = await waitForFrame(r.lastFrame, (f) => f.includes('Reloads') || f.includes('1 entry'));
+    expect(frame).toContain('Reloads');
+    expect(frame).not.toContain('Error log');
+    // from the help, Esc Esc is Esc then nothing: the main screen stays
+    r.stdin.write('?');
+    await waitForText(r.lastFrame, 'Main screen');
+    r.stdin.write(KEYS.escape + KEYS.escape);
+    await waitForText(r.lastFrame, 'Reloads');
+    expect(t.calls).toEqual([]);
+  });
+
   it('a failing loader is a visible state', async () => {
     const t = makeStore();
     const r = render(<App store={t.store} width={80} height={24} clock={clock} loadErrors={() => Promise.reject(new Error('EACCES: permission denied'))} />);

@@ -78,6 +78,11 @@ describe('keybinding table', () => {
     expect(helpItems('main').map((i) => i.label)).toEqual(['t', 'v', 'r', 'p', 'e', '?', 'q/^C']);
     expect(helpItems('main').find((i) => i.label === 'r')?.help).toBe('roll back to the previous version (asks y/n)');
   });
+
+  it('the quit help is true with and without demo (which stops its service on quit)', () => {
+    expect(helpItems('main').find((i) => i.label === 'q/^C')?.help).toBe('quit: stop watching and restore the terminal');
+    for (const b of BINDINGS) expect(b.help).not.toMatch(/service keeps running/);
+  });
 });
 
 describe('UI reducer', () => {

@@ -282,6 +282,55 @@ describe('Verification', () => {
   });
 });
 
+describe('Verification after a rollback', () => {
+  const attemptChecks = [
+    check('reload', true, '1 module reloaded'),
+    check('no-restart', true, 'same process'),
+    check('health', true, 'GET /health answered HTTP 200'),
+    check('probe:greeting', false, 'expected 200, got 500'),
+    check('probe:items', true, 'GET /api/v1/items → 200'),
+  ];
+  const reverify = [check('no-restart', true, 'same process'), check('health', true, 'GET /health answered HTTP 200'), check('probe:greeting', true, 'GET /api/v1/greeting → 200')];
+  const rolledBack = (after = reverify) =>
+    storeOf({ history: [attempt(1, { outcome: 'rolled-back', checks: attemptChecks, reverifyChecks: after }), attempt(2)], checks: after });
+
+  it('lists the attempt\'s own checks, the ✖ that caused the rollback first, then the re-verification', () => {
+    expect(lines(<Verification store={rolledBack()} width={80} rows={6} />)).toEqual([
+      rule('Verification 4/5 passed · rolled back', 80),
+      '  ✖ probe:greeting  expected 200, got 500',
+      '  ✔ reload          1 module reloaded',
+      '  ✔ no-restart      same process',
+      '  ✔ health          GET /health answered HTTP 200',
+      '  ✔ probe:items     GET /api/v1/items → 200',
+      '  ↺ after rollback: 3/3 passed',
+    ]);
+  });
+
+  it('within fewer rows the failure and the re-verification line stay', () => {
+    expect(lines(<Verification store={rolledBack()} width={80} rows={3} />)).toEqual([
+      rule('Verification 4/5 passed · rolled back', 80),
+      '  ✖ probe:greeting  expected 200, got 500',
+      '  … 4 more',
+      '  ↺ after rollback: 3/3 passed',
+    ]);
+    expect(lines(<Verification store={rolledBack()} width={80} rows={1} />)).toEqual([
+      rule('Verification 4/5 passed · rolled back', 80),
+      '  ✖ probe:greeting  expected 200, got 500',
+    ]);
+  });
+
+  it('a re-verification that still fails names its first failure', () => {
+    const bad = [check('health', false, 'GET /health answered HTTP 503'), check('probe:greeting', true, 'ok')];
+    expect(lines(<Verification store={rolledBack(bad)} width={80} rows={6} />).at(-1)).toBe('  ↺ after rollback: 1/2 passed — ✖ health: GET /health answered HTTP 503');
+  });
+
+  it('a later verification (v) is shown as it is', () => {
+    const later = [check('health', true, '200')];
+    const store = storeOf({ history: [attempt(1, { outcome: 'rolled-back', checks: attemptChecks, reverifyChecks: reverify })], checks: later });
+    expect(lines(<Verification store={store} width={40} rows={3} />)).toEqual([rule('Verification 1/1 passed', 40), '  ✔ health  200']);
+  });
+});
+
 describe('Warnings', () => {
   it('one line each, bounded', () => {
     const warnings = ['the service does not answer /verify', 'no token set\nsecond line', 'third'];
