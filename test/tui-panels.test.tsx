@@ -47,16 +47,39 @@ describe('Header', () => {
     expect(lines(<Header store={store} width={80} />)).toEqual(['auto-hot-reload  http://127.0.0.1:8001  ◌ connecting…', 'no status yet']);
   });
 
-  it('disconnected: the retry countdown and the reason', () => {
+  it('disconnected: the short reason first, then the retry countdown', () => {
     const store = storeOf({
       targets: [connectedTarget({ connection: { state: 'disconnected', retryAt: T0 + 2500, lastError: 'connect ECONNREFUSED' } })],
     });
     expect(lines(<Header store={store} width={100} />)[0]).toBe(
-      'auto-hot-reload  http://127.0.0.1:8001  ○ disconnected · retry in 3s · connect ECONNREFUSED',
+      'auto-hot-reload  http://127.0.0.1:8001  ✖ disconnected — connect ECONNREFUSED · retry in 3s',
     );
     expect(lines(<Header store={store} width={100} />, () => T0 + 2600)[0]).toBe(
-      'auto-hot-reload  http://127.0.0.1:8001  ○ disconnected · retrying… · connect ECONNREFUSED',
+      'auto-hot-reload  http://127.0.0.1:8001  ✖ disconnected — connect ECONNREFUSED · retrying…',
     );
+  });
+
+  it('disconnected at 80 columns: the reason survives (the request and the product name give way)', () => {
+    const store = storeOf({
+      targets: [
+        connectedTarget({
+          apiUrl: 'http://127.0.0.1:18899',
+          connection: {
+            state: 'disconnected',
+            retryAt: T0 + 2500,
+            lastError: 'GET http://127.0.0.1:18899/api/v1/hot-reload/status: service unreachable (connection refused)',
+          },
+        }),
+      ],
+    });
+    const out = lines(<Header store={store} width={80} />);
+    expect(out[0]).toBe('http://127.0.0.1:18899  ✖ disconnected — connection refused · retry in 3s');
+    // the last status is marked as such, and its uptime does not pretend to run on
+    expect(out[1]).toBe('last seen: v12 · boot 3f2a9c1d · pid 4242 · up 5m 02s · ahr-agent 0.1.0');
+    expect(lines(<Header store={store} width={80} />, () => T0 + 60_000)[1]).toBe(out[1]);
+    const timeout = storeOf({ targets: [connectedTarget({ connection: { state: 'disconnected', lastError: 'GET http://127.0.0.1:8001/health: no answer within 5000 ms' } })] });
+    expect(lines(<Header store={timeout} width={90} />)[0]).toBe('auto-hot-reload  http://127.0.0.1:8001  ✖ disconnected — no answer within 5000 ms');
+    expect(lines(<Header store={timeout} width={80} />)[0]).toBe('http://127.0.0.1:8001  ✖ disconnected — no answer within 5000 ms');
   });
 
   it('the countdown ticks while disconnected and holds no timer once it is over', async () => {

@@ -4,27 +4,30 @@ import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { StoreApi } from 'zustand/vanilla';
 import type { EngineStore, TargetView } from '../../src/types.js';
-import { formatDuration, formatSecondsLeft, shortId } from '../format.js';
+import { formatDuration, formatSecondsLeft, shortId, textWidth } from '../format.js';
+import { shortReason } from '../messages.js';
 import { useNow } from '../hooks/useNow.js';
 import { Row } from '../Row.js';
-import type { Seg } from '../segments.js';
+import { segsText, type Seg } from '../segments.js';
 
 export function connectionSegs(t: TargetView | undefined, now: number): Seg[] {
   const c = t?.connection;
   if (!c || c.state === 'unknown') return [{ text: '◌ connecting…', color: 'yellow' }];
   if (c.state === 'connected') return [{ text: '● connected', color: 'green' }];
+  // the reason first: it is what a cut line must not lose (the URL is already shown)
   const retry =
     c.retryAt === undefined ? '' : c.retryAt > now ? ` · retry in ${formatSecondsLeft(c.retryAt - now)}` : ' · retrying…';
   return [
-    { text: '○ disconnected', color: 'red', bold: true },
-    { text: retry, color: 'red' },
-    ...(c.lastError ? [{ text: ` · ${c.lastError}`, dim: true }] : []),
+    { text: '✖ disconnected', color: 'red', bold: true },
+    ...(c.lastError ? [{ text: ` — ${shortReason(c.lastError)}`, color: 'red' }] : []),
+    ...(retry ? [{ text: retry, dim: true }] : []),
   ];
 }
 
 export function serviceSegs(t: TargetView | undefined, now: number): Seg[] {
   const s = t?.service;
   if (!s) return [{ text: 'no status yet', dim: true }];
+  const connected = t?.connection.state === 'connected';
   const parts: string[] = [];
   parts.push(s.version !== undefined ? `v${s.version}` : 'version ?');
   if (s.boot_id) parts.push(`boot ${shortId(s.boot_id)}`);
@@ -32,12 +35,22 @@ export function serviceSegs(t: TargetView | undefined, now: number): Seg[] {
   if (s.uptime_ms !== undefined) {
     // uptime as of the last status, advanced to now while the service is reachable
     const seen = t?.connection.checkedAt;
-    const extra = t?.connection.state === 'connected' && seen !== undefined ? Math.max(0, now - seen) : 0;
+    const extra = connected && seen !== undefined ? Math.max(0, now - seen) : 0;
     parts.push(`up ${formatDuration(s.uptime_ms + extra)}`);
   }
   if (s.agent?.name) parts.push(`${s.agent.name}${s.agent.version ? ` ${s.agent.version}` : ''}`);
   if (s.state === 'reloading') parts.push('reloading');
+  // while disconnected these are old news: say so, and do not pretend they are live
+  if (!connected) return [{ text: 'last seen: ', color: 'yellow' }, { text: parts.join(' · '), dim: true }];
   return [{ text: parts.join(' · ') }];
+}
+
+/** The first line; the product name gives way when the state would not fit beside it. */
+export function titleLineSegs(t: TargetView | undefined, now: number, width: number): Seg[] {
+  const rest: Seg[] = [{ text: t?.apiUrl ?? '(no target)', color: 'cyan' }, { text: '  ' }, ...connectionSegs(t, now)];
+  const name: Seg[] = [{ text: 'auto-hot-reload', bold: true }, { text: '  ' }];
+  const fits = textWidth(segsText([...name, ...rest])) <= width;
+  return fits || t?.connection.state !== 'disconnected' ? [...name, ...rest] : rest;
 }
 
 export function Header({ store, width }: { store: StoreApi<EngineStore>; width: number }) {
@@ -46,16 +59,7 @@ export function Header({ store, width }: { store: StoreApi<EngineStore>; width: 
   const now = useNow(retryAt, 1000);
   return (
     <Box flexDirection="column">
-      <Row
-        width={width}
-        segs={[
-          { text: 'auto-hot-reload', bold: true },
-          { text: '  ' },
-          { text: target?.apiUrl ?? '(no target)', color: 'cyan' },
-          { text: '  ' },
-          ...connectionSegs(target, now),
-        ]}
-      />
+      <Row width={width} segs={titleLineSegs(target, now, width)} />
       <Row width={width} segs={serviceSegs(target, now)} />
       {restart && (
         <Row
