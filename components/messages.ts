@@ -1,6 +1,7 @@
 // Engine messages made to fit a line: the useful part (the reason, the fix) must survive
 // the cut. Client errors read "GET http://host/path: service unreachable (connection
 // refused)"; the header already shows the URL, so the reason is what is left.
+import { textWidth, truncateMiddle, wrapLine } from './format.js';
 
 const REQUEST_PREFIX = /^(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) \S+: /;
 
@@ -23,3 +24,41 @@ export function compactWarning(text: string): string {
     return flat.slice(0, offset).includes(origin) ? '' : whole;
   });
 }
+
+/** The longest `n` in [lo, hi] for which `ok(n)` holds (ok is monotone: true up to a point), or lo - 1. */
+function longest(lo: number, hi: number, ok: (n: number) => boolean): number {
+  let best = lo - 1;
+  while (lo <= hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (ok(mid)) {
+      best = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return best;
+}
+
+/**
+ * A warning in at most `maxLines` lines of `width` columns (each line's own text, without
+ * the `⚠ ` / indent of 2). It wraps when it may; when it still does not fit, the middle
+ * of the problem is shortened so the fix after the last ` — ` stays readable whole.
+ */
+export function warningLines(text: string, width: number, maxLines: number): string[] {
+  const inner = Math.max(1, width - 2);
+  const lines = Math.max(1, maxLines);
+  const body = compactWarning(text);
+  const fits = (s: string): boolean => wrapLine(s, inner).length <= lines;
+  if (fits(body)) return wrapLine(body, inner);
+  const dash = body.lastIndexOf(' — ');
+  const head = dash > 0 ? body.slice(0, dash) : body;
+  const fix = dash > 0 ? body.slice(dash) : '';
+  const withHead = (n: number): string => truncateMiddle(head, n) + fix;
+  // keep the fix whole while the problem still gets a readable share of the room
+  const n = fix && textWidth(fix) <= lines * inner - 12 ? longest(8, textWidth(head), (k) => fits(withHead(k))) : 0;
+  if (n >= 8) return wrapLine(withHead(n), inner);
+  const m = longest(1, textWidth(body), (k) => fits(truncateMiddle(body, k)));
+  return wrapLine(truncateMiddle(body, Math.max(1, m)), inner);
+}
+
+/** Lines a warning wants at `width`: 1, or 2 when it is longer than a line. */
+export const warningRowsWanted = (text: string, width: number): number => (textWidth(compactWarning(text)) <= Math.max(1, width - 2) ? 1 : 2);

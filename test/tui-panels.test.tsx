@@ -364,6 +364,22 @@ describe('Warnings', () => {
     ]);
     expect(lines(<Warnings store={storeOf({ warnings })} width={80} rows={2} />)).toEqual(['⚠ the service does not answer /verify', '⚠ … 2 more warnings']);
   });
+
+  const notAnswering =
+    'http://127.0.0.1:18899/health is not answering (GET http://127.0.0.1:18899/health: service unreachable (connection refused)) — start the service, or point --api-url at it';
+
+  it('a long warning at 80 columns takes two lines when it may, without repeating the request', () => {
+    expect(lines(<Warnings store={storeOf({ warnings: [notAnswering] })} width={80} rows={2} />)).toEqual([
+      '⚠ http://127.0.0.1:18899/health is not answering (service unreachable',
+      '  (connection refused)) — start the service, or point --api-url at it',
+    ]);
+  });
+
+  it('in one line the middle gives way and the fix at the end stays whole', () => {
+    const out = lines(<Warnings store={storeOf({ warnings: [notAnswering, 'short one'] })} width={80} rows={2} />);
+    expect(out).toEqual(['⚠ http://127.0.0.…ection refused)) — start the service, or point --api-url at it', '⚠ short one']);
+    expect([...out[0]].length).toBeLessThanOrEqual(80);
+  });
 });
 
 describe('Footer', () => {
