@@ -113,21 +113,3 @@ function signalGroup(pid, sig) {
 export function tail(text, n = 1500) {
   return text.length > n ? '…' + text.slice(-n) : text;
 }
-
-/** Run a command to completion (bounded), returning stdout. */
-export function runToEnd(cmd, args, { cwd, env, timeoutMs = 120000, label = cmd } = {}) {
-  const proc = startProcess(cmd, args, { cwd, env, label });
-  let out = '';
-  proc.child.stdout.on('data', (c) => (out += c));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      proc.stop(500);
-      reject(new Error(`${label}: did not finish within ${timeoutMs} ms\n${tail(proc.stderr)}`));
-    }, timeoutMs);
-    proc.child.on('exit', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(out);
-      else reject(new Error(`${label} exited with ${code}\n${tail(proc.stderr)}`));
-    });
-  });
-}
