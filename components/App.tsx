@@ -15,6 +15,7 @@ import { useTerminalSize } from './hooks/useTerminalSize.js';
 import { useThrottledView } from './hooks/useThrottledView.js';
 import { resolveCommand } from './keys.js';
 import { computeLayout } from './layout.js';
+import { layoutCounts } from './layoutCounts.js';
 import { ErrorDetail } from './panels/ErrorDetail.js';
 import { ErrorLog } from './panels/ErrorLog.js';
 import { Footer, type Notice } from './panels/Footer.js';
@@ -66,14 +67,7 @@ export function App(props: AppProps) {
 
   const counts = useStore(
     view,
-    useShallow((s) => ({
-      targets: s.targets.length,
-      warnings: s.warnings.length,
-      recent: s.watch.recent.length,
-      checks: s.checks.length,
-      history: s.history.length + (s.current ? 1 : 0),
-      restart: s.restartDetected,
-    })),
+    useShallow((s) => layoutCounts(s, Math.max(20, cols))),
   );
   const paused = useStore(view, (s) => s.watch.paused);
   const runErrors = useStore(view, (s) => s.errors);

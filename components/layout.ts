@@ -12,10 +12,10 @@ export const screenHeight = (rows: number): number => Math.max(1, rows - 1);
 
 export interface LayoutCounts {
   targets: number; // entries of state.targets
-  warnings: number;
+  warnings: number; // lines the warnings want (a long one wants two)
   recent: number; // recent file changes available
-  checks: number;
-  history: number; // history entries plus the current attempt
+  checks: number; // rows the verification wants
+  history: number; // rows the reload log wants: attempts, the current one, the newest one's extra rows
   restart: boolean;
 }
 
@@ -31,6 +31,8 @@ export interface Layout {
   recent: number;
   checks: number;
   history: number;
+  /** rows of the two-column part (Watch and Cooldown beside Reloads); 0 in one column */
+  middle: number;
 }
 
 type Section = 'targets' | 'warnings' | 'recent' | 'checks' | 'history';
@@ -80,10 +82,11 @@ export function computeLayout(cols: number, rows: number, c: LayoutCounts): Layo
       ['recent', 10],
       ['targets', inf],
     ]);
-    return { width, height, twoColumns, leftWidth: width, rightWidth: width, ...got };
+    return { width, height, twoColumns, leftWidth: width, rightWidth: width, ...got, middle: 0 };
   }
 
-  const leftWidth = Math.floor((width - 1) * 0.45);
+  // the left column holds short lines (times and paths); the reload log's rows are long
+  const leftWidth = Math.floor((width - 1) * 0.4);
   const rightWidth = width - 1 - leftWidth;
   // full width: header 2 (+ restart), target rows, warnings, footer
   const top = allocate(height - (2 + restart + 1) - 6, want, [
@@ -91,16 +94,11 @@ export function computeLayout(cols: number, rows: number, c: LayoutCounts): Layo
     ['warnings', 3],
   ]);
   const body = Math.max(0, height - (2 + restart + 1) - top.targets - top.warnings);
-  // left: watch title + recent + cooldown + verification title + checks
-  const left = allocate(body - 3, want, [
-    ['recent', 1],
-    ['checks', 3],
-    ['recent', 5],
-    ['checks', inf],
-    ['recent', inf],
-  ]);
-  // right: reloads title + history
-  const history = Math.min(want.history, Math.max(0, body - 1));
+  // the middle: Watch (title + recent) and Cooldown on the left, Reloads (title + history)
+  // on the right, side by side; below it, full width, Verification (title + checks), so its
+  // details are not cut to half the screen
+  const wantMiddle = Math.max(2 + want.recent, 1 + want.history);
+  const split = allocateMiddle(body - 1, wantMiddle, want.checks);
   return {
     width,
     height,
@@ -109,10 +107,31 @@ export function computeLayout(cols: number, rows: number, c: LayoutCounts): Layo
     rightWidth,
     targets: top.targets,
     warnings: top.warnings,
-    recent: left.recent,
-    checks: left.checks,
-    history,
+    recent: Math.min(want.recent, Math.max(0, split.middle - 2)),
+    checks: split.checks,
+    history: Math.min(want.history, Math.max(0, split.middle - 1)),
+    middle: split.middle,
   };
+}
+
+/** Rows of the two-column middle and of the checks, round by round, never past what they want. */
+function allocateMiddle(free: number, wantMiddle: number, wantChecks: number): { middle: number; checks: number } {
+  const got = { middle: 0, checks: 0 };
+  let left = Math.max(0, free);
+  const rounds: ['middle' | 'checks', number][] = [
+    ['middle', 8],
+    ['checks', 4],
+    ['middle', 14],
+    ['checks', 10],
+    ['middle', Number.MAX_SAFE_INTEGER],
+    ['checks', Number.MAX_SAFE_INTEGER],
+  ];
+  for (const [part, cap] of rounds) {
+    const take = Math.min(left, Math.max(0, Math.min(cap, part === 'middle' ? wantMiddle : wantChecks) - got[part]));
+    got[part] += take;
+    left -= take;
+  }
+  return got;
 }
 
 /** First visible row of a list of `count` rows shown in `rows` rows, keeping `selected` in view (centered). */

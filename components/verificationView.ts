@@ -3,6 +3,7 @@
 // the panel then lists the attempt's own checks, failures first, and sums up the
 // re-verification in one line.
 import type { CheckResult, ReloadAttempt } from '../src/types.js';
+import { textWidth, wrapLine } from './format.js';
 
 export interface VerificationView {
   /** the checks to list, one row each */
@@ -40,5 +41,27 @@ export function verificationView(checks: CheckResult[], newest: ReloadAttempt | 
   return { checks };
 }
 
-/** Rows the panel body wants (without its title): one per check, plus the re-verification line. */
-export const verificationRows = (v: VerificationView): number => v.checks.length + (v.after ? 1 : 0);
+/** Width of the name column: the longest name, within 4..18. */
+export const nameWidthOf = (checks: readonly CheckResult[]): number => Math.min(18, Math.max(4, ...checks.map((c) => textWidth(c.name))));
+
+/** A failed check's detail may continue on this many more lines when rows are free. */
+export const MAX_DETAIL_LINES = 3;
+
+/** Columns before a check's detail: `  ✖ name  `. */
+export const detailIndent = (nameWidth: number): number => 2 + 1 + 1 + nameWidth + 2;
+
+/**
+ * The detail of a check in lines of the room beside the name: a failed check's whole
+ * detail (up to MAX_DETAIL_LINES), anything else in one line (cut at render).
+ */
+export function detailChunks(c: CheckResult, nameWidth: number, width: number): string[] {
+  const room = width - detailIndent(nameWidth);
+  if (c.ok || c.skipped || room < 10 || textWidth(c.detail) <= room) return [c.detail];
+  return wrapLine(c.detail.replace(/\s*\n\s*/g, ' '), room).slice(0, MAX_DETAIL_LINES);
+}
+
+/** Rows the panel body wants at `width` (without its title): the checks, failed details in full, the re-verification line. */
+export function verificationRows(v: VerificationView, width: number): number {
+  const nameWidth = nameWidthOf(v.checks);
+  return v.checks.reduce((n, c) => n + detailChunks(c, nameWidth, width).length, 0) + (v.after ? 1 : 0);
+}

@@ -5,7 +5,7 @@ import { Profiler } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App, NOTICE_MS } from '../components/App.js';
 import type { ErrorEntry, FileChange } from '../src/types.js';
-import { attempt, check, KEYS, makeState, makeStore, plain, T0, until, waitForFrame, waitForText } from './helpers/tui-state.js';
+import { attempt, check, KEYS, makeState, makeStore, plain, rolledBackState, T0, until, waitForFrame, waitForText } from './helpers/tui-state.js';
 
 process.env.TZ = 'UTC';
 afterEach(() => {
@@ -291,6 +291,59 @@ describe('layout', () => {
     // the reload log moved to the right column, next to the watch panel
     expect(frameLines(frame)[6]).toMatch(/^Watch .*Reloads 40 attempts/);
     expect(frameLines(frame).every((l) => [...l].length <= 130)).toBe(true);
+  });
+});
+
+describe('layout after a rollback', () => {
+  const failedLine = '  ✖ probe:greeting   expected 200, got 500: {"success":false,"message":"Do not know how to serialize a BigInt"}';
+
+  it('120×34: Watch beside Reloads, Verification below at full width with the failed detail whole', async () => {
+    const t = makeStore(rolledBackState());
+    const r = render(<App store={t.store} width={120} height={34} clock={clock} />);
+    const lines = frameLines(await waitForText(r.lastFrame, 'Reloads'));
+    expect(lines).toHaveLength(33);
+    expect(lines[2]).toMatch(/^Watch .*Reloads 7 attempts/);
+    const title = lines.findIndex((l) => l.startsWith('Verification'));
+    expect(lines[title]).toMatch(/^Verification 6\/7 passed · rolled back ─+$/);
+    expect(lines[title + 1]).toBe(failedLine);
+    expect(lines[title + 8]).toBe('  ↺ after rollback: 7/7 passed');
+    // every attempt and every change is on screen (7 + the reason line; 7 changes)
+    expect(lines.filter((l) => / {2}~ server\//.test(l))).toHaveLength(7);
+    expect(lines.filter((l) => /✔ ok {14}v11 → v12/.test(l))).toHaveLength(6);
+  });
+
+  it('80×24, 100×30, 160×45: within the terminal; the failed detail continues on a second line where it is cut', async () => {
+    for (const [w, h] of [
+      [80, 24],
+      [100, 30],
+      [160, 45],
+    ]) {
+      cleanup();
+      const t = makeStore(rolledBackState());
+      const r = render(<App store={t.store} width={w} height={h} clock={clock} />);
+      const lines = frameLines(await waitForText(r.lastFrame, 'Reloads'));
+      expect(lines).toHaveLength(h - 1);
+      for (const l of lines) expect([...l].length).toBeLessThanOrEqual(w);
+      expect(lines).toContain('  ↺ after rollback: 7/7 passed');
+      const at = lines.findIndex((l) => l.startsWith('  ✖ probe:greeting'));
+      const shown = w >= 120 ? lines[at] : `${lines[at]} ${lines[at + 1].trim()}`;
+      expect(shown).toBe(failedLine);
+    }
+  });
+
+  it('with plenty of content no line stays empty at 100×30, 120×34 and 160×45', async () => {
+    for (const [w, h] of [
+      [100, 30],
+      [120, 34],
+      [160, 45],
+    ]) {
+      cleanup();
+      const t = makeStore(fullState());
+      const r = render(<App store={t.store} width={w} height={h} clock={clock} />);
+      const lines = frameLines(await waitForText(r.lastFrame, 'Reloads'));
+      expect(lines).toHaveLength(h - 1);
+      expect(lines.filter((l) => l.trim() === '')).toEqual([]);
+    }
   });
 });
 

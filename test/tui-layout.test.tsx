@@ -4,6 +4,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createStore } from 'zustand/vanilla';
 import { detailLines, detailRows, location, mergeErrors } from '../components/errorEntries.js';
 import { computeLayout, listTop, type LayoutCounts } from '../components/layout.js';
+import { layoutCounts } from '../components/layoutCounts.js';
+import { attempt, rolledBackState } from './helpers/tui-state.js';
 import { createThrottledView } from '../components/throttledView.js';
 import type { ErrorEntry } from '../src/types.js';
 
@@ -11,6 +13,9 @@ const full: LayoutCounts = { targets: 1, warnings: 2, recent: 20, checks: 5, his
 /** lines the single-column screen uses: header 2 (+restart), titles 4, footer 1, bodies */
 const used = (l: ReturnType<typeof computeLayout>, c: LayoutCounts) =>
   2 + (c.restart ? 1 : 0) + 5 + l.targets + l.warnings + l.recent + l.checks + l.history;
+
+/** lines the two-column screen uses: header 2 (+restart), targets, warnings, middle, verification title + checks, footer */
+const usedTwo = (l: ReturnType<typeof computeLayout>, c: LayoutCounts) => 2 + (c.restart ? 1 : 0) + l.targets + l.warnings + l.middle + 1 + l.checks + 1;
 
 describe('computeLayout', () => {
   it('80×24 with a full history fills exactly rows − 1 lines', () => {
@@ -47,12 +52,45 @@ describe('computeLayout', () => {
     }
   });
 
-  it('two columns from 120 columns: reload log on the right gets the body height', () => {
+  it('two columns from 120 columns: Watch beside Reloads, Verification below them at full width', () => {
     const l = computeLayout(130, 40, full);
-    expect(l).toMatchObject({ twoColumns: true, leftWidth: 58, rightWidth: 71, warnings: 2, history: 33, checks: 5, recent: 20 });
-    // left column: watch title + recent + cooldown + verification title + checks ≤ body (34)
-    expect(1 + l.recent + 1 + 1 + l.checks).toBeLessThanOrEqual(34);
+    expect(l).toMatchObject({ twoColumns: true, leftWidth: 51, rightWidth: 78, warnings: 2, middle: 28, recent: 20, history: 27, checks: 5 });
+    // left: watch title + recent + cooldown; right: reloads title + history; both within the middle
+    expect(1 + l.recent + 1).toBeLessThanOrEqual(l.middle);
+    expect(1 + l.history).toBeLessThanOrEqual(l.middle);
+    expect(usedTwo(l, full)).toBe(39);
     expect(computeLayout(119, 40, full).twoColumns).toBe(false);
+    expect(computeLayout(80, 24, full).middle).toBe(0);
+  });
+
+  it('with content, every size uses all rows − 1 lines (100×30, 120×34, 160×45)', () => {
+    const plenty: LayoutCounts = { ...full, checks: 12, warnings: 3 };
+    expect(used(computeLayout(100, 30, plenty), plenty)).toBe(29);
+    for (const [cols, rows] of [
+      [120, 34],
+      [160, 45],
+    ]) {
+      const l = computeLayout(cols, rows, plenty);
+      expect(l.twoColumns).toBe(true);
+      expect(usedTwo(l, plenty)).toBe(rows - 1);
+    }
+  });
+
+  it('two columns with little content: each part gets what it has, the checks whole', () => {
+    const few: LayoutCounts = { targets: 1, warnings: 0, recent: 7, checks: 9, history: 8, restart: false };
+    expect(computeLayout(120, 34, few)).toMatchObject({ middle: 9, recent: 7, history: 8, checks: 9 });
+  });
+});
+
+describe('layoutCounts', () => {
+  it('counts rows as the panels render them: the reason line, a failed detail in full, two-line warnings', () => {
+    const s = rolledBackState();
+    // 7 attempts + the newest failure's reason; 7 checks + the failed detail's second line at 80 + the re-verification
+    expect(layoutCounts(s, 80)).toEqual({ targets: 1, warnings: 0, recent: 7, checks: 9, history: 8, restart: false });
+    expect(layoutCounts(s, 120).checks).toBe(8);
+    const warned = { ...s, warnings: ['short', `${'x'.repeat(90)} — fix it`], current: attempt(99, { outcome: undefined }) };
+    expect(layoutCounts(warned, 80)).toMatchObject({ warnings: 3, history: 9 });
+    expect(layoutCounts(warned, 120)).toMatchObject({ warnings: 2 });
   });
 });
 

@@ -347,6 +347,30 @@ describe('Verification after a rollback', () => {
     expect(lines(<Verification store={rolledBack(bad)} width={80} rows={6} />).at(-1)).toBe('  ↺ after rollback: 1/2 passed — ✖ health: GET /health answered HTTP 503');
   });
 
+  it('a failed detail longer than its line continues beneath it when rows are free, and wins rows over passed checks', () => {
+    const long = 'expected 200, got 500: {"success":false,"message":"Do not know how to serialize a BigInt"}';
+    const checks = [check('health', true, '200'), check('probe:greeting', false, long), check('probe:items', true, '200')];
+    expect(lines(<Verification store={storeOf({ checks })} width={60} rows={5} />)).toEqual([
+      rule('Verification 2/3 passed', 60),
+      '  ✔ health          200',
+      '  ✖ probe:greeting  expected 200, got 500:',
+      '                    {"success":false,"message":"Do not know',
+      '                    how to serialize a BigInt"}',
+      '  ✔ probe:items     200',
+    ]);
+    // one row short: the last continuation takes the rest, cut at the width
+    expect(lines(<Verification store={storeOf({ checks })} width={60} rows={4} />).slice(2, 4)).toEqual([
+      '  ✖ probe:greeting  expected 200, got 500:',
+      '                    {"success":false,"message":"Do not know…',
+    ]);
+    // not all fit: the failure first, then how many more
+    expect(lines(<Verification store={storeOf({ checks })} width={60} rows={2} />)).toEqual([
+      rule('Verification 2/3 passed', 60),
+      '  ✖ probe:greeting  expected 200, got 500: {"success":false…',
+      '  … 2 more',
+    ]);
+  });
+
   it('a later verification (v) is shown as it is', () => {
     const later = [check('health', true, '200')];
     const store = storeOf({ history: [attempt(1, { outcome: 'rolled-back', checks: attemptChecks, reverifyChecks: reverify })], checks: later });

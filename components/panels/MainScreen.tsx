@@ -1,4 +1,5 @@
-// The live panels, laid out within the line budget: one column, or two when wide.
+// The live panels, laid out within the line budget: one column, or when wide Watch and
+// Cooldown beside the reload log, with Verification below them at full width.
 import { Box } from 'ink';
 import type { StoreApi } from 'zustand/vanilla';
 import type { EngineStore } from '../../src/types.js';
@@ -31,16 +32,16 @@ export function MainScreen({ store, layout }: { store: StoreApi<EngineStore>; la
       <Header store={store} width={width} />
       <Targets store={store} width={width} rows={layout.targets} />
       <Warnings store={store} width={width} rows={layout.warnings} />
-      <Box flexDirection="row">
+      <Box flexDirection="row" height={layout.middle} overflow="hidden">
         <Box flexDirection="column" width={leftWidth} marginRight={1}>
           <Watch store={store} width={leftWidth} rows={layout.recent} />
           <Cooldown store={store} width={leftWidth} />
-          <Verification store={store} width={leftWidth} rows={layout.checks} />
         </Box>
         <Box flexDirection="column" width={rightWidth}>
           <ReloadLog store={store} width={rightWidth} rows={layout.history} />
         </Box>
       </Box>
+      <Verification store={store} width={width} rows={layout.checks} />
     </Box>
   );
 }

@@ -9,16 +9,26 @@ import type { CheckResult, EngineStore } from '../../src/types.js';
 import { padEnd } from '../format.js';
 import { Row } from '../Row.js';
 import { titleSegs, type Seg } from '../segments.js';
-import { failuresFirst, tally, verificationView } from '../verificationView.js';
+import { detailChunks, detailIndent, failuresFirst, nameWidthOf, tally, verificationView } from '../verificationView.js';
 
-function checkSegs(c: CheckResult, nameWidth: number): Seg[] {
+function checkSegs(c: CheckResult, nameWidth: number, detail = c.detail): Seg[] {
   const mark: Seg = c.skipped ? { text: '–', dim: true } : c.ok ? { text: '✔', color: 'green' } : { text: '✖', color: 'red', bold: true };
   return [
     { text: '  ' },
     mark,
     { text: ` ${padEnd(c.name, nameWidth)}  `, bold: !c.ok && !c.skipped },
-    { text: c.skipped ? `skipped${c.detail ? `: ${c.detail}` : ''}` : c.detail, dim: c.skipped || c.ok, color: !c.ok && !c.skipped ? 'red' : undefined },
+    { text: c.skipped ? `skipped${detail ? `: ${detail}` : ''}` : detail, dim: c.skipped || c.ok, color: !c.ok && !c.skipped ? 'red' : undefined },
   ];
+}
+
+/** A check's rows: a failed one's detail continues beneath itself in `lines` rows at most. */
+function checkRows(c: CheckResult, nameWidth: number, width: number, lines: number): Seg[][] {
+  const chunks = detailChunks(c, nameWidth, width);
+  if (lines <= 1 || chunks.length <= 1) return [checkSegs(c, nameWidth)];
+  // the last row that fits takes the rest, cut at the width
+  const shown = [...chunks.slice(0, lines - 1), chunks.slice(lines - 1).join(' ')].filter((t) => t !== '');
+  const indent = ' '.repeat(detailIndent(nameWidth));
+  return shown.map((text, i) => (i === 0 ? checkSegs(c, nameWidth, text) : [{ text: indent }, { text, color: 'red' }]));
 }
 
 /** `  ↺ after rollback: 7/7 passed`, or with the first check that still fails. */
@@ -32,6 +42,37 @@ export function afterRollbackSegs(after: readonly CheckResult[]): Seg[] {
   ];
 }
 
+/**
+ * Which checks get rows, and how many each (a failed check's detail may continue beneath
+ * it). When they do not all fit, failures come first — they are what the reader needs —
+ * and the last row says how many more there are.
+ */
+export function planRows(list: readonly CheckResult[], rows: number, wanted: (c: CheckResult) => number): { shown: CheckResult[]; lines: number[] } {
+  if (list.length <= rows) {
+    // every check gets a row; rows left over go to the failed details, in order
+    let spare = rows - list.length;
+    const lines = list.map((c) => {
+      const extra = Math.min(spare, wanted(c) - 1);
+      spare -= extra;
+      return 1 + extra;
+    });
+    return { shown: [...list], lines };
+  }
+  const ordered = failuresFirst(list);
+  if (rows <= 1) return { shown: ordered.slice(0, rows), lines: ordered.slice(0, rows).map(() => 1) };
+  let left = rows - 1; // the last row: "… N more"
+  const shown: CheckResult[] = [];
+  const lines: number[] = [];
+  for (const c of ordered) {
+    if (left <= 0) break;
+    const n = !c.ok && !c.skipped ? Math.min(wanted(c), left) : 1;
+    shown.push(c);
+    lines.push(n);
+    left -= n;
+  }
+  return { shown, lines };
+}
+
 export function Verification({ store, width, rows }: { store: StoreApi<EngineStore>; width: number; rows: number }) {
   const { checks, newest } = useStore(store, useShallow((s) => ({ checks: s.checks, newest: s.history[0] })));
   const view = verificationView(checks, newest);
@@ -43,20 +84,16 @@ export function Verification({ store, width, rows }: { store: StoreApi<EngineSto
   // the failed check outranks the summary line when only one row is left
   const afterRow = view.after && rows >= 2 ? view.after : undefined;
   const listRows = Math.max(0, rows - (afterRow ? 1 : 0));
-  // when they do not all fit, failures come first: they are what the reader needs
-  const overflow = list.length > listRows;
-  const ordered = overflow ? failuresFirst(list) : list;
-  const more = overflow && listRows >= 2;
-  const shown = ordered.slice(0, more ? listRows - 1 : listRows);
-  const nameWidth = Math.min(18, Math.max(4, ...list.map((c) => c.name.length)));
+  const nameWidth = nameWidthOf(list);
+  const { shown, lines } = planRows(list, listRows, (c) => detailChunks(c, nameWidth, width).length);
+  const more = list.length - shown.length;
+  const rowsOf = shown.map((c, i) => checkRows(c, nameWidth, width, lines[i]));
   return (
     <Box flexDirection="column">
       <Row width={width} segs={titleSegs('Verification', info, width)} />
       {rows > 0 && list.length === 0 && <Row width={width} segs={[{ text: '  no verification yet — press v', dim: true }]} />}
-      {shown.map((c, i) => (
-        <Row key={`${c.name}-${i}`} width={width} segs={checkSegs(c, nameWidth)} />
-      ))}
-      {more && <Row width={width} segs={[{ text: `  … ${list.length - shown.length} more`, dim: true }]} />}
+      {rowsOf.flatMap((segsList, i) => segsList.map((segs, j) => <Row key={`${shown[i].name}-${i}-${j}`} width={width} segs={segs} />))}
+      {more > 0 && listRows >= 2 && <Row width={width} segs={[{ text: `  … ${more} more`, dim: true }]} />}
       {afterRow && <Row width={width} segs={afterRollbackSegs(afterRow)} />}
     </Box>
   );

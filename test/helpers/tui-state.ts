@@ -92,6 +92,35 @@ export function attempt(id: number, overrides: Partial<ReloadAttempt> = {}): Rel
 
 export const check = (name: string, ok: boolean, detail: string, extra: Partial<CheckResult> = {}): CheckResult => ({ name, ok, detail, ...extra });
 
+/** The demo after a probe failed and the reload was rolled back: 7 changes, 7 attempts, 7 checks. */
+export function rolledBackState(): EngineState {
+  const checks = [
+    check('server:greeting', true, 'says "Hello again!"'),
+    check('server:items', true, '2 items listed'),
+    check('no-restart', true, 'same process (boot_id, pid, started_at unchanged)'),
+    check('health', true, 'GET /health answered HTTP 200'),
+    check('probe:greeting', false, 'expected 200, got 500: {"success":false,"message":"Do not know how to serialize a BigInt"}'),
+    check('probe:items', true, 'GET /api/v1/items → 200'),
+    check('probe:counter', true, 'GET /api/v1/counter → 200'),
+  ];
+  const reverify = checks.map((c) => (c.ok ? c : { ...c, ok: true, detail: 'GET /api/v1/greeting → 200' }));
+  const message = 'verification failed: probe:greeting (expected 200, got 500); rolled back to v7';
+  return makeState({
+    history: [
+      attempt(1, { outcome: 'rolled-back', versionBefore: 7, versionAfter: 7, files: ['server/routes/greeting.js'], message, checks, reverifyChecks: reverify }),
+      ...Array.from({ length: 6 }, (_, i) => attempt(i + 2, { files: ['server/routes/items.js'] })),
+    ],
+    checks: reverify,
+    watch: {
+      dirs: ['server'],
+      fileCount: 8,
+      ready: true,
+      paused: false,
+      recent: Array.from({ length: 7 }, (_, i) => ({ path: i % 2 ? 'server/routes/items.js' : 'server/routes/greeting.js', kind: 'change' as const, at: T0 - i * 4000 })),
+    },
+  });
+}
+
 export type ActionCall = { name: keyof EngineActions; args: unknown[] };
 
 export interface TestStore {
