@@ -150,7 +150,7 @@ export default (req, res) => {
     expect(await get('/health')).toMatchObject({ status: 200, body: 'chunk 1\nchunk 2\nchunk 3\ndone' });
   });
 
-  it('answers when the app begins no answer within the bound; the late answer goes nowhere', async () => {
+  it('a hanging /health is not healthy: 503 when the app begins no answer within the bound; the late answer goes nowhere', async () => {
     await start(
       {
         'app.js': `
@@ -166,7 +166,12 @@ export default (req, res) => {
       },
       { healthTimeoutMs: 50 },
     );
-    await expectAgentAnswers();
+    const r = await get('/health');
+    expect({ status: r.status, message: r.message, body: JSON.parse(r.body) }).toEqual({
+      status: 503,
+      message: 'Service Unavailable',
+      body: { success: false, status: 'unhealthy', message: 'the app began no answer to GET /health within 50 ms' },
+    });
     for (let i = 0; i < 100 && log().length < 1; i++) await new Promise((r) => setTimeout(r, 10));
     expect(log()).toEqual(['late end done']);
     expect(await get('/x')).toMatchObject({ status: 200, body: 'other' });

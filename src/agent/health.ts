@@ -1,6 +1,7 @@
 // GET /health: answered by the app when it handles it, otherwise by the agent.
-// The app gets the request first; when it answers 404 (no such route) or has not begun
-// an answer within a bound, the agent answers in its place on the same response.
+// The app gets the request first; when it answers 404 (no such route) the agent answers
+// in its place on the same response. An app that has begun no answer within a bound is
+// hanging, which is not healthy: the agent then answers 503 for it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
@@ -41,14 +42,20 @@ type Method = (...args: unknown[]) => unknown;
  * every way an answer starts; `write`/`end` check the status before Node's own code runs,
  * so the app's chunk never reaches the socket.
  */
-export function answerUnlessAppDoes(res: ServerResponse, answer: (res: ServerResponse) => void, timeoutMs: number): void {
+export type TakeOverReason = 'not-found' | 'timeout';
+
+export function answerUnlessAppDoes(
+  res: ServerResponse,
+  answer: (res: ServerResponse, why: TakeOverReason) => void,
+  timeoutMs: number,
+): void {
   const own = res as unknown as Own;
   // looked up at call time: Express swaps the response's prototype after we start
   const native = (name: string, args: unknown[]) => ((Object.getPrototypeOf(res) as Own)[name] as Method).apply(res, args);
   const ours: Record<(typeof INTERCEPTED)[number], Method> = {
     writeHead: (status, ...rest) => {
       if (notFound(status)) {
-        takeOver();
+        takeOver('not-found');
         return res;
       }
       stepAside();
@@ -61,7 +68,7 @@ export function answerUnlessAppDoes(res: ServerResponse, answer: (res: ServerRes
   const notFound = (status: unknown) => !settled && Number(status) === 404 && !res.headersSent;
   const intercept = (name: 'write' | 'end', args: unknown[]) => {
     if (notFound(res.statusCode)) {
-      takeOver();
+      takeOver('not-found');
       return (own[name] as Method)(...args); // the silenced one
     }
     stepAside();
@@ -74,11 +81,11 @@ export function answerUnlessAppDoes(res: ServerResponse, answer: (res: ServerRes
     // a middleware that wrapped ours (compression, on-headers) keeps its wrapper
     for (const name of INTERCEPTED) if (own[name] === ours[name]) delete own[name];
   };
-  const takeOver = () => {
+  const takeOver = (why: TakeOverReason) => {
     stepAside();
     for (const name of res.getHeaderNames()) res.removeHeader(name);
-    res.statusMessage = 'OK'; // an app's 404 may have set 'Not Found'
-    answer(res);
+    res.statusMessage = ''; // an app's 404 may have set 'Not Found'; Node fills in the right one
+    answer(res, why);
     for (const name of SILENCED) {
       if (typeof own[name] !== 'function') continue;
       own[name] = (...args: unknown[]) => {
@@ -93,7 +100,7 @@ export function answerUnlessAppDoes(res: ServerResponse, answer: (res: ServerRes
   const timer = setTimeout(() => {
     if (settled) return;
     if (res.headersSent || res.writableEnded) stepAside();
-    else takeOver();
+    else takeOver('timeout');
   }, timeoutMs);
   timer.unref();
   res.once('close', stepAside);

@@ -81,7 +81,14 @@ export function createHttpHandler(agent: HotReloadAgent): RequestListener {
     const version = agent.active; // the request stays on this version to its end
     if (isHealthCheck(req) && version.health !== 'app') {
       if (version.health === 'agent') return health(res, version);
-      answerUnlessAppDoes(res, (r) => health(r, version), agent.options.healthTimeoutMs);
+      answerUnlessAppDoes(
+        res,
+        (r, why) =>
+          why === 'timeout'
+            ? send(r, 503, { success: false, status: 'unhealthy', message: `the app began no answer to GET /health within ${agent.options.healthTimeoutMs} ms` })
+            : health(r, version),
+        agent.options.healthTimeoutMs,
+      );
     }
     try {
       const r = version.listener(req, res) as unknown;
