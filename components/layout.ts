@@ -76,7 +76,7 @@ export function computeLayout(cols: number, rows: number, c: LayoutCounts): Layo
       ['recent', 1],
       ['checks', 6],
       ['recent', 3],
-      ['warnings', 2],
+      ['warnings', 4], // two long warnings in two lines each
       ['history', inf],
       ['checks', inf],
       ['recent', 10],
@@ -91,7 +91,7 @@ export function computeLayout(cols: number, rows: number, c: LayoutCounts): Layo
   // full width: header 2 (+ restart), target rows, warnings, footer
   const top = allocate(height - (2 + restart + 1) - 6, want, [
     ['targets', 4],
-    ['warnings', 3],
+    ['warnings', 4],
   ]);
   const body = Math.max(0, height - (2 + restart + 1) - top.targets - top.warnings);
   // the middle: Watch (title + recent) and Cooldown on the left, Reloads (title + history)

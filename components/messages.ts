@@ -19,11 +19,16 @@ export function shortReason(message: string): string {
  */
 export function compactWarning(text: string): string {
   const flat = text.replace(/\s*\n\s*/g, ' ').trim();
-  return flat.replace(/\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (https?:\/\/\S+?): /g, (whole, url: string, offset: number) => {
+  const once = flat.replace(/\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (https?:\/\/\S+?): /g, (whole, url: string, offset: number) => {
     const origin = /^https?:\/\/[^/]+/.exec(url)?.[0] ?? url;
     return flat.slice(0, offset).includes(origin) ? '' : whole;
   });
+  // "(service unreachable (connection refused))" says no more than "(connection refused)"
+  return once.replace(/service unreachable \(([^()]+)\)/g, '$1');
 }
+
+/** URLs without their origin (`…/health`): the header names the service already. */
+export const dropOrigins = (text: string): string => text.replace(/https?:\/\/[^/\s)]+(?=\/)/g, '…');
 
 /** The longest `n` in [lo, hi] for which `ok(n)` holds (ok is monotone: true up to a point), or lo - 1. */
 function longest(lo: number, hi: number, ok: (n: number) => boolean): number {
@@ -49,6 +54,13 @@ export function warningLines(text: string, width: number, maxLines: number): str
   const body = compactWarning(text);
   const fits = (s: string): boolean => wrapLine(s, inner).length <= lines;
   if (fits(body)) return wrapLine(body, inner);
+  // URLs are the longest and least telling part: their origins go first
+  const short = dropOrigins(body);
+  if (fits(short)) return wrapLine(short, inner);
+  return shortenToFit(short, inner, lines, fits);
+}
+
+function shortenToFit(body: string, inner: number, lines: number, fits: (s: string) => boolean): string[] {
   const dash = body.lastIndexOf(' — ');
   const head = dash > 0 ? body.slice(0, dash) : body;
   const fix = dash > 0 ? body.slice(dash) : '';

@@ -76,6 +76,13 @@ describe('computeLayout', () => {
     }
   });
 
+  it('two long warnings get two lines each (4) in both layouts', () => {
+    const warned: LayoutCounts = { ...full, warnings: 4 };
+    expect(computeLayout(80, 24, warned).warnings).toBe(4);
+    expect(used(computeLayout(80, 24, warned), warned)).toBe(23);
+    expect(computeLayout(120, 34, warned).warnings).toBe(4);
+  });
+
   it('two columns with little content: each part gets what it has, the checks whole', () => {
     const few: LayoutCounts = { targets: 1, warnings: 0, recent: 7, checks: 9, history: 8, restart: false };
     expect(computeLayout(120, 34, few)).toMatchObject({ middle: 9, recent: 7, history: 8, checks: 9 });

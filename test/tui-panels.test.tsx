@@ -394,14 +394,25 @@ describe('Warnings', () => {
 
   it('a long warning at 80 columns takes two lines when it may, without repeating the request', () => {
     expect(lines(<Warnings store={storeOf({ warnings: [notAnswering] })} width={80} rows={2} />)).toEqual([
-      '⚠ http://127.0.0.1:18899/health is not answering (service unreachable',
-      '  (connection refused)) — start the service, or point --api-url at it',
+      '⚠ http://127.0.0.1:18899/health is not answering (connection refused) — start',
+      '  the service, or point --api-url at it',
     ]);
   });
 
-  it('in one line the middle gives way and the fix at the end stays whole', () => {
+  it('in one line the URL origins, then the middle give way and the fix at the end stays whole', () => {
+    const notFound =
+      'http://127.0.0.1:18899/api/v1/hot-reload/status answered 404 — the service has no hot-reload status endpoint; install the agent, or set "endpoints.status" in the config';
+    // (ink-testing-library's terminal is 100 columns wide)
+    expect(lines(<Warnings store={storeOf({ warnings: [notFound] })} width={100} rows={2} />)).toEqual([
+      '⚠ http://127.0.0.1:18899/api/v1/hot-reload/status answered 404 — the service has no hot-reload',
+      '  status endpoint; install the agent, or set "endpoints.status" in the config',
+    ]);
+    expect(lines(<Warnings store={storeOf({ warnings: [notFound] })} width={80} rows={2} />)).toEqual([
+      '⚠ …/api/v1/hot-reload/status answered 404 — the service has no hot-reload status',
+      '  endpoint; install the agent, or set "endpoints.status" in the config',
+    ]);
     const out = lines(<Warnings store={storeOf({ warnings: [notAnswering, 'short one'] })} width={80} rows={2} />);
-    expect(out).toEqual(['⚠ http://127.0.0.…ection refused)) — start the service, or point --api-url at it', '⚠ short one']);
+    expect(out).toEqual(['⚠ …/health is not…nection refused) — start the service, or point --api-url at it', '⚠ short one']);
     expect([...out[0]].length).toBeLessThanOrEqual(80);
   });
 });
