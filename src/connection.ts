@@ -21,7 +21,12 @@ export interface ConnectionMonitorOptions {
   track: <T>(p: Promise<T>) => Promise<T>;
   /** default 2000 ms, bounded to 250..60000 */
   pollIntervalMs?: number;
+  /** every status a poll read, with the time its request was sent */
+  onStatus?: (index: number, status: Status, sentAt: number) => void;
 }
+
+/** The status poll interval actually used: default 2000 ms, bounded to 250..60000. */
+export const pollInterval = (ms?: number) => Math.min(60_000, Math.max(250, ms ?? 2000));
 
 export interface ConnectionMonitor {
   start(): void;
@@ -30,7 +35,7 @@ export interface ConnectionMonitor {
 
 export function createConnectionMonitor(opts: ConnectionMonitorOptions): ConnectionMonitor {
   const { clients, config, store, clock, track } = opts;
-  const pollMs = Math.min(60_000, Math.max(250, opts.pollIntervalMs ?? 2000));
+  const pollMs = pollInterval(opts.pollIntervalMs);
   const pollTimers: (NodeJS.Timeout | undefined)[] = clients.map(() => undefined);
   const backoff: number[] = clients.map(() => RETRY_MIN_MS);
   let closed = false;
@@ -59,27 +64,32 @@ export function createConnectionMonitor(opts: ConnectionMonitorOptions): Connect
     if (closed) return pollMs;
     const client = clients[i];
     const prev = store.getState().targets[i];
+    const sentAt = clock();
     try {
       const status = await track(client.status());
       backoff[i] = RETRY_MIN_MS;
       if (closed) return pollMs;
       noteRestart(prev?.service ?? null, status);
       updateTarget(store, i, { service: status, connection: { state: 'connected', checkedAt: clock() } });
+      opts.onStatus?.(i, status, sentAt);
       return pollMs;
     } catch (e) {
       if (closed) return pollMs;
       if (e instanceof HttpError && e.status === 404) {
-        addWarning(
-          store,
-          `${client.target.apiUrl}${config.endpoints.status} answered 404 — the service has no hot-reload status endpoint; install the agent, or set "endpoints.status" in the config`,
-        );
-        // connected but without status: health decides
+        // connected but without status: health decides; "connected (no status endpoint)"
+        // comes first, then the one warning that says what it costs and how to fix it
+        const warning = `${client.target.apiUrl}${config.endpoints.status} answered 404 — connected without a hot-reload status endpoint (no versions, no restart detection); install the agent, or set "endpoints.status" in the config`;
         try {
           const h = await track(client.health());
           backoff[i] = RETRY_MIN_MS;
-          updateTarget(store, i, { connection: { state: 'connected', checkedAt: clock(), ...(h.ok ? {} : { lastError: `health HTTP ${h.httpStatus}` }) } });
+          if (closed) return pollMs;
+          updateTarget(store, i, {
+            connection: { state: 'connected', checkedAt: clock(), noStatusEndpoint: true, ...(h.ok ? {} : { lastError: `health HTTP ${h.httpStatus}` }) },
+          });
+          addWarning(store, warning);
           return pollMs;
         } catch (he) {
+          addWarning(store, warning);
           e = he;
         }
       }

@@ -3,12 +3,13 @@
 // file only performs their effects with real timers, files and HTTP, and feeds results back.
 import type { StoreApi } from 'zustand/vanilla';
 import { createClient } from './client/client.js';
-import { createConnectionMonitor } from './connection.js';
+import { createConnectionMonitor, pollInterval } from './connection.js';
 import { createErrorLog, type ErrorLog } from './errorlog.js';
 import { finalOutcome, type FleetState, type Slot } from './fleet.js';
 import { runFleet } from './fleet-runner.js';
-import type { LogEntry, PipelineMode, Stage } from './pipeline.js';
+import type { LogEntry, PipelineMode, PipelineState, Stage } from './pipeline.js';
 import { runPipeline, toFailure, type PipelineReport, type RunnerDeps, type ServiceClient } from './pipeline-runner.js';
+import type { Status } from './protocol.js';
 import { cooldownDeadline, createSchedulerState, step, type SchedulerEvent, type SchedulerState } from './scheduler.js';
 import {
   addError,
@@ -116,7 +117,29 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
   };
   const store = createEngineStore(config, actions);
   const errorLog = deps.errorLog ?? createErrorLog(config.logDir, (w) => addWarning(store, w));
-  const monitor = createConnectionMonitor({ clients, config, store, clock, track, pollIntervalMs: deps.pollIntervalMs });
+  // Watch mode's polled statuses: a fresh one is the next trigger's baseline (no GET before
+  // the reload: one round trip less of save-to-serve). Fresh = polled after the last run on
+  // that target ended and younger than the poll interval; a fleet checks every target anyway.
+  const pollMs = pollInterval(deps.pollIntervalMs);
+  const polled: ({ status: Status; at: number } | undefined)[] = config.targets.map(() => undefined);
+  let lastRunEnded = -Infinity;
+  const monitor = createConnectionMonitor({
+    clients,
+    config,
+    store,
+    clock,
+    track,
+    pollIntervalMs: pollMs,
+    onStatus: (i, status, at) => (polled[i] = { status, at }),
+  });
+
+  function freshStatus(i: number): Status | undefined {
+    const p = polled[i];
+    const t = store.getState().targets[i];
+    if (config.targets.length > 1 || !p || t?.connection.state !== 'connected') return undefined;
+    if (p.at < lastRunEnded || clock() - p.at >= pollMs || p.status.state === 'reloading') return undefined;
+    return p.status;
+  }
 
   // ---- scheduler shell ------------------------------------------------------------------
 
@@ -153,9 +176,11 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
 
   async function reloadNow(paths: string[], reason: ReloadAttempt['reason']): Promise<RunResult> {
     if (closed) return closedResult('trigger');
-    dispatch({ type: 'reloadStarted', now: clock() });
+    // one reading of the clock: the cooldown and the attempt start at the same instant
+    const startedAt = clock();
+    dispatch({ type: 'reloadStarted', now: startedAt });
     try {
-      return await runOnTargets('trigger', { files: paths, reason });
+      return await runOnTargets('trigger', { files: paths, reason, startedAt });
     } finally {
       dispatch({ type: 'reloadFinished', now: clock() });
     }
@@ -163,12 +188,15 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
 
   // ---- pipeline runs ----------------------------------------------------------------------
 
-  async function runOnTargets(mode: PipelineMode, req: { files: string[]; reason: ReloadAttempt['reason'] }): Promise<RunResult> {
+  async function runOnTargets(
+    mode: PipelineMode,
+    req: { files: string[]; reason: ReloadAttempt['reason']; startedAt?: number },
+  ): Promise<RunResult> {
     const modules = [...config.modules];
     const attempt: ReloadAttempt = {
       id: ++attemptId,
       kind: mode,
-      startedAt: clock(),
+      startedAt: req.startedAt ?? clock(),
       reason: req.reason,
       files: req.files,
       modules,
@@ -204,7 +232,13 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
         recheck: (i) => recheckTarget(i),
         run: async (i) =>
           (runs[i] = await runPipeline(
-            { mode, verify: mode !== 'trigger' || config.verify, request, baseline: store.getState().targets[i]?.service ?? null },
+            {
+              mode,
+              verify: mode !== 'trigger' || config.verify,
+              request,
+              baseline: store.getState().targets[i]?.service ?? null,
+              ...(mode === 'trigger' ? { knownStatus: freshStatus(i) } : {}),
+            },
             pipelineDeps(i, live(i), setPhase),
           )),
         undo: async (i, fromVersion) =>
@@ -245,6 +279,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
     const primary = lead >= 0 ? report.runs[lead] : undefined;
     const p = primary?.state;
     const finishedAt = clock();
+    lastRunEnded = finishedAt; // a status polled before now may predate what this run changed
     const st = report.state;
     const exitCode = st.exitCode ?? 1;
     const undoLead = lead >= 0 ? report.undos[lead] : undefined;
@@ -256,6 +291,8 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
       outcome: fleet || !p ? fleetOutcome(st) : undoLead ? (finalOutcome(st.slots[lead]) as ReloadOutcome) : p.outcome,
       versionBefore: p?.versionBefore,
       versionAfter: undoLead?.state.versionAfter ?? p?.versionAfter,
+      ...activatedVersion(p, undoLead),
+      ...(p?.reload?.error && !p.reload.success ? { error: p.reload.error } : {}),
       serverDurationMs: p?.reload?.duration_ms,
       message: fleet || !p ? st.message : undoLead ? `${p.message}; then ${undoLead.state.message}` : p.message,
       checks: p?.checks ?? [],
@@ -457,6 +494,13 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
   }
 
   return { store, config, start, trigger, verify, rollback, close };
+}
+
+/** The version a reload activated: from its answer, or the one a read-back found and undid. */
+function activatedVersion(p: PipelineState | undefined, undo: PipelineReport | undefined): Pick<ReloadAttempt, 'versionActivated'> {
+  const r = p?.reload;
+  const v = r?.activated && r.version !== undefined ? r.version : undo?.state.input.fromVersion;
+  return v !== undefined ? { versionActivated: v } : {};
 }
 
 /** One word for a whole fleet run: the worst target, as the exit code ranks them. */

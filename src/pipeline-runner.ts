@@ -2,6 +2,7 @@
 // Fleet fan-out (several targets, canary first) layers on top by calling runPipeline
 // once per target; nothing here knows about other targets.
 import { HttpError, isClientError, UnreachableError } from './client/errors.js';
+import { boundCheck, boundReload, boundRollback, boundVerify, clip, MAX_TEXT } from './bounds.js';
 import { healthCheck, noRestartCheck, reloadCheck, serverChecks } from './checks.js';
 import {
   initialPipeline,
@@ -53,9 +54,9 @@ export function toFailure(e: unknown): Failure {
   if (isClientError(e)) {
     const status = e instanceof HttpError ? e.status : 'status' in e && typeof e.status === 'number' ? e.status : undefined;
     const excerpt = 'bodyExcerpt' in e && typeof e.bodyExcerpt === 'string' ? e.bodyExcerpt : undefined;
-    return { kind: e.kind, message: e.message, ...(status !== undefined ? { httpStatus: status } : {}), ...(excerpt ? { bodyExcerpt: excerpt } : {}) };
+    return { kind: e.kind, message: clip(e.message, 2 * MAX_TEXT), ...(status !== undefined ? { httpStatus: status } : {}), ...(excerpt ? { bodyExcerpt: excerpt } : {}) };
   }
-  return { kind: 'invalid-response', message: e instanceof Error ? e.message : String(e) };
+  return { kind: 'invalid-response', message: clip(e instanceof Error ? e.message : String(e), 2 * MAX_TEXT) };
 }
 
 const MAX_EFFECTS = 32; // the machine finishes in ≤ 6 steps; this only bounds a bug
@@ -101,7 +102,7 @@ export async function runPipeline(input: PipelineInput, deps: RunnerDeps): Promi
         break;
       case 'reload':
         try {
-          const result = await deps.client.reload(effect.request);
+          const result = boundReload(await deps.client.reload(effect.request));
           record('trigger', result.success, reloadCheck(result).detail, t0);
           feed({ type: 'reloaded', result });
         } catch (e) {
@@ -121,7 +122,7 @@ export async function runPipeline(input: PipelineInput, deps: RunnerDeps): Promi
       }
       case 'rollback':
         try {
-          const response = await deps.client.rollback(effect.request);
+          const response = boundRollback(await deps.client.rollback(effect.request));
           record('rollback', response.success, response.message || (response.success ? 'rolled back' : 'refused'), t0);
           feed({ type: 'rolledBack', response });
         } catch (e) {
@@ -150,22 +151,30 @@ export async function verifyService(
   baseline: Status | null,
   reload: ReloadResult | undefined,
   clock: () => number = Date.now,
-): Promise<{ checks: CheckResult[]; status: Status | null; unreachable: boolean }> {
+): Promise<{ checks: CheckResult[]; status: Status | null; unreachable: boolean; failures: Failure[] }> {
   const { client } = deps;
   const checks: CheckResult[] = [];
+  // failed requests, with their HTTP status and body excerpt, for the error log
+  const failures: Failure[] = [];
+  const failed = (e: unknown): Failure => {
+    const f = toFailure(e);
+    failures.push(f);
+    return f;
+  };
   const timed = async (fn: () => Promise<CheckResult[]>) => {
     const t0 = clock();
     const out = await fn();
     const ms = clock() - t0;
-    checks.push(...out.map((c) => ({ ...c, durationMs: c.durationMs ?? ms })));
+    checks.push(...out.map((c) => boundCheck({ ...c, durationMs: c.durationMs ?? ms })));
   };
   if (reload) checks.push(reloadCheck(reload));
 
   await timed(async () => {
     try {
-      return serverChecks(await client.verify());
+      const v = await client.verify();
+      return serverChecks(v === null ? null : boundVerify(v));
     } catch (e) {
-      return [{ name: 'server', ok: false, detail: toFailure(e).message }];
+      return [{ name: 'server', ok: false, detail: failed(e).message }];
     }
   });
 
@@ -180,7 +189,7 @@ export async function verifyService(
       if (e instanceof HttpError && e.status === 404) {
         return [{ name: 'no-restart', ok: true, skipped: true, detail: 'the service has no status endpoint (404)' }];
       }
-      return [{ name: 'no-restart', ok: false, detail: `cannot read status: ${toFailure(e).message}` }];
+      return [{ name: 'no-restart', ok: false, detail: `cannot read status: ${failed(e).message}` }];
     }
   });
 
@@ -191,7 +200,7 @@ export async function verifyService(
       return [healthCheck(h.ok, h.httpStatus, deps.healthPath)];
     } catch (e) {
       healthUnreachable = e instanceof UnreachableError;
-      return [{ name: 'health', ok: false, detail: toFailure(e).message }];
+      return [{ name: 'health', ok: false, detail: failed(e).message }];
     }
   });
 
@@ -202,9 +211,9 @@ export async function verifyService(
         return [{ ...c, name: c.name.startsWith('probe:') ? c.name : `probe:${p.name}` }];
       } catch (e) {
         // probe() is documented never to throw; still a state, not a crash
-        return [{ name: `probe:${p.name}`, ok: false, detail: toFailure(e).message }];
+        return [{ name: `probe:${p.name}`, ok: false, detail: failed(e).message }];
       }
     });
   }
-  return { checks, status, unreachable: statusUnreachable && healthUnreachable };
+  return { checks, status, unreachable: statusUnreachable && healthUnreachable, failures };
 }

@@ -25,6 +25,11 @@ export interface PipelineInput {
   /** rollback mode: roll back exactly this version (compare-and-swap), not the one status reports */
   fromVersion?: number;
   /**
+   * trigger mode: a status known to be current (watch mode's fresh poll, taken after the
+   * last run): the baseline instead of a GET, saving a round trip before the reload
+   */
+  knownStatus?: Status;
+  /**
    * rollback mode: an automatic rollback (a fleet undoing a target that activated): a
    * re-verify that still fails then needs a human (rollback-failed, exit 4), as after a trigger
    */
@@ -60,7 +65,7 @@ export type PipelineEvent =
   | { type: 'reloaded'; result: ReloadResult }
   | { type: 'reloadFailed'; failure: Failure }
   /** `unreachable`: neither status nor health answered — the service is down */
-  | { type: 'verified'; checks: CheckResult[]; status: Status | null; unreachable: boolean }
+  | { type: 'verified'; checks: CheckResult[]; status: Status | null; unreachable: boolean; failures?: Failure[] }
   | { type: 'rolledBack'; response: RollbackResponse }
   | { type: 'rollbackFailed'; failure: Failure };
 
@@ -106,6 +111,7 @@ export function transition(s: PipelineState, e: PipelineEvent): Step {
       if (s.input.mode === 'verify') {
         return [s, [{ type: 'verify', stage: 'verify', baseline: s.input.baseline }]];
       }
+      if (s.input.mode === 'trigger' && s.input.knownStatus) return transition(s, { type: 'status', status: s.input.knownStatus });
       return [s, [{ type: 'getStatus' }]];
 
     case 'status':
@@ -144,7 +150,7 @@ export function transition(s: PipelineState, e: PipelineEvent): Step {
       };
       if (!r.success && r.activated !== true) {
         const message = r.error?.message ?? (r.message || 'reload failed');
-        return finish(next, 'failed', `reload failed: ${message}`, [
+        return finish(next, 'failed', `reload failed: ${withLocation(message, r)}`, [
           {
             type: 'logError',
             entry: {
@@ -210,7 +216,7 @@ function afterVerify(s: PipelineState, e: Extract<PipelineEvent, { type: 'verifi
   const summary = failed.map((c) => `${c.name} (${c.detail})`).join('; ');
   const log: PipelineEffect = {
     type: 'logError',
-    entry: { kind: 'verify', message: `verification failed: ${summary}`, files, version: next.versionAfter, detail: { checks: failed } },
+    entry: { kind: 'verify', message: `verification failed: ${summary}`, files, version: next.versionAfter, ...httpOf(e.failures), detail: { checks: failed } },
   };
   const r = s.reload;
   if (s.input.mode !== 'trigger' || !activatedNewVersion(r)) {
@@ -231,7 +237,14 @@ function afterReverify(s: PipelineState, e: Extract<PipelineEvent, { type: 'veri
   }
   const summary = e.unreachable ? 'service unreachable' : failed.map((c) => `${c.name} (${c.detail})`).join('; ');
   const message = `rolled back${rolledTo}, but verification still fails: ${summary}`;
-  const entry: LogEntry = { kind: 'verify', message, version: next.versionAfter, files: s.input.request.files ?? [], detail: { checks: failed } };
+  const entry: LogEntry = {
+    kind: 'verify',
+    message,
+    version: next.versionAfter,
+    files: s.input.request.files ?? [],
+    ...httpOf(e.failures),
+    detail: { checks: failed },
+  };
   // after an automatic rollback a still-broken service needs a human (exit 4);
   // an explicit --rollback that worked but does not verify is a verification failure (exit 1)
   const outcome: ReloadOutcome = s.input.mode === 'rollback' && !s.input.automatic ? 'failed' : 'rollback-failed';
@@ -282,6 +295,29 @@ function failureEntry(f: Failure, files: string[]): LogEntry {
     ...(f.httpStatus !== undefined ? { httpStatus: f.httpStatus } : {}),
     ...(f.bodyExcerpt ? { bodyExcerpt: f.bodyExcerpt } : {}),
   };
+}
+
+/** The HTTP status and body excerpt of the first failed request that had them (for the error log). */
+function httpOf(failures: readonly Failure[] | undefined): Pick<LogEntry, 'httpStatus' | 'bodyExcerpt'> {
+  const f = failures?.find((x) => x.httpStatus !== undefined || x.bodyExcerpt);
+  if (!f) return {};
+  return { ...(f.httpStatus !== undefined ? { httpStatus: f.httpStatus } : {}), ...(f.bodyExcerpt ? { bodyExcerpt: f.bodyExcerpt } : {}) };
+}
+
+/**
+ * Where a load error is: `file:line:column`, with the file as the agent names its modules
+ * (relative to its root, from `failed_modules`) when it sent an absolute one.
+ */
+export function errorLocation(r: Pick<ReloadResult, 'error' | 'failed_modules'>): string | undefined {
+  const e = r.error;
+  if (!e?.file) return undefined;
+  const shown = r.failed_modules.find((m) => m.length > 0 && (e.file === m || e.file!.endsWith(`/${m}`))) ?? e.file;
+  return e.line !== undefined ? `${shown}:${e.line}${e.column !== undefined ? `:${e.column}` : ''}` : shown;
+}
+
+function withLocation(message: string, r: ReloadResult): string {
+  const loc = errorLocation(r);
+  return loc && !message.includes(loc) ? `${message} (${loc})` : message;
 }
 
 function reloadedMessage(r: ReloadResult | undefined): string {

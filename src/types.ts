@@ -1,6 +1,6 @@
 // Domain types shared by the engine, the headless output and the TUI.
 // This is the contract between modules: the store's state shape and the normalized config.
-import type { Status } from './protocol.js';
+import type { ReloadErrorInfo, Status } from './protocol.js';
 
 // ---- config (normalized once at the edge; the core sees it complete and readonly) ----
 
@@ -70,6 +70,8 @@ export interface Connection {
   /** epoch ms of the next automatic retry while disconnected */
   retryAt?: number;
   checkedAt?: number;
+  /** connected, but the status endpoint answered 404 (no versions, no restart detection) */
+  noStatusEndpoint?: boolean;
 }
 
 export type ChangeKind = 'add' | 'change' | 'unlink';
@@ -117,6 +119,10 @@ export interface ReloadAttempt {
   outcome?: ReloadOutcome; // undefined while running
   versionBefore?: number;
   versionAfter?: number;
+  /** the version this reload activated (the one rolled back when it failed verification) */
+  versionActivated?: number;
+  /** why the reload failed to load, with its location, as the service reported it (bounded) */
+  error?: ReloadErrorInfo;
   durationMs?: number; // wall time of the whole attempt
   serverDurationMs?: number; // the agent's duration_ms
   message: string;

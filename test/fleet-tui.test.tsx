@@ -140,7 +140,7 @@ describe('the real engine store after a fleet reload', () => {
       '  web-3        URL ● up    v2≠  ↺ rolled back',
     ]);
     const log = lines(<ReloadLog store={store} width={100} rows={4} />);
-    expect(log[1]).toMatch(/^\d\d:\d\d:\d\d {2}↺ rolled back {5}v1 +\S+ +\(manual\) \[↺3\] — 1 of 3 targets failed \(web-2: veri…$/);
+    expect(log[1]).toMatch(/^\d\d:\d\d:\d\d {2}↺ rolled back {5}v1→v2↩v1 +\S+ +\(manual\) \[↺3\] — 1 of 3 targets failed \(web-2: veri…$/);
     expect(log.slice(2).map((l) => l.slice(0, 46))).toEqual([
       '          ├ web-1        ↺ rolled back     v1 ',
       '          ├ web-2        ↺ rolled back     v1 ',

@@ -63,10 +63,14 @@ describe('TUI in a real terminal against a real serve', () => {
   it('an edit that loads but fails a probe shows the rollback', async () => {
     // a BigInt passes the in-process checks but cannot be JSON-encoded: the probe gets 500
     editGreeting('version: 1,', 'version: 3n,');
-    // the row shows the version serving afterwards: v2 again
-    const screen = await term.waitFor(/↺ rolled back\s+v2\s/, 20_000, 'a reload row "↺ rolled back v2"');
-    expect(screen).toMatch(/↺ rolled back\s+v2\s+\S+\s+server\/…\/greeting\.js — verific…/);
+    // the row shows the version that failed (v3) and the one serving afterwards: v2 again
+    const screen = await term.waitFor(/↺ rolled back\s+v2→v3↩v2\s/, 20_000, 'a reload row "↺ rolled back v2→v3↩v2"');
+    expect(screen).toMatch(/↺ rolled back\s+v2→v3↩v2\s+\S+\s+server\/…\/greeting\.js — verific…/);
     expect(screen).toMatch(/^v2 · /m); // the header: version 2 serves again
+    // the check that caused the rollback stays visible, then the re-verification in one line
+    expect(screen).toMatch(/^Verification 7\/8 passed · rolled back ─+$/m);
+    expect(screen).toMatch(/^ {2}✖ probe:greeting\s+expected 200, got 500/m);
+    expect(screen).toMatch(/^ {2}↺ after rollback: 8\/8 passed$/m);
     // the whole reason is in the error log: e, then Enter on the newest entry, Esc twice back
     await term.sendKeys('e');
     // Enter acts on the selected entry: wait until the list has loaded and one is selected
@@ -75,10 +79,8 @@ describe('TUI in a real terminal against a real serve', () => {
     const detail = await term.waitFor(/^message\s+verification failed/m, 5_000, 'the error detail');
     expect(detail).toMatch(/^message\s+verification failed: probe:greeting \(expected 200, got 500\)$/m);
     expect(detail).toMatch(/^files\s+server\/routes\/greeting\.js$/m);
-    // one Esc at a time: two ESC bytes in one read are one key (meta+Esc) to a terminal app
-    await term.sendKeys('Escape');
-    await term.waitFor((s) => /^Error log \d+ entr/m.test(s), 5_000, 'the error log again');
-    await term.sendKeys('Escape');
+    // a quick Esc Esc: both ESC bytes in one write (Ink reads them as one key) go back two screens
+    await term.sendKeys('\u001b\u001b');
     await term.waitFor(/^Reloads \d+ attempts/m, 5_000, 'the main screen again');
     const answer = await call(`${serve.base}/api/v1/greeting`);
     expect(answer.status).toBe(200);

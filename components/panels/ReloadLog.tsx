@@ -23,7 +23,23 @@ export function whatText(a: ReloadAttempt, max: number): string {
 }
 
 // "HH:MM:SS  " + "✔ " + 15 + " " + 11 + " " + 7 + "  "
-const FIXED = 10 + 2 + 15 + 1 + 11 + 1 + 7 + 2;
+const VERSION_WIDTH = 11;
+const FIXED = 10 + 2 + 15 + 1 + VERSION_WIDTH + 1 + 7 + 2;
+
+/**
+ * The version column. A rolled-back attempt names the version that failed as well as the
+ * one left serving — `v2→v3↩v2` — shortened to `v3↩v2` when that does not fit.
+ */
+export function versionCell(
+  a: Pick<ReloadAttempt, 'versionBefore' | 'versionAfter' | 'versionActivated' | 'outcome'>,
+  width = VERSION_WIDTH,
+): string {
+  const plain = formatVersionChange(a.versionBefore, a.versionAfter);
+  if (a.outcome !== 'rolled-back' || a.versionActivated === undefined || a.versionActivated === a.versionAfter) return plain;
+  const after = a.versionAfter !== undefined ? `v${a.versionAfter}` : '?';
+  const full = a.versionBefore !== undefined ? `v${a.versionBefore}→v${a.versionActivated}↩${after}` : '';
+  return full && full.length <= width ? full : `v${a.versionActivated}↩${after}`;
+}
 
 const TARGET_MARK: Record<TargetOutcome, { symbol: string; label: string; color: string; bold?: boolean }> = {
   ...OUTCOME_LABEL,
@@ -65,7 +81,7 @@ export function attemptSegs(a: ReloadAttempt, width: number): Seg[] {
   return [
     { text: `${formatClock(a.startedAt)}  `, dim: true },
     { text: `${o.symbol} ${padEnd(o.label, 15)}`, color: o.color, bold: o.bold },
-    { text: ` ${padEnd(formatVersionChange(a.versionBefore, a.versionAfter), 11)}` },
+    { text: ` ${padEnd(versionCell(a), VERSION_WIDTH)}` },
     { text: ` ${padEnd(a.durationMs !== undefined ? formatDuration(a.durationMs) : '', 7)}  `, dim: true },
     { text: what },
     ...(isFleet(a) ? tallySegs(a.targets) : []),

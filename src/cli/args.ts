@@ -62,11 +62,31 @@ export function usageFromParseError(e: unknown): UsageError {
   return new UsageError(`${text.split('\n')[0]} (${HELP_HINT})`);
 }
 
+/**
+ * `--cooldown -1`: node's parseArgs takes `-1` for an option and calls the flag's
+ * argument ambiguous. A negative number after a flag that takes a value is its value, so
+ * the config's validation names what is wrong with it ("-1 is negative …").
+ */
+export function joinNegativeValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
+    const takesValue = name !== undefined && (OPTIONS as Record<string, { type: string }>)[name]?.type === 'string';
+    const next = argv[i + 1];
+    if (takesValue && next !== undefined && /^-(\d|\.\d)/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
 export function parseCli(argv: readonly string[]): ParsedCli {
   let values: Record<string, string | boolean | string[] | undefined>;
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true }));
+    ({ values, positionals } = parseArgs({ args: joinNegativeValues(argv), options: OPTIONS, strict: true, allowPositionals: true }));
   } catch (e) {
     throw usageFromParseError(e);
   }

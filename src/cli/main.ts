@@ -141,6 +141,21 @@ function printWarnings(engine: CliEngine, io: CliIo, style: Style) {
   for (const w of engine.store.getState().warnings) io.stderr.write(`${style.warn('⚠')} ${w}\n`);
 }
 
+/** Quitting inside the cooldown leaves changes unreloaded: say which, and how to reload them. */
+export function pendingNotice(pending: readonly string[], max = 5): string | undefined {
+  const n = pending.length;
+  if (n === 0) return undefined;
+  const names = pending.slice(0, max).join(', ') + (n > max ? ` (+${n - max} more)` : '');
+  return n === 1
+    ? `1 change was pending and not reloaded: ${names} (run auto-hot-reload --trigger to reload it)`
+    : `${n} changes were pending and not reloaded: ${names} (run auto-hot-reload --trigger to reload them)`;
+}
+
+function printPendingNotice(engine: CliEngine, io: CliIo, style: Style): void {
+  const line = pendingNotice(engine.store.getState().pending);
+  if (line) io.stderr.write(`${style.warn('⚠')} ${line}\n`);
+}
+
 async function runOnce(parsed: ParsedCli, config: Config, io: CliIo): Promise<number> {
   const style = styleFor(io.stdout, io.env);
   let files: string[] | undefined;
@@ -185,9 +200,15 @@ async function runWatch(config: Config, io: CliIo): Promise<number> {
     if (second) process.exit(130);
     resolveStop();
   });
+  const style = styleFor(io.stdout, io.env);
   try {
     // Shopify cli-kit / gemini-cli rule: interactive only with both TTYs and not in CI
-    const interactive = config.tui && !config.json && io.stdout.isTTY === true && io.stdinIsTTY && !io.env.CI;
+    const wanted = config.tui && !config.json && !io.env.CI;
+    const interactive = wanted && io.stdout.isTTY === true && io.stdinIsTTY;
+    // a terminal that gets lines instead of the TUI says why (`</dev/null`, a pipe into it)
+    if (wanted && io.stdout.isTTY === true && !io.stdinIsTTY) {
+      io.stderr.write('auto-hot-reload: stdin is not a terminal; printing lines (use --no-tui to silence this)\n');
+    }
     if (interactive) {
       let runTui: ((engine: CliEngine) => Promise<number>) | undefined;
       try {
@@ -200,19 +221,21 @@ async function runWatch(config: Config, io: CliIo): Promise<number> {
       if (runTui) {
         // the TUI starts the engine itself and owns quitting; -1: no raw mode, nothing started
         const code = await Promise.race([runTui(engine), stopped.then(() => 0)]);
-        if (code !== FALLBACK_TO_LINES) return code;
+        if (code !== FALLBACK_TO_LINES) {
+          // after the TUI unmounted: on the restored screen, where it stays readable
+          printPendingNotice(engine, io, style);
+          return code;
+        }
       }
     }
     await engine.start();
-    const unsubscribe = printWatchEvents(engine.store, (l) => io.stdout.write(`${l}\n`), {
-      json: config.json,
-      style: styleFor(io.stdout, io.env),
-    });
+    const unsubscribe = printWatchEvents(engine.store, (l) => io.stdout.write(`${l}\n`), { json: config.json, style });
     try {
       await stopped;
     } finally {
       unsubscribe();
     }
+    printPendingNotice(engine, io, style);
     return 0;
   } finally {
     stop();

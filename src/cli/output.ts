@@ -1,4 +1,5 @@
 // Plain-words lines (or JSON) for results and checks. Colour only on a TTY without NO_COLOR.
+import type { ReloadErrorInfo } from '../protocol.js';
 import type { CheckResult, ReloadAttempt, RunResult, TargetOutcome, TargetResult } from '../types.js';
 
 export interface Style {
@@ -27,7 +28,16 @@ export function checkLine(c: CheckResult, s: Style): string {
   return `${icon} ${c.name} — ${c.detail}${c.durationMs === undefined ? '' : s.dim(ms(c.durationMs))}`;
 }
 
-const versionText = (a: Pick<ReloadAttempt, 'versionBefore' | 'versionAfter'>) =>
+/** `version 2 → 3 ↩ 2`: a rolled-back attempt names the version that failed, not only the one left serving. */
+export function versionText(
+  a: Pick<ReloadAttempt, 'versionBefore' | 'versionAfter'> & { versionActivated?: number; outcome?: TargetOutcome },
+): string {
+  const undone = a.outcome === 'rolled-back' && a.versionActivated !== undefined && a.versionActivated !== a.versionAfter;
+  if (undone) return `version ${a.versionBefore !== undefined ? `${a.versionBefore} → ` : ''}${a.versionActivated} ↩ ${a.versionAfter ?? '?'}`;
+  return plainVersionText(a);
+}
+
+const plainVersionText = (a: Pick<ReloadAttempt, 'versionBefore' | 'versionAfter'>) =>
   a.versionBefore !== undefined && a.versionAfter !== undefined && a.versionBefore !== a.versionAfter
     ? `version ${a.versionBefore} → ${a.versionAfter}`
     : a.versionAfter !== undefined
@@ -63,8 +73,9 @@ export function resultLines(r: RunResult, s: Style): string[] {
     // a fleet: the verdict is per target; the fleet's message names who failed and what was undone
     return [...targetLines(a.targets, s), `${r.ok ? s.ok('✔') : s.bad('✖')} ${r.kind}: ${r.message}${took}`];
   }
-  // the attempt's own checks decided the outcome; r.checks are the final (post-rollback) ones
-  const lines = (a && a.checks.length > 0 ? a.checks : r.checks).map((c) => checkLine(c, s));
+  // the attempt's own checks decided the outcome; r.checks are the final (post-rollback)
+  // ones, listed below as "after the rollback" — falling back to them would print them twice
+  const lines = (a ? a.checks : r.checks).map((c) => checkLine(c, s));
   if (a) {
     for (const step of a.steps) {
       if (step.step === 'rollback') lines.push(step.ok ? `${s.warn('↩')} ${step.detail}` : `${s.bad('✖')} rollback — ${step.detail}`);
@@ -75,9 +86,30 @@ export function resultLines(r: RunResult, s: Style): string[] {
     }
   }
   const v = a ? versionText(a) : '';
-  const summary = `${r.message}${v && !r.message.includes('version') ? ` · ${v}` : ''}${took}`;
+  const undone = v.includes('↩'); // the message says "rolled back to version N", not which one failed
+  const summary = `${r.message}${v && (undone || !r.message.includes('version')) ? ` · ${v}` : ''}${took}`;
   lines.push(`${r.ok ? s.ok('✔') : s.bad('✖')} ${r.kind}: ${summary}`);
+  if (a?.error) lines.push(...frameLines(a.error).map((l) => s.dim(l)));
   return lines;
+}
+
+const FRAME_LINES = 6;
+const FRAME_WIDTH = 160;
+
+/**
+ * The first lines of a load error's code frame or stack, indented under the result: the
+ * message line is already printed, and so is the frame naming exactly its location.
+ */
+export function frameLines(e: ReloadErrorInfo): string[] {
+  if (!e.stack) return [];
+  const lines = e.stack.split('\n').map((l) => l.replace(/\s+$/, ''));
+  if (lines[0]?.includes(e.message) || lines[0] === e.message.split('\n')[0]) lines.shift();
+  const at = e.file !== undefined && e.line !== undefined ? `at ${e.file}:${e.line}${e.column !== undefined ? `:${e.column}` : ''}` : undefined;
+  const kept = lines.filter((l) => l.trim() !== at);
+  while (kept.length > 0 && kept[kept.length - 1].trim() === '') kept.pop();
+  const shown = kept.slice(0, FRAME_LINES).map((l) => `    ${[...l.replace(/^\s{0,4}/, '')].slice(0, FRAME_WIDTH).join('')}`);
+  if (kept.length > FRAME_LINES) shown.push(`    … ${kept.length - FRAME_LINES} more lines`);
+  return shown;
 }
 
 /** The --json form of a result: one object, stable keys. */
@@ -97,6 +129,8 @@ export function resultJson(r: RunResult): Record<string, unknown> {
           modules: a.modules,
           versionBefore: a.versionBefore,
           versionAfter: a.versionAfter,
+          ...(a.versionActivated !== undefined ? { versionActivated: a.versionActivated } : {}),
+          ...(a.error ? { error: a.error } : {}),
           durationMs: a.durationMs,
           steps: a.steps,
           attemptChecks: a.checks,

@@ -10,7 +10,7 @@ export type WatchEvent =
   | { type: 'ready'; dirs: string[]; fileCount: number }
   | { type: 'changes'; files: string[]; pending: number; reloadInMs: number | null }
   | { type: 'reload-started'; id: number; reason: ReloadAttempt['reason']; files: string[] }
-  | { type: 'connection'; target: string; state: 'connected' | 'disconnected'; detail?: string; version?: number }
+  | { type: 'connection'; target: string; state: 'connected' | 'disconnected'; detail?: string; version?: number; noStatusEndpoint?: boolean }
   | { type: 'warning'; message: string }
   | { type: 'paused' | 'resumed' }
   | { type: 'result'; result: RunResult };
@@ -59,6 +59,7 @@ export function diffEvents(prev: EngineState, next: EngineState, now: number): W
       state: now,
       ...(now === 'disconnected' && t.connection.lastError ? { detail: t.connection.lastError } : {}),
       ...(now === 'connected' && t.service?.version !== undefined ? { version: t.service.version } : {}),
+      ...(now === 'connected' && t.connection.noStatusEndpoint ? { noStatusEndpoint: true } : {}),
     });
   });
   return out;
@@ -84,7 +85,7 @@ export function eventLines(e: WatchEvent, s: Style, prevConnection?: string): st
       return [`${s.warn('⟳')} reload #${e.id} (${e.reason})${e.files.length ? `: ${list(e.files)}` : ''}`];
     case 'connection':
       if (e.state === 'connected') {
-        const word = prevConnection === 'disconnected' ? 'connection restored' : 'connected';
+        const word = (prevConnection === 'disconnected' ? 'connection restored' : 'connected') + (e.noStatusEndpoint ? ' (no status endpoint)' : '');
         return [`${s.ok('✔')} ${word}: ${e.target}${e.version !== undefined ? ` (version ${e.version})` : ''}`];
       }
       return [`${s.bad('✖')} connection lost: ${e.target}${e.detail ? ` — ${e.detail}` : ''}`];
