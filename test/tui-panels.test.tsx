@@ -82,6 +82,14 @@ describe('Header', () => {
     expect(lines(<Header store={timeout} width={80} />)[0]).toBe('http://127.0.0.1:8001  ✖ disconnected — no answer within 5000 ms');
   });
 
+  it('connected to a service without a status endpoint: said so, instead of waiting for a status', () => {
+    const store = storeOf({ targets: [connectedTarget({ service: null, connection: { state: 'connected', noStatusEndpoint: true } })] });
+    expect(lines(<Header store={store} width={80} />)).toEqual([
+      'auto-hot-reload  http://127.0.0.1:8001  ● connected (no status endpoint)',
+      'no version information: the service answers no status endpoint',
+    ]);
+  });
+
   it('the countdown ticks while disconnected and holds no timer once it is over', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     let now = T0;

@@ -13,7 +13,7 @@ import { segsText, type Seg } from '../segments.js';
 export function connectionSegs(t: TargetView | undefined, now: number): Seg[] {
   const c = t?.connection;
   if (!c || c.state === 'unknown') return [{ text: '◌ connecting…', color: 'yellow' }];
-  if (c.state === 'connected') return [{ text: '● connected', color: 'green' }];
+  if (c.state === 'connected') return [{ text: c.noStatusEndpoint ? '● connected (no status endpoint)' : '● connected', color: 'green' }];
   // the reason first: it is what a cut line must not lose (the URL is already shown)
   const retry =
     c.retryAt === undefined ? '' : c.retryAt > now ? ` · retry in ${formatSecondsLeft(c.retryAt - now)}` : ' · retrying…';
@@ -26,6 +26,7 @@ export function connectionSegs(t: TargetView | undefined, now: number): Seg[] {
 
 export function serviceSegs(t: TargetView | undefined, now: number): Seg[] {
   const s = t?.service;
+  if (!s && t?.connection.noStatusEndpoint) return [{ text: 'no version information: the service answers no status endpoint', dim: true }];
   if (!s) return [{ text: 'no status yet', dim: true }];
   const connected = t?.connection.state === 'connected';
   const parts: string[] = [];
