@@ -237,6 +237,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
               verify: mode !== 'trigger' || config.verify,
               request,
               baseline: store.getState().targets[i]?.service ?? null,
+              root: config.root,
               ...(mode === 'trigger' ? { knownStatus: freshStatus(i) } : {}),
             },
             pipelineDeps(i, live(i), setPhase),

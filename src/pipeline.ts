@@ -29,6 +29,8 @@ export interface PipelineInput {
    * last run): the baseline instead of a GET, saving a round trip before the reload
    */
   knownStatus?: Status;
+  /** the project root: a load error's absolute file inside it is shown relative to it */
+  root?: string;
   /**
    * rollback mode: an automatic rollback (a fleet undoing a target that activated): a
    * re-verify that still fails then needs a human (rollback-failed, exit 4), as after a trigger
@@ -150,7 +152,7 @@ export function transition(s: PipelineState, e: PipelineEvent): Step {
       };
       if (!r.success && r.activated !== true) {
         const message = r.error?.message ?? (r.message || 'reload failed');
-        return finish(next, 'failed', `reload failed: ${withLocation(message, r)}`, [
+        return finish(next, 'failed', `reload failed: ${withLocation(message, r, s.input.root)}`, [
           {
             type: 'logError',
             entry: {
@@ -308,15 +310,19 @@ function httpOf(failures: readonly Failure[] | undefined): Pick<LogEntry, 'httpS
  * Where a load error is: `file:line:column`, with the file as the agent names its modules
  * (relative to its root, from `failed_modules`) when it sent an absolute one.
  */
-export function errorLocation(r: Pick<ReloadResult, 'error' | 'failed_modules'>): string | undefined {
+export function errorLocation(r: Pick<ReloadResult, 'error' | 'failed_modules'>, root?: string): string | undefined {
   const e = r.error;
   if (!e?.file) return undefined;
-  const shown = r.failed_modules.find((m) => m.length > 0 && (e.file === m || e.file!.endsWith(`/${m}`))) ?? e.file;
+  const file = e.file;
+  const base = root?.replace(/[\\/]+$/, '');
+  const inRoot = base && (file.startsWith(`${base}/`) || file.startsWith(`${base}\\`)) ? file.slice(base.length + 1).replace(/\\/g, '/') : undefined;
+  const named = r.failed_modules.find((m) => m.length > 0 && m !== file && file.endsWith(`/${m}`));
+  const shown = named ?? inRoot ?? file;
   return e.line !== undefined ? `${shown}:${e.line}${e.column !== undefined ? `:${e.column}` : ''}` : shown;
 }
 
-function withLocation(message: string, r: ReloadResult): string {
-  const loc = errorLocation(r);
+function withLocation(message: string, r: ReloadResult, root?: string): string {
+  const loc = errorLocation(r, root);
   return loc && !message.includes(loc) ? `${message} (${loc})` : message;
 }
 
