@@ -237,3 +237,79 @@ describe('engine', () => {
     expect(engine.store.getState().phase).toBe('idle');
   });
 });
+
+describe('engine: acceptance-review fixes', () => {
+  it('a failed verify step logs its HTTP status and body excerpt (500 with HTML)', async () => {
+    const config = makeConfig({ root, apiUrl: svc.url, logDir: path.join(root, 'logs') });
+    engine = createEngine(config);
+    svc.script('verify', { do: 'html500' });
+    const r = await engine.trigger({ files: ['src/v.js'] });
+    // the reload activated, verification could not run: rolled back and verified again
+    expect([r.exitCode, r.attempt?.outcome, r.attempt?.versionActivated]).toEqual([1, 'rolled-back', 2]);
+    const entries = await readErrorLog(config.logDir);
+    const verify = entries.filter((e) => e.kind === 'verify');
+    expect(verify).toHaveLength(1);
+    expect(verify[0]).toMatchObject({ httpStatus: 500, files: ['src/v.js'], version: 2 });
+    expect(verify[0].bodyExcerpt).toContain('<h1>Internal Server Error</h1>');
+    expect(verify[0].message).toMatch(/^verification failed: server \(POST http:\/\/127\.0\.0\.1:\d+\/api\/v1\/hot-reload\/verify: HTTP 500\)$/);
+  });
+
+  it('the cooldown and the attempt start at the same instant (one clock reading)', async () => {
+    // a clock that moves on every reading: two readings can never agree
+    let ticks = 0;
+    const clock = () => Date.now() + ticks++;
+    engine = createEngine(makeConfig({ root, apiUrl: svc.url, cooldownMs: 1000, verify: false }), { clock });
+    await engine.trigger();
+    const s = engine.store.getState();
+    expect(s.cooldownUntil).toBe(s.history[0].startedAt + 1000);
+  });
+
+  it('watch mode: a fresh polled status is the baseline (no GET before the reload); a stale one is fetched again', async () => {
+    let offset = 0;
+    const clock = () => Date.now() + offset;
+    engine = createEngine(makeConfig({ root, apiUrl: svc.url, cooldownMs: 0, debounceMs: 10, verify: true }), { clock, pollIntervalMs: 60_000 });
+    await engine.start();
+    await waitFor(() => svc.callsTo('status').length === 1 && engine!.store.getState().targets[0].connection.state === 'connected', 'the first poll');
+    const endpoints = () => svc.calls.map((c) => c.endpoint ?? c.path);
+
+    // fresh: the poll is the baseline
+    await fs.writeFile(path.join(root, 'src', 'a.js'), 'a');
+    await waitFor(() => engine!.store.getState().history.length === 1, 'the first reload');
+    expect(endpoints()).toEqual(['health', 'status', 'reload', 'verify', 'status', 'health']);
+    const first = engine.store.getState().history[0];
+    expect([first.outcome, first.versionBefore, first.versionAfter]).toEqual(['ok', 1, 2]);
+    expect(first.steps.map((x) => x.step)).toEqual(['trigger', 'verify']);
+
+    // the poll predates that reload: the next one reads the status again
+    svc.clearCalls();
+    await fs.writeFile(path.join(root, 'src', 'b.js'), 'b');
+    await waitFor(() => engine!.store.getState().history.length === 2, 'the second reload');
+    expect(endpoints()).toEqual(['status', 'reload', 'verify', 'status', 'health']);
+    expect(engine.store.getState().history[0]).toMatchObject({ outcome: 'ok', versionBefore: 2, versionAfter: 3 });
+  });
+
+  it('watch mode: a polled status older than the poll interval is fetched again; a restart since the poll is a restart', async () => {
+    let offset = 0;
+    const clock = () => Date.now() + offset;
+    engine = createEngine(makeConfig({ root, apiUrl: svc.url, cooldownMs: 0, debounceMs: 10 }), { clock, pollIntervalMs: 60_000 });
+    await engine.start();
+    await waitFor(() => svc.callsTo('status').length === 1 && engine!.store.getState().targets[0].connection.state === 'connected', 'the first poll');
+    offset = 61_000; // the poll is now older than the interval
+    svc.clearCalls();
+    await fs.writeFile(path.join(root, 'src', 'a.js'), 'a');
+    await waitFor(() => engine!.store.getState().history.length === 1, 'the reload');
+    expect(svc.calls.map((c) => c.endpoint)).toEqual(['status', 'reload', 'verify', 'status', 'health']);
+    await engine.close();
+
+    // fresh again, but the service restarted after the poll: the no-restart check fails
+    engine = createEngine(makeConfig({ root, apiUrl: svc.url, cooldownMs: 0, debounceMs: 10 }), { pollIntervalMs: 60_000 });
+    await engine.start();
+    await waitFor(() => engine!.store.getState().targets[0].connection.state === 'connected', 'the first poll');
+    svc.restart();
+    await fs.writeFile(path.join(root, 'src', 'c.js'), 'c');
+    await waitFor(() => engine!.store.getState().history.length === 1, 'the reload after the restart');
+    const a = engine.store.getState().history[0];
+    expect(a.outcome).toBe('rolled-back');
+    expect(a.checks.find((c) => c.name === 'no-restart')).toMatchObject({ ok: false });
+  });
+});

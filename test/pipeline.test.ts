@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient } from '../src/client/client.js';
 import { noRestartCheck, serverChecks } from '../src/checks.js';
-import { initialPipeline, transition, type PipelineInput } from '../src/pipeline.js';
+import { errorLocation, initialPipeline, transition, type PipelineInput } from '../src/pipeline.js';
+import { clip } from '../src/bounds.js';
 import { runPipeline } from '../src/pipeline-runner.js';
 import type { LogEntry } from '../src/pipeline.js';
 import type { Probe } from '../src/types.js';
@@ -284,5 +285,55 @@ describe('pipeline runner against the fake service', () => {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
     }
+  });
+});
+
+describe('acceptance-review fixes (pure)', () => {
+  it('a known fresh status is the baseline: the reload is the first effect, no GET', () => {
+    const known = { version: 4, boot_id: 'b', pid: 7 };
+    const [s, fx] = transition(initialPipeline({ ...triggerInput(), knownStatus: known }), { type: 'start' });
+    expect(fx).toEqual([{ type: 'reload', request: { files: ['src/app.js'], modules: ['app'], reason: 'manual' } }]);
+    expect([s.stage, s.before, s.versionBefore]).toEqual(['triggering', known, 4]);
+    // rollback and verify ignore it: they read the status themselves
+    const [, rb] = transition(initialPipeline({ ...triggerInput(), mode: 'rollback', knownStatus: known }), { type: 'start' });
+    expect(rb).toEqual([{ type: 'getStatus' }]);
+  });
+
+  it('a load error is located: failed_modules name, else relative to the root, else as sent', () => {
+    const error = { message: 'SyntaxError: x', file: '/srv/app/server/a.js', line: 3, column: 7 };
+    expect(errorLocation({ error, failed_modules: ['server/a.js'] })).toBe('server/a.js:3:7');
+    expect(errorLocation({ error, failed_modules: ['/srv/app/server/a.js'] }, '/srv/app')).toBe('server/a.js:3:7');
+    expect(errorLocation({ error, failed_modules: [] }, '/elsewhere')).toBe('/srv/app/server/a.js:3:7');
+    expect(errorLocation({ error: { message: 'm', file: 'a.js' }, failed_modules: [] })).toBe('a.js');
+    expect(errorLocation({ error: { message: 'm' }, failed_modules: [] })).toBeUndefined();
+    const [s] = transition({ ...initialPipeline(triggerInput()), stage: 'triggering' }, {
+      type: 'reloaded',
+      result: { success: false, message: 'reload failed', reloaded_modules: [], failed_modules: ['server/a.js'], activated: false, error },
+    });
+    expect(s.message).toBe('reload failed: SyntaxError: x (server/a.js:3:7)');
+  });
+
+  it('a verification failure logs the HTTP status and body excerpt of the failed request', () => {
+    const start: PipelineInput = triggerInput();
+    const [s] = transition({ ...initialPipeline(start), stage: 'triggering' }, {
+      type: 'reloaded',
+      result: { success: true, message: '', reloaded_modules: ['a'], failed_modules: [], version: 2, activated: true },
+    });
+    const [, fx] = transition(s, {
+      type: 'verified',
+      checks: [{ name: 'server', ok: false, detail: 'HTTP 500' }],
+      status: null,
+      unreachable: false,
+      failures: [{ kind: 'http', message: 'HTTP 500', httpStatus: 500, bodyExcerpt: '<html>' }],
+    });
+    expect(fx[0]).toMatchObject({ type: 'logError', entry: { kind: 'verify', httpStatus: 500, bodyExcerpt: '<html>' } });
+    // without a failed request there is nothing HTTP to log
+    expect(transition(s, { type: 'verified', checks: [{ name: 'server', ok: false, detail: 'x' }], status: null, unreachable: false })[1][0]).not.toHaveProperty('entry.httpStatus');
+  });
+
+  it('clip keeps short text and cuts long text to the bound with an ellipsis', () => {
+    expect(clip('abc', 5)).toBe('abc');
+    expect(clip('abcdef', 5)).toBe('abcd…');
+    expect(clip('x'.repeat(3000))).toHaveLength(500);
   });
 });
