@@ -31,7 +31,7 @@ export interface Layout {
   recent: number;
   checks: number;
   history: number;
-  /** rows of the two-column part (Watch and Cooldown beside Reloads); 0 in one column */
+  /** rows of the two-column part (Watch beside Reloads); 0 in one column */
   middle: number;
 }
 
@@ -94,11 +94,11 @@ export function computeLayout(cols: number, rows: number, c: LayoutCounts): Layo
     ['warnings', 4],
   ]);
   const body = Math.max(0, height - (2 + restart + 1) - top.targets - top.warnings);
-  // the middle: Watch (title + recent) and Cooldown on the left, Reloads (title + history)
-  // on the right, side by side; below it, full width, Verification (title + checks), so its
-  // details are not cut to half the screen
-  const wantMiddle = Math.max(2 + want.recent, 1 + want.history);
-  const split = allocateMiddle(body - 1, wantMiddle, want.checks);
+  // the middle: Watch (title + recent) on the left, Reloads (title + history) on the right,
+  // side by side; below it, full width, Cooldown (1) and Verification (title + checks), so
+  // the pending files and the checks' details are not cut to half the screen
+  const wantMiddle = Math.max(1 + want.recent, 1 + want.history);
+  const split = allocateMiddle(body - 2, wantMiddle, want.checks);
   return {
     width,
     height,
@@ -107,7 +107,7 @@ export function computeLayout(cols: number, rows: number, c: LayoutCounts): Layo
     rightWidth,
     targets: top.targets,
     warnings: top.warnings,
-    recent: Math.min(want.recent, Math.max(0, split.middle - 2)),
+    recent: Math.min(want.recent, Math.max(0, split.middle - 1)),
     checks: split.checks,
     history: Math.min(want.history, Math.max(0, split.middle - 1)),
     middle: split.middle,

@@ -297,7 +297,7 @@ describe('layout', () => {
 describe('layout after a rollback', () => {
   const failedLine = '  ✖ probe:greeting   expected 200, got 500: {"success":false,"message":"Do not know how to serialize a BigInt"}';
 
-  it('120×34: Watch beside Reloads, Verification below at full width with the failed detail whole', async () => {
+  it('120×34: Watch beside Reloads, Cooldown and Verification below at full width, the failed detail whole', async () => {
     const t = makeStore(rolledBackState());
     const r = render(<App store={t.store} width={120} height={34} clock={clock} />);
     const lines = frameLines(await waitForText(r.lastFrame, 'Reloads'));
@@ -305,6 +305,7 @@ describe('layout after a rollback', () => {
     expect(lines[2]).toMatch(/^Watch .*Reloads 7 attempts/);
     const title = lines.findIndex((l) => l.startsWith('Verification'));
     expect(lines[title]).toMatch(/^Verification 6\/7 passed · rolled back ─+$/);
+    expect(lines[title - 1]).toBe('Cooldown idle · nothing pending'); // full width, below both columns
     expect(lines[title + 1]).toBe(failedLine);
     expect(lines[title + 8]).toBe('  ↺ after rollback: 7/7 passed');
     // every attempt and every change is on screen (7 + the reason line; 7 changes)

@@ -14,8 +14,8 @@ const full: LayoutCounts = { targets: 1, warnings: 2, recent: 20, checks: 5, his
 const used = (l: ReturnType<typeof computeLayout>, c: LayoutCounts) =>
   2 + (c.restart ? 1 : 0) + 5 + l.targets + l.warnings + l.recent + l.checks + l.history;
 
-/** lines the two-column screen uses: header 2 (+restart), targets, warnings, middle, verification title + checks, footer */
-const usedTwo = (l: ReturnType<typeof computeLayout>, c: LayoutCounts) => 2 + (c.restart ? 1 : 0) + l.targets + l.warnings + l.middle + 1 + l.checks + 1;
+/** lines the two-column screen uses: header 2 (+restart), targets, warnings, middle, cooldown, verification title + checks, footer */
+const usedTwo = (l: ReturnType<typeof computeLayout>, c: LayoutCounts) => 2 + (c.restart ? 1 : 0) + l.targets + l.warnings + l.middle + 1 + 1 + l.checks + 1;
 
 describe('computeLayout', () => {
   it('80×24 with a full history fills exactly rows − 1 lines', () => {
@@ -52,11 +52,11 @@ describe('computeLayout', () => {
     }
   });
 
-  it('two columns from 120 columns: Watch beside Reloads, Verification below them at full width', () => {
+  it('two columns from 120 columns: Watch beside Reloads, Cooldown and Verification below them at full width', () => {
     const l = computeLayout(130, 40, full);
-    expect(l).toMatchObject({ twoColumns: true, leftWidth: 51, rightWidth: 78, warnings: 2, middle: 28, recent: 20, history: 27, checks: 5 });
-    // left: watch title + recent + cooldown; right: reloads title + history; both within the middle
-    expect(1 + l.recent + 1).toBeLessThanOrEqual(l.middle);
+    expect(l).toMatchObject({ twoColumns: true, leftWidth: 51, rightWidth: 78, warnings: 2, middle: 27, recent: 20, history: 26, checks: 5 });
+    // left: watch title + recent; right: reloads title + history; both within the middle
+    expect(1 + l.recent).toBeLessThanOrEqual(l.middle);
     expect(1 + l.history).toBeLessThanOrEqual(l.middle);
     expect(usedTwo(l, full)).toBe(39);
     expect(computeLayout(119, 40, full).twoColumns).toBe(false);
@@ -86,6 +86,7 @@ describe('computeLayout', () => {
   it('two columns with little content: each part gets what it has, the checks whole', () => {
     const few: LayoutCounts = { targets: 1, warnings: 0, recent: 7, checks: 9, history: 8, restart: false };
     expect(computeLayout(120, 34, few)).toMatchObject({ middle: 9, recent: 7, history: 8, checks: 9 });
+    expect(computeLayout(120, 34, { ...few, recent: 12 })).toMatchObject({ middle: 13, recent: 12, history: 8 });
   });
 });
 

@@ -1,5 +1,5 @@
-// The live panels, laid out within the line budget: one column, or when wide Watch and
-// Cooldown beside the reload log, with Verification below them at full width.
+// The live panels, laid out within the line budget: one column, or when wide Watch beside
+// the reload log, with Cooldown and Verification below them at full width.
 import { Box } from 'ink';
 import type { StoreApi } from 'zustand/vanilla';
 import type { EngineStore } from '../../src/types.js';
@@ -35,12 +35,12 @@ export function MainScreen({ store, layout }: { store: StoreApi<EngineStore>; la
       <Box flexDirection="row" height={layout.middle} overflow="hidden">
         <Box flexDirection="column" width={leftWidth} marginRight={1}>
           <Watch store={store} width={leftWidth} rows={layout.recent} />
-          <Cooldown store={store} width={leftWidth} />
         </Box>
         <Box flexDirection="column" width={rightWidth}>
           <ReloadLog store={store} width={rightWidth} rows={layout.history} />
         </Box>
       </Box>
+      <Cooldown store={store} width={width} />
       <Verification store={store} width={width} rows={layout.checks} />
     </Box>
   );
