@@ -1,6 +1,7 @@
 // The keybinding table and the UI reducer, tested without rendering.
 import { describe, expect, it } from 'vitest';
 import { BINDINGS, footerItems, helpItems, resolveCommand, type Mode } from '../components/keys.js';
+import { extraEscapes } from '../components/hooks/useEscapeRuns.js';
 import { initialUi, reduceUi, type UiContext, type UiState } from '../components/ui.js';
 
 const MODES: Mode[] = ['main', 'confirm-rollback', 'help', 'errors', 'detail'];
@@ -77,6 +78,16 @@ describe('keybinding table', () => {
     expect(footerItems('help').map((i) => `${i.label} ${i.short}`)).toEqual(['? close', 'Esc back', 'q/^C quit']);
     expect(helpItems('main').map((i) => i.label)).toEqual(['t', 'v', 'r', 'p', 'e', '?', 'q/^C']);
     expect(helpItems('main').find((i) => i.label === 'r')?.help).toBe('roll back to the previous version (asks y/n)');
+  });
+
+  it('a run of ESC bytes in one read carries extra Esc presses; other input none', () => {
+    expect(extraEscapes('\u001b')).toBe(0);
+    expect(extraEscapes('\u001b\u001b')).toBe(1);
+    expect(extraEscapes('\u001b\u001b\u001b')).toBe(2);
+    expect(extraEscapes('\u001b[A')).toBe(0);
+    expect(extraEscapes('\u001b\u001b[A')).toBe(0); // meta+↑ is not two Esc
+    expect(extraEscapes('q')).toBe(0);
+    expect(extraEscapes(undefined)).toBe(0);
   });
 
   it('the quit help is true with and without demo (which stops its service on quit)', () => {
