@@ -3,6 +3,8 @@
 
 /** Wide enough for two columns. */
 export const TWO_COLUMN_MIN = 120;
+/** The left column (recent changes: a time and a path) never needs more. */
+const LEFT_MAX = 56;
 
 /**
  * Ink treats output of `rows` lines or more as full-screen and clears the terminal on
@@ -85,8 +87,9 @@ export function computeLayout(cols: number, rows: number, c: LayoutCounts): Layo
     return { width, height, twoColumns, leftWidth: width, rightWidth: width, ...got, middle: 0 };
   }
 
-  // the left column holds short lines (times and paths); the reload log's rows are long
-  const leftWidth = Math.floor((width - 1) * 0.4);
+  // the left column holds short lines (times and paths); the reload log's rows are long,
+  // so past 56 columns every extra column goes to the right
+  const leftWidth = Math.min(LEFT_MAX, Math.floor((width - 1) * 0.4));
   const rightWidth = width - 1 - leftWidth;
   // full width: header 2 (+ restart), target rows, warnings, footer
   const top = allocate(height - (2 + restart + 1) - 6, want, [

@@ -61,6 +61,8 @@ describe('computeLayout', () => {
     expect(usedTwo(l, full)).toBe(39);
     expect(computeLayout(119, 40, full).twoColumns).toBe(false);
     expect(computeLayout(80, 24, full).middle).toBe(0);
+    // wider still: the left column stops at 56, the reload log gets the rest
+    expect(computeLayout(160, 45, full)).toMatchObject({ leftWidth: 56, rightWidth: 103 });
   });
 
   it('with content, every size uses all rows − 1 lines (100×30, 120×34, 160×45)', () => {
