@@ -1,7 +1,7 @@
 // Pure parts of the CLI: argv parsing, result lines, and the store-diff of watch mode.
 import { describe, expect, it } from 'vitest';
 import { parseCli, UsageError } from '../src/cli/args.js';
-import { checkLine, resultJson, resultLines, styleFor } from '../src/cli/output.js';
+import { checkLine, frameLines, resultJson, resultLines, styleFor } from '../src/cli/output.js';
 import { diffEvents, eventLines } from '../src/cli/watch-lines.js';
 import { defaultLayer, mergeConfig } from '../src/config/merge.js';
 import { initialEngineState } from '../src/store.js';
@@ -145,5 +145,25 @@ describe('watch events (store diff)', () => {
       { type: 'ready', dirs: ['src'], fileCount: 12 },
       { type: 'warning', message: 'inotify limit low' },
     ]);
+  });
+});
+
+describe('load error frames', () => {
+  const at = '/app/server/a.js';
+  it('the code frame beneath the result, without the message and the frame naming the location', () => {
+    const stack = `SyntaxError: Unexpected ";"\n    at ${at}:2:19\n      return 'hello' +;\n                      ^`;
+    expect(frameLines({ message: 'SyntaxError: Unexpected ";"', file: at, line: 2, column: 19, stack })).toEqual(["      return 'hello' +;", '                      ^']);
+  });
+  it('an error at the end of the file has no frame to show', () => {
+    const stack = `SyntaxError: Expected identifier but found end of file\n    at ${at}:10:1\n    \n    ^`;
+    expect(frameLines({ message: 'SyntaxError: Expected identifier but found end of file', file: at, line: 10, column: 1, stack })).toEqual([]);
+  });
+  it('a stack is cut to six lines, each to 160 characters', () => {
+    const frames = Array.from({ length: 9 }, (_, i) => `    at f${i} (${at}:${i + 1}:1)${i === 0 ? 'x'.repeat(300) : ''}`);
+    const lines = frameLines({ message: 'Error: boom', stack: ['Error: boom', ...frames].join('\n') });
+    expect(lines).toHaveLength(7);
+    expect(lines[0]).toBe(`    ${frames[0].trim()}`.slice(0, 164));
+    expect(lines[5]).toBe(`    at f5 (${at}:6:1)`);
+    expect(lines[6]).toBe('    … 3 more lines');
   });
 });

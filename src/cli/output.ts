@@ -105,7 +105,8 @@ export function frameLines(e: ReloadErrorInfo): string[] {
   const lines = e.stack.split('\n').map((l) => l.replace(/\s+$/, ''));
   if (lines[0]?.includes(e.message) || lines[0] === e.message.split('\n')[0]) lines.shift();
   const at = e.file !== undefined && e.line !== undefined ? `at ${e.file}:${e.line}${e.column !== undefined ? `:${e.column}` : ''}` : undefined;
-  const kept = lines.filter((l) => l.trim() !== at);
+  // a caret under an empty line (an error at the end of the file) points at nothing
+  const kept = lines.filter((l, i) => l.trim() !== at && !(l.trim() === '' && /^\s*\^$/.test(lines[i + 1] ?? '')) && !(/^\s*\^$/.test(l) && lines[i - 1]?.trim() === ''));
   while (kept.length > 0 && kept[kept.length - 1].trim() === '') kept.pop();
   const shown = kept.slice(0, FRAME_LINES).map((l) => `    ${[...l.replace(/^\s{0,4}/, '')].slice(0, FRAME_WIDTH).join('')}`);
   if (kept.length > FRAME_LINES) shown.push(`    … ${kept.length - FRAME_LINES} more lines`);
