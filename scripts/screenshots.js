@@ -141,7 +141,7 @@ async function shoot({ cols, rows }, outDir) {
     await capture('rolled-back', 'a failed probe, rolled back');
 
     await term.sendKeys('e');
-    await term.waitFor((s) => /^Error log \d+ entr/m.test(s) && /^› /m.test(s), 5_000, 'the error log with a selected entry');
+    await term.waitFor((s) => /^Error log \d+ entr/m.test(s) && /^› /m.test(s) && !/loading…/.test(s), 5_000, 'the error log, loaded, with a selected entry');
     await capture('error-log', 'error log');
     await term.sendKeys('Enter');
     await term.waitFor(/^message\s+/m, 5_000, 'the error detail');
