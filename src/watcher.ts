@@ -56,46 +56,73 @@ export function isEditorTemp(base: string): boolean {
   );
 }
 
-function globToRegExp(glob: string): RegExp {
+/** A glob as regex source; `**` crosses "/" unless it stands for one path segment. */
+function globSource(glob: string, segment: boolean): string {
   let re = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i];
     if (c === '*' && glob[i + 1] === '*') {
-      re += '.*';
+      re += segment ? '[^/]*' : '.*';
       i++;
       if (glob[i + 1] === '/') i++;
     } else if (c === '*') re += '[^/]*';
     else if (c === '?') re += '[^/]';
     else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
   }
-  return new RegExp(`^${re}(?:/.*)?$`);
+  return re;
 }
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** the last segment is an editor temp (the rules of isEditorTemp, on a whole relative path) */
+const EDITOR_TEMP_RE = /(?:\.(?:sw[px]|tmp)|~|___jb_(?:tmp|old)___)$|(?:^|\/)(?:\.#[^/]*|4913)$/;
+/** "//", "/./", "/../" or a trailing "/", "/.", "/..": a path that needs path.resolve */
+const UNNORMALIZED_RE = /\/\.{0,2}(?:\/|$)/;
+const POSIX = path.sep === '/';
+/** chokidar's paths are normalized already; resolve only what is not */
+const absOf = (p: string) => (POSIX && p.charCodeAt(0) === 47 && !UNNORMALIZED_RE.test(p) ? p : path.resolve(p));
 
 /**
  * Builds the ignore predicate. A pattern without "/" matches any path segment (as in
  * .gitignore); one with "/" matches the path relative to the root, and everything under it.
+ * A relative path is taken relative to the root.
+ *
+ * chokidar asks this for every path, several times, before ready: the common case (a
+ * normalized path under the root) costs one prefix check, a slice and three regex tests,
+ * with no path.relative and no array per call.
  */
 export function createIgnoreMatcher(opts: Pick<WatcherOptions, 'root' | 'ignore' | 'logDir'>): (absPath: string) => boolean {
-  const toRel = (p: string) => path.relative(opts.root, p).split(path.sep).join('/');
-  const logRel = opts.logDir ? toRel(path.resolve(opts.root, opts.logDir)) : undefined;
-  const segmentPatterns: RegExp[] = [];
+  const root = path.resolve(opts.root);
+  const rootPrefix = root.endsWith(path.sep) ? root : root + path.sep;
+  const toRel = (p: string) => path.relative(root, p).split(path.sep).join('/');
+  const relOf = (p: string): string => {
+    if (POSIX && p.startsWith(rootPrefix) && !UNNORMALIZED_RE.test(p)) return p.slice(rootPrefix.length);
+    return toRel(path.resolve(root, p));
+  };
+  const logRel = opts.logDir ? toRel(path.resolve(root, opts.logDir)) : undefined;
+  const logPrefix = `${logRel}/`;
+  // a segment pattern and the built-in folder names: one regex over the whole path
+  const segments: string[] = IGNORED_DIRS.map(escapeRe);
   const pathPatterns: RegExp[] = [];
   for (const raw of opts.ignore) {
     const p = (path.isAbsolute(raw) ? toRel(raw) : raw.replace(/\\/g, '/')).replace(/^\.\//, '').replace(/\/+$/, '');
     if (p === '') continue;
-    (p.includes('/') ? pathPatterns : segmentPatterns).push(globToRegExp(p));
+    if (p.includes('/')) pathPatterns.push(new RegExp(`^${globSource(p, false)}(?:/.*)?$`));
+    else segments.push(globSource(p, true));
   }
+  const segmentRe = new RegExp(`(?:^|/)(?:${segments.join('|')})(?:/|$)`);
   return (absPath) => {
-    const rel = toRel(absPath);
+    const rel = relOf(absPath);
     if (rel === '' || rel === '..') return false; // the root itself: decided by dirs
-    if (logRel && (rel === logRel || rel.startsWith(`${logRel}/`))) return true;
+    if (logRel && (rel === logRel || rel.startsWith(logPrefix))) return true;
     // outside the root (a `--dir ../lib`): names still count, root-relative patterns do not
-    const outside = rel.startsWith('../');
-    const segments = rel.split('/').filter((s) => s !== '..');
-    if (segments.some((s) => (IGNORED_DIRS as readonly string[]).includes(s))) return true;
-    if (isEditorTemp(segments[segments.length - 1])) return true;
-    if (segmentPatterns.some((re) => segments.some((s) => re.test(s)))) return true;
-    return !outside && pathPatterns.some((re) => re.test(rel));
+    let named = rel;
+    while (named.startsWith('../')) named = named.slice(3);
+    const outside = named !== rel;
+    if (named === '..') return false; // an ancestor of the root
+    if (segmentRe.test(named) || EDITOR_TEMP_RE.test(named)) return true;
+    if (outside) return false;
+    for (const re of pathPatterns) if (re.test(rel)) return true;
+    return false;
   };
 }
 
@@ -155,6 +182,7 @@ export async function startWatcher(
   for (const w of warnings) handlers.onWarning?.(w);
 
   const isIgnored = createIgnoreMatcher(opts);
+  // absolute paths as chokidar reports them: no path work per file before ready
   const files = new Set<string>();
   let isReady = false;
   let resolveReady!: () => void;
@@ -169,7 +197,7 @@ export async function startWatcher(
   }
 
   const fsw: FSWatcher = (deps.watch ?? watch)([...usable], {
-    ignored: (p: string, _stats?: Stats) => isIgnored(path.resolve(opts.root, p)),
+    ignored: (p: string) => isIgnored(p), // chokidar's paths are absolute (the dirs are)
     ignoreInitial: false,
     persistent: true,
     atomic: true, // editors' unlink+add within 100 ms is reported as one change
@@ -191,7 +219,7 @@ export async function startWatcher(
       rechecks.delete(abs);
       fs.stat(abs).then(
         (st) => {
-          if (closed || !files.has(rel) || lastSig.get(abs) === sig(st)) return;
+          if (closed || !files.has(abs) || lastSig.get(abs) === sig(st)) return;
           lastSig.set(abs, sig(st));
           handlers.onChange({ path: rel, kind: 'change' });
           recheck(abs, rel);
@@ -209,14 +237,14 @@ export async function startWatcher(
   const heldAdds = new Map<string, NodeJS.Timeout>();
   const ghosts = new Set<string>();
   const emit = (kind: ChangeKind) => (p: string) => {
-    const abs = path.resolve(p);
-    const rel = toRel(abs);
-    const known = files.has(rel);
+    const abs = absOf(p);
+    const known = files.has(abs);
     if (kind === 'unlink') {
-      files.delete(rel);
+      files.delete(abs);
       lastSig.delete(abs);
-    } else files.add(rel);
+    } else files.add(abs);
     if (!isReady) return;
+    const rel = toRel(abs);
     if (kind === 'unlink' && !known && !heldAdds.has(abs)) return; // gone before we ever saw it
     const held = heldAdds.get(abs);
     if (held) {
@@ -235,7 +263,7 @@ export async function startWatcher(
             () => !closed && report(abs, rel, 'add'),
             () => {
               if (heldAdds.has(abs) || closed) return; // re-added meanwhile: that add decides
-              files.delete(rel);
+              files.delete(abs);
               ghosts.add(abs);
             },
           );
@@ -272,7 +300,7 @@ export async function startWatcher(
   fsw.on('unlink', emit('unlink'));
   fsw.on('unlinkDir', (p: string) => {
     // chokidar reports files of a removed folder one by one as well; keep the count right
-    const prefix = `${toRel(path.resolve(p))}/`;
+    const prefix = `${absOf(p)}${path.sep}`;
     for (const f of files) if (f.startsWith(prefix)) files.delete(f);
   });
   fsw.on('error', (err: unknown) => {
