@@ -15,19 +15,12 @@ import {
   type PipelineState,
   type Stage,
 } from './pipeline.js';
-import type { ReloadRequest, ReloadResult, RollbackRequest, RollbackResponse, Status, VerifyResponse } from './protocol.js';
-import type { CheckResult, Probe, StepRecord, Target } from './types.js';
+import type { ApiClient } from './client/client.js';
+import type { ReloadResult, Status } from './protocol.js';
+import type { CheckResult, Probe, StepRecord } from './types.js';
 
-/** What the pipeline needs of the API client (src/client/client.ts's ApiClient satisfies it). */
-export interface ServiceClient {
-  readonly target: Target;
-  status(): Promise<Status>;
-  health(): Promise<{ ok: boolean; httpStatus: number }>;
-  reload(req: ReloadRequest): Promise<ReloadResult>;
-  verify(): Promise<VerifyResponse | null>;
-  rollback(req: RollbackRequest): Promise<RollbackResponse>;
-  probe(p: Probe): Promise<CheckResult>;
-}
+/** What the pipeline needs of the API client: all of it (a name of its own for fakes in tests). */
+export type ServiceClient = ApiClient;
 
 export interface RunnerDeps {
   client: ServiceClient;
