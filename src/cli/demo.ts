@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { createEngine } from '../engine.js';
 import { addWarning } from '../store.js';
 import type { Config } from '../types.js';
-import { runCli, type CliEngine, type CliIo } from './main.js';
+import { processIo, runCli, type CliEngine, type CliIo } from './main.js';
 
 export const DEMO_USAGE = `usage: auto-hot-reload demo [--port N] [--no-tui] [--json]
   the demo service (examples/demo/server/app.js) plus the client watching its source
@@ -198,29 +198,12 @@ function shortPath(abs: string): string {
   return rel === '' ? '.' : rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel;
 }
 
-/** Signals for the watch loop; the second one means "give up now". */
+/** The process's io, but the demo's URL and token are ours to decide, not the shell's. */
 function demoIo(): CliIo {
   const env = { ...process.env };
-  // the demo's URL and token are ours to decide, not the shell's
   delete env.API_BASE_URL;
   delete env.HOT_RELOAD_TOKEN;
-  return {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    stdinIsTTY: Boolean(process.stdin.isTTY),
-    env,
-    cwd: process.cwd(),
-    onSignal(handler) {
-      let count = 0;
-      const h = () => handler(++count > 1);
-      process.on('SIGINT', h);
-      process.on('SIGTERM', h);
-      return () => {
-        process.off('SIGINT', h);
-        process.off('SIGTERM', h);
-      };
-    },
-  };
+  return processIo(env);
 }
 
 /** Entry point (src/cli/main.ts dispatches `demo …` here); leaves the exit code in process.exitCode. */

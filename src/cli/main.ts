@@ -37,12 +37,13 @@ export interface CliIo {
   createEngine?: (config: Config) => CliEngine | Promise<CliEngine>;
 }
 
-function processIo(): CliIo {
+/** The real process's streams, environment and signals (`env` replaceable: the demo decides its own). */
+export function processIo(env: NodeJS.ProcessEnv = process.env): CliIo {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
     stdinIsTTY: Boolean(process.stdin.isTTY),
-    env: process.env,
+    env,
     cwd: process.cwd(),
     onSignal(handler) {
       let count = 0;
