@@ -29,7 +29,9 @@ export function diffEvents(prev: EngineState, next: EngineState, now: number): W
   if (next.watch.paused !== prev.watch.paused) out.push({ type: next.watch.paused ? 'paused' : 'resumed' });
   for (const w of next.warnings) if (!prev.warnings.includes(w)) out.push({ type: 'warning', message: w });
 
-  const added = next.pending.filter((p) => !prev.pending.includes(p));
+  // a Set: a storm of 10,000 pending paths must not cost 10,000² per store update
+  const seen = next.pending === prev.pending ? null : new Set(prev.pending);
+  const added = seen ? next.pending.filter((p) => !seen.has(p)) : [];
   if (added.length > 0) {
     out.push({
       type: 'changes',
