@@ -5,11 +5,23 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { FALLBACK_TO_LINES, runTui, type TuiEngine } from '../components/run.js';
 import { KEYS, makeConfig, makeState, makeStore, T0, until } from './helpers/tui-state.js';
 
 process.env.TZ = 'UTC';
+
+// Ink decides at import time (is-in-ci) to draw nothing but the last frame under CI=true,
+// which is how CI runs this suite; runTui is only ever used on an interactive terminal.
+const savedCi = vi.hoisted(() => {
+  const saved = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+  return saved;
+});
+afterAll(() => {
+  for (const [k, v] of Object.entries(savedCi)) if (v !== undefined) process.env[k] = v;
+});
 
 /** A terminal's stdin as Ink uses it; records raw mode switches. */
 class FakeStdin extends EventEmitter {
