@@ -298,10 +298,12 @@ export async function startWatcher(
   fsw.on('add', emit('add'));
   fsw.on('change', emit('change'));
   fsw.on('unlink', emit('unlink'));
+  const unlink = emit('unlink');
   fsw.on('unlinkDir', (p: string) => {
-    // chokidar reports files of a removed folder one by one as well; keep the count right
+    // chokidar emits this at once but delays the files' own unlinks (`atomic`), which then
+    // find them unknown: the folder's files are reported gone here
     const prefix = `${absOf(p)}${path.sep}`;
-    for (const f of files) if (f.startsWith(prefix)) files.delete(f);
+    for (const f of [...files]) if (f.startsWith(prefix)) unlink(f);
   });
   fsw.on('error', (err: unknown) => {
     const { fatal, message } = describeWatchError(err);

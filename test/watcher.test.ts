@@ -58,6 +58,30 @@ describe('createIgnoreMatcher', () => {
   });
 });
 
+describe('createIgnoreMatcher: paths as chokidar may pass them', () => {
+  const m = createIgnoreMatcher({ root: '/p/', ignore: ['a**b', '*.log', 'src/gen'], logDir: 'logs/errs' });
+  it.each([
+    ['/p/src/../node_modules/x.js', true], // not normalized: resolved first
+    ['/p//src/app.js', false],
+    ['/p/src/./app.js~', true],
+    ['/p/src/app.js/', false],
+    ['src/node_modules/x.js', true], // relative: to the root
+    ['src/gen/x.js', true],
+    ['logs/errs/1.log', true],
+    ['/p/logs/errs', true],
+    ['/p/logs/errsx/a.js', false],
+    ['/p/ax/yb', false], // a segment pattern's ** stays inside one segment
+    ['/p/axyb/c.js', true],
+    ['/lib/gen/x.js', false], // outside the root: root-relative patterns do not apply
+    ['/lib/debug.log', true], // … names do
+    ['/pq/src/app.js', false], // a sibling sharing the root's name as a prefix
+    ['/pq/dist/app.js', true],
+    ['/', false], // an ancestor of the root
+  ])('%s → %s', (p, expected) => {
+    expect(m(p)).toBe(expected);
+  });
+});
+
 describe('describeWatchError', () => {
   it('names fs.inotify.max_user_watches and the fix for ENOSPC and EMFILE', () => {
     for (const code of ['ENOSPC', 'EMFILE']) {
@@ -187,6 +211,45 @@ describe('startWatcher (real files)', () => {
     await until(() => changes.length >= 2, 'second save');
     await new Promise((r) => setTimeout(r, 300)); // nothing further may arrive
     expect(changes).toEqual(['change', 'change']);
+  });
+
+  it('a removed folder reports each of its files gone, once, and takes them out of the count', async () => {
+    const src = path.join(root, 'src');
+    await fs.mkdir(path.join(src, 'sub', 'deep'), { recursive: true });
+    await fs.writeFile(path.join(src, 'a.js'), 'a');
+    await fs.writeFile(path.join(src, 'sub', 'b.js'), 'b');
+    await fs.writeFile(path.join(src, 'sub', 'deep', 'c.js'), 'c');
+    const seen: string[] = [];
+    watcher = await startWatcher({ root, dirs: [src], ignore: [] }, { onChange: (c) => seen.push(`${c.kind} ${c.path}`) });
+    await watcher.ready;
+    expect(watcher.fileCount).toBe(3);
+    await fs.rm(path.join(src, 'sub'), { recursive: true });
+    await until(() => watcher!.fileCount === 1, 'the count after removing sub/');
+    await until(() => seen.length >= 2, 'the unlinks of sub/');
+    await new Promise((r) => setTimeout(r, 300)); // past chokidar's delayed (atomic) unlinks
+    expect([...seen].sort()).toEqual(['unlink src/sub/b.js', 'unlink src/sub/deep/c.js']);
+  });
+
+  it('a dir outside the root (--dir ../lib) is watched, named absolute, and its ignored folders skipped', async () => {
+    const project = path.join(root, 'proj');
+    const lib = path.join(root, 'lib');
+    await fs.mkdir(project);
+    await fs.mkdir(path.join(lib, 'node_modules', 'dep'), { recursive: true });
+    await fs.writeFile(path.join(lib, 'util.js'), 'u');
+    await fs.writeFile(path.join(lib, 'node_modules', 'dep', 'index.js'), 'x');
+    const seen: string[] = [];
+    let ready = -1;
+    watcher = await startWatcher(
+      { root: project, dirs: [lib], ignore: [] },
+      { onChange: (c) => seen.push(`${c.kind} ${c.path}`), onReady: (n) => (ready = n) },
+    );
+    await watcher.ready;
+    expect(ready).toBe(1);
+    await fs.writeFile(path.join(lib, 'node_modules', 'dep', 'index.js'), 'y');
+    await fs.writeFile(path.join(lib, 'util.js'), 'u2');
+    const shown = path.join(lib, 'util.js').split(path.sep).join('/');
+    await until(() => seen.includes(`change ${shown}`), 'the change outside the root');
+    expect(seen.filter((s) => s.includes('node_modules'))).toEqual([]);
   });
 
   it('checkDirs: a file given as a dir is a warning; usable dirs pass', async () => {
