@@ -255,20 +255,24 @@ export async function startWatcher(
     }
     if (ghosts.delete(abs) && kind === 'unlink') return;
     if (kind === 'add' && settleMs > 0) {
-      heldAdds.set(
-        abs,
-        setTimeout(() => {
-          heldAdds.delete(abs);
-          fs.stat(abs).then(
-            () => !closed && report(abs, rel, 'add'),
-            () => {
-              if (heldAdds.has(abs) || closed) return; // re-added meanwhile: that add decides
-              files.delete(abs);
-              ghosts.add(abs);
-            },
-          );
-        }, settleMs),
-      );
+      // the entry stays until the stat has answered, so an unlink arriving meanwhile
+      // still finds the add held (and cancels it) instead of being reported alone
+      const timer: NodeJS.Timeout = setTimeout(() => {
+        fs.stat(abs).then(
+          () => {
+            if (heldAdds.get(abs) !== timer || closed) return; // cancelled by an unlink
+            heldAdds.delete(abs);
+            report(abs, rel, 'add');
+          },
+          () => {
+            if (heldAdds.get(abs) !== timer || closed) return;
+            heldAdds.delete(abs);
+            files.delete(abs);
+            ghosts.add(abs);
+          },
+        );
+      }, settleMs);
+      heldAdds.set(abs, timer);
       return;
     }
     report(abs, rel, kind);
