@@ -44,16 +44,13 @@ export interface Watcher {
 
 /**
  * Editors' temp files: vim swap files and its `4913` write probe, backups, emacs locks,
- * write-then-rename temps (`*.tmp`, JetBrains' `___jb_tmp___`/`___jb_old___`).
+ * write-then-rename temps (`*.tmp`, JetBrains' `___jb_tmp___`/`___jb_old___`). Tested on
+ * the last segment of a whole relative path, so the matcher needs no basename.
  */
+const EDITOR_TEMP_RE = /(?:\.(?:sw[px]|tmp)|~|___jb_(?:tmp|old)___)$|(?:^|\/)(?:\.#[^/]*|4913)$/;
+
 export function isEditorTemp(base: string): boolean {
-  return (
-    /\.(sw[px]|tmp)$/.test(base) ||
-    base.endsWith('~') ||
-    base.startsWith('.#') ||
-    base === '4913' ||
-    /___jb_(tmp|old)___$/.test(base)
-  );
+  return EDITOR_TEMP_RE.test(base);
 }
 
 /** A glob as regex source; `**` crosses "/" unless it stands for one path segment. */
@@ -73,8 +70,6 @@ function globSource(glob: string, segment: boolean): string {
 }
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/** the last segment is an editor temp (the rules of isEditorTemp, on a whole relative path) */
-const EDITOR_TEMP_RE = /(?:\.(?:sw[px]|tmp)|~|___jb_(?:tmp|old)___)$|(?:^|\/)(?:\.#[^/]*|4913)$/;
 /** "//", "/./", "/../" or a trailing "/", "/.", "/..": a path that needs path.resolve */
 const UNNORMALIZED_RE = /\/\.{0,2}(?:\/|$)/;
 const POSIX = path.sep === '/';
