@@ -2,7 +2,7 @@
 // step(state, event) → [state, effects]. Time only enters through events (`now`), so the
 // rules are tested with explicit time; the engine performs the effects with real timers.
 //
-// Rules: a quiet window (debounceMs) groups a burst into one batch; the first batch after
+// Rules: a quiet window (debounceMs; wider for a storm, see STORM) groups a burst into one batch; the first batch after
 // a quiet period reloads at once; batches arriving while a reload runs or within the
 // cooldown after the last reload *started* merge into one trailing reload that fires when
 // the cooldown ends or the running reload finishes, whichever is later. Reloads never
@@ -53,6 +53,14 @@ export interface SchedulerState {
   readonly tickAt: number | null;
 }
 
+/**
+ * A burst this large is not an editor's save but a `git checkout`, a formatter or a build
+ * writing the tree: its events trickle in over a second or more, with gaps longer than the
+ * debounce. Such a burst gets a wider quiet window (and a longer bound), so it becomes ONE
+ * reload of the final tree rather than a reload of a half-written tree plus a trailing one.
+ */
+export const STORM = { paths: 50, quietMs: 300, maxWaitMs: 10_000 } as const;
+
 export function createSchedulerState(opts: SchedulerOptions): SchedulerState {
   if (!(opts.debounceMs >= 0) || !(opts.cooldownMs >= 0)) {
     throw new RangeError(
@@ -99,8 +107,12 @@ export function step(state: SchedulerState, event: SchedulerEvent): [SchedulerSt
       if (event.paths.length === 0) break;
       const inBurst = s.quietUntil !== null && s.quietUntil > event.now && s.burstStartedAt !== null;
       const burstStartedAt = inBurst ? s.burstStartedAt! : event.now;
-      const quietUntil = Math.min(event.now + s.debounceMs, burstStartedAt + s.maxWaitMs);
-      s = { ...s, pending: mergePaths(s.pending, event.paths), quietUntil, burstStartedAt };
+      const pending = mergePaths(s.pending, event.paths);
+      const storm = pending.length >= STORM.paths;
+      const quietMs = storm ? Math.max(s.debounceMs, STORM.quietMs) : s.debounceMs;
+      const maxWaitMs = storm ? Math.max(s.maxWaitMs, STORM.maxWaitMs) : s.maxWaitMs;
+      const quietUntil = Math.min(event.now + quietMs, burstStartedAt + maxWaitMs);
+      s = { ...s, pending, quietUntil, burstStartedAt };
       break;
     }
     case 'tick':

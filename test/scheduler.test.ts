@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   cooldownDeadline,
   createSchedulerState,
+  STORM,
   step,
   type SchedulerEffect,
   type SchedulerEvent,
@@ -148,6 +149,42 @@ describe('scheduler', () => {
       s = step(s, { type: 'change', paths: [`f${t}.js`], now: t })[0];
     }
     expect(reloadTimes).toEqual([500]);
+  });
+
+  it('a storm (git checkout: 10,000 files trickling in over a second, with gaps) is ONE reload of the final tree', () => {
+    let s = createSchedulerState({ debounceMs: 10, cooldownMs: 5000 });
+    const reloads: { at: number; paths: string[] }[] = [];
+    const advance = (to: number) => {
+      while (s.tickAt !== null && s.tickAt <= to) {
+        const at = s.tickAt;
+        const [next, effects] = step(s, { type: 'tick', now: at });
+        s = next;
+        for (const e of effects) if (e.type === 'reload') reloads.push({ at, paths: e.paths });
+      }
+    };
+    // clumps of 100 files every 10 ms, with a 150 ms stall after every 2,000 (disk, inotify queue)
+    let t = 1000;
+    for (let i = 0; i < 10_000; i += 100) {
+      t += i % 2000 === 0 && i > 0 ? 150 : 10;
+      advance(t - 1);
+      s = step(s, { type: 'change', paths: Array.from({ length: 100 }, (_, k) => `src/f${i + k}.js`), now: t })[0];
+    }
+    advance(t + STORM.quietMs);
+    expect(reloads.map((r) => r.at)).toEqual([t + STORM.quietMs]);
+    expect(reloads[0].paths).toHaveLength(10_000);
+    expect(new Set(reloads[0].paths).size).toBe(10_000);
+  });
+
+  it('a burst below the storm size keeps the short quiet window', () => {
+    const { state } = run(
+      [
+        { type: 'change', paths: Array.from({ length: STORM.paths - 1 }, (_, k) => `f${k}.js`), now: 1000 },
+      ],
+      createSchedulerState({ debounceMs: 10, cooldownMs: 5000 }),
+    );
+    expect(state.tickAt).toBe(1010);
+    const [, effects] = step(state, { type: 'change', paths: ['one-more.js'], now: 1005 });
+    expect(effects).toEqual([{ type: 'scheduleTick', at: 1005 + STORM.quietMs }]);
   });
 
   it('rejects invalid options with a clear message', () => {
