@@ -234,10 +234,12 @@ export async function startWatcher(
   const emit = (kind: ChangeKind) => (p: string) => {
     const abs = absOf(p);
     const known = files.has(abs);
+    // a held add joins the file set only once it is reported (the count must not keep a ghost)
+    const holdAdd = kind === 'add' && isReady && settleMs > 0 && !known;
     if (kind === 'unlink') {
       files.delete(abs);
       lastSig.delete(abs);
-    } else files.add(abs);
+    } else if (!holdAdd && !heldAdds.has(abs)) files.add(abs);
     if (!isReady) return;
     const rel = toRel(abs);
     if (kind === 'unlink' && !known && !heldAdds.has(abs)) return; // gone before we ever saw it
@@ -257,6 +259,7 @@ export async function startWatcher(
           () => {
             if (heldAdds.get(abs) !== timer || closed) return; // cancelled by an unlink
             heldAdds.delete(abs);
+            files.add(abs);
             report(abs, rel, 'add');
           },
           () => {

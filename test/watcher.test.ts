@@ -178,7 +178,16 @@ describe('startWatcher (real files)', () => {
     const file = path.join(src, 'app.js');
     await fs.writeFile(file, 'v0');
     const seen: string[] = [];
-    watcher = await startWatcher({ root, dirs: [src], ignore: [] }, { onChange: (c) => seen.push(`${c.kind} ${c.path}`) });
+    const countsAtChange: number[] = []; // what the engine reads when a change arrives
+    watcher = await startWatcher(
+      { root, dirs: [src], ignore: [] },
+      {
+        onChange: (c) => {
+          seen.push(`${c.kind} ${c.path}`);
+          if (c.path === 'src/app.js') countsAtChange.push(watcher!.fileCount);
+        },
+      },
+    );
     await watcher.ready;
     for (let i = 1; i <= 5; i++) {
       const tmp = path.join(src, `sedX${i}aB`); // no editor-temp name pattern matches it
@@ -189,10 +198,13 @@ describe('startWatcher (real files)', () => {
     }
     await new Promise((r) => setTimeout(r, 150)); // past the settle and re-check windows
     expect(seen.filter((s) => !s.endsWith(' src/app.js'))).toEqual([]);
+    expect(watcher.fileCount).toBe(1); // no ghost left in the count
+    expect(countsAtChange.every((n) => n === 1)).toBe(true);
     // a real new file is still reported, once
     await fs.writeFile(path.join(src, 'new.js'), 'x');
     await until(() => seen.includes('add src/new.js'), 'the new file');
     expect(seen.filter((s) => s === 'add src/new.js')).toHaveLength(1);
+    expect(watcher.fileCount).toBe(2);
   });
 
   it('does not lose a second save within chokidar\'s 50 ms change throttle', async () => {
