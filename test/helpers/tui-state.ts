@@ -1,38 +1,22 @@
 // Builds engine states and stores for TUI tests: real zustand stores, fake actions that
 // record their calls (the engine is another part; the TUI only dispatches).
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import { makeConfig as baseConfig } from './config.js';
 import type { CheckResult, Config, EngineActions, EngineState, EngineStore, ReloadAttempt, RunResult, TargetView } from '../../src/types.js';
 
 /** Fixed instant all tests count from: 2026-11-25 12:00:00 UTC. */
 export const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
 
+/** The engine tests' Config, rooted at /proj as the TUI shows it. */
 export function makeConfig(overrides: Partial<Config> = {}): Config {
-  return {
+  return baseConfig({
     root: '/proj',
-    targets: [{ name: 'primary', apiUrl: 'http://127.0.0.1:8001' }],
-    dirs: ['/proj/src'],
-    ignore: [],
-    modules: [],
-    cooldownMs: 5000,
+    apiUrl: 'http://127.0.0.1:8001',
     debounceMs: 100,
     timeouts: { reloadMs: 60_000, verifyMs: 15_000, rollbackMs: 30_000, statusMs: 5000 },
-    endpoints: {
-      health: '/health',
-      status: '/api/v1/hot-reload/status',
-      reload: '/api/v1/hot-reload/reload-all',
-      verify: '/api/v1/hot-reload/verify',
-      rollback: '/api/v1/hot-reload/rollback',
-    },
-    probes: [],
-    logDir: '/proj/logs/hot_reload_errors',
-    verify: true,
-    strategy: 'all-at-once',
-    parallel: 1,
-    allowMissing: false,
-    json: false,
     tui: true,
     ...overrides,
-  };
+  });
 }
 
 export function connectedTarget(overrides: Partial<TargetView> = {}): TargetView {
