@@ -11,6 +11,7 @@ import { createEngineStore, LIMITS, addError } from '../src/store.js';
 import type { EngineActions } from '../src/types.js';
 import { makeConfig } from './helpers/config.js';
 import { startFakeService, type FakeService } from './helpers/fake-service.js';
+import { until as waitFor } from './helpers/wait.js';
 
 let root: string;
 let svc: FakeService;
@@ -28,13 +29,6 @@ afterEach(async () => {
   await fs.rm(root, { recursive: true, force: true });
 });
 
-async function waitFor(pred: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('store', () => {
   const noop = async () => ({ kind: 'verify' as const, ok: true, exitCode: 0 as const, message: '', checks: [] });

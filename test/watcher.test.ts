@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkDirs, createIgnoreMatcher, describeWatchError, startWatcher, type Watcher } from '../src/watcher.js';
 import type { ChangeKind } from '../src/types.js';
+import { until } from './helpers/wait.js';
 
 let root: string;
 let watcher: Watcher | undefined;
@@ -16,15 +17,6 @@ afterEach(async () => {
   watcher = undefined;
   await fs.rm(root, { recursive: true, force: true });
 });
-
-/** Resolves when `pred` holds; bounded so a missing event fails the test instead of hanging. */
-async function until(pred: () => boolean, what: string, timeoutMs = 4000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('createIgnoreMatcher', () => {
   const m = createIgnoreMatcher({ root: '/p', ignore: ['*.log', 'src/generated', 'tmp/**/*.js'], logDir: '/p/logs/hot_reload_errors' });
