@@ -18,7 +18,6 @@ import type {
 
 export const LIMITS = { history: 50, recent: 20, errors: 200, warnings: 50 } as const;
 
-
 export function initialEngineState(config: Config): EngineState {
   return {
     config,
