@@ -2,13 +2,14 @@
 // the demo service, connects to it, and stopping the CLI stops the service too.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
-import { connect, createServer, type Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { demoPaths, parseDemoArgs, startDemoService } from '../src/cli/demo.js';
 import { BIN, buildOnce } from './helpers/cli-process.js';
+import { portOpen } from './helpers/net.js';
 
 interface Running {
   child: ChildProcess;
@@ -64,23 +65,6 @@ async function exitOf(r: Running, timeoutMs = 10_000) {
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** true when something accepts connections on 127.0.0.1:port */
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    socket.setTimeout(2000);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
 }
 
 function processAlive(pid: number): boolean {

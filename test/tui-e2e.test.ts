@@ -2,13 +2,13 @@
 // against a real `serve` process running a copy of the demo. A good edit reloads; an
 // edit that loads but fails a probe is rolled back; `q` quits cleanly.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, startServe, type ServeProcess } from './helpers/agent-fixture.js';
 import { BIN, buildOnce, REPO } from './helpers/cli-process.js';
 import { startTmux, type TmuxSession } from './helpers/tmux.js';
+import { portOpen } from './helpers/net.js';
 
 /** a stack frame such as "    at foo (/x/y.js:1:2)" anywhere on the screen */
 const STACK_FRAME = /^\s*at .+:\d+:\d+\)?\s*$/m;
@@ -112,22 +112,6 @@ describe('TUI in a real terminal against a real serve', () => {
 });
 
 describe('demo command in a real terminal', () => {
-  /** true when something accepts connections on 127.0.0.1:port */
-  const portOpen = (port: number) =>
-    new Promise<boolean>((resolve) => {
-      const socket = connect({ port, host: '127.0.0.1' });
-      socket.setTimeout(2000);
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-      socket.once('timeout', () => {
-        socket.destroy();
-        resolve(false);
-      });
-    });
-
   for (const [key, name] of [
     ['q', 'q'],
     ['C-c', 'Ctrl+C'],

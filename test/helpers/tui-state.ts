@@ -1,6 +1,7 @@
 // Builds engine states and stores for TUI tests: real zustand stores, fake actions that
 // record their calls (the engine is another part; the TUI only dispatches).
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import { initialEngineState } from '../../src/store.js';
 import { makeConfig as baseConfig } from './config.js';
 import type { CheckResult, Config, EngineActions, EngineState, EngineStore, ReloadAttempt, RunResult, TargetView } from '../../src/types.js';
 
@@ -39,18 +40,9 @@ export function connectedTarget(overrides: Partial<TargetView> = {}): TargetView
 
 export function makeState(overrides: Partial<EngineState> = {}): EngineState {
   return {
-    config: makeConfig(),
+    ...initialEngineState(makeConfig()),
     targets: [connectedTarget()],
     watch: { dirs: ['src'], fileCount: 128, ready: true, paused: false, recent: [] },
-    pending: [],
-    cooldownUntil: null,
-    phase: 'idle',
-    current: null,
-    history: [],
-    checks: [],
-    restartDetected: false,
-    errors: [],
-    warnings: [],
     ...overrides,
   };
 }
