@@ -4,7 +4,7 @@
 //   Part A: event gaps as our watcher (dist/src/watcher.js) reports them — why the window.
 //   Part B: the real CLI (cooldown 0, so a split is a second reload-all call at once)
 //           against a fake service, with the default debounce and the old 10 ms.
-//   node bench/batching.js [--quick]
+//   node bench/batching.js [--quick]   (BATCHING_DEBUG=1 logs every split: event and call times)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -217,6 +217,11 @@ async function pass(ctx, writers, reps, { log, condition }) {
         const exited = clis.find((c) => c.exited);
         if (exited) throw new Error(`the CLI exited (${exited.exited.code ?? exited.exited.signal}): ${exited.stderr.slice(-500)}`);
         ops.get(w.name).push({ ok: res.ok, error: res.error, events: events.slice(e0), calls: fakes.map((f, i) => f.reloads.slice(c0[i])) });
+        if (process.env.BATCHING_DEBUG) {
+          const op = ops.get(w.name).at(-1);
+          const t0 = op.events[0]?.at ?? exitAt;
+          if (!op.calls.every(isOne)) log(`split (${condition}) ${w.name}: events ${op.events.map((e) => `${(e.at - t0).toFixed(1)}:${path.basename(e.path)}:${e.kind}`).join(' ')} | calls ${op.calls.map((c) => c.map((r) => `${(r.at - t0).toFixed(1)}:${r.files.length}`).join(',')).join(' ; ')}`);
+        }
       }
       if (rep > 0 && (rep % 5 === 0 || rep === reps)) log(`batching (${condition}): ${rep}/${reps} rounds`);
     }
