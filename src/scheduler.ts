@@ -2,8 +2,9 @@
 // step(state, event) → [state, effects]. Time only enters through events (`now`), so the
 // rules are tested with explicit time; the engine performs the effects with real timers.
 //
-// Rules: a quiet window (debounceMs; wider for a storm, see STORM) groups a burst into one batch; the first batch after
-// a quiet period reloads at once; batches arriving while a reload runs or within the
+// Rules: a quiet window groups a burst into one batch (debounceMs while the burst touches
+// one file, wider once it touches several: see BURST_WINDOWS); the first batch after a
+// quiet period reloads at once; batches arriving while a reload runs or within the
 // cooldown after the last reload *started* merge into one trailing reload that fires when
 // the cooldown ends or the running reload finishes, whichever is later. Reloads never
 // overlap and no change is ever dropped: paths leave `pending` only inside a reload effect.
@@ -54,12 +55,23 @@ export interface SchedulerState {
 }
 
 /**
- * A burst this large is not an editor's save but a `git checkout`, a formatter or a build
- * writing the tree: its events trickle in over a second or more, with gaps longer than the
- * debounce. Such a burst gets a wider quiet window (and a longer bound), so it becomes ONE
- * reload of the final tree rather than a reload of a half-written tree plus a trailing one.
+ * The quiet window widens with the burst. One file's save is over within a millisecond or
+ * two, so a short window (debounceMs) keeps save-to-serve low. A burst that has touched a
+ * second file is a multi-file operation (save all, `git checkout`, a formatter) whose
+ * writes may be several ms apart under load: it waits `multi.quietMs` of quiet, so it
+ * stays ONE reload of the final files. A storm (50+ files: a checkout or a build writing
+ * the tree) trickles in over a second or more and gets a wider window and a longer bound.
+ * Measured by bench/batching.js: real writers' gaps, idle and under full CPU load.
  */
+export const MULTI = { paths: 2, quietMs: 25 } as const;
 export const STORM = { paths: 50, quietMs: 300, maxWaitMs: 10_000 } as const;
+
+/** The quiet window (and the bound on the whole burst) for a burst of `paths` files. */
+function burstWindow(s: Pick<SchedulerState, 'debounceMs' | 'maxWaitMs'>, paths: number): { quietMs: number; maxWaitMs: number } {
+  if (paths >= STORM.paths) return { quietMs: Math.max(s.debounceMs, STORM.quietMs), maxWaitMs: Math.max(s.maxWaitMs, STORM.maxWaitMs) };
+  if (paths >= MULTI.paths) return { quietMs: Math.max(s.debounceMs, MULTI.quietMs), maxWaitMs: s.maxWaitMs };
+  return { quietMs: s.debounceMs, maxWaitMs: s.maxWaitMs };
+}
 
 export function createSchedulerState(opts: SchedulerOptions): SchedulerState {
   if (!(opts.debounceMs >= 0) || !(opts.cooldownMs >= 0)) {
@@ -108,9 +120,7 @@ export function step(state: SchedulerState, event: SchedulerEvent): [SchedulerSt
       const inBurst = s.quietUntil !== null && s.quietUntil > event.now && s.burstStartedAt !== null;
       const burstStartedAt = inBurst ? s.burstStartedAt! : event.now;
       const pending = mergePaths(s.pending, event.paths);
-      const storm = pending.length >= STORM.paths;
-      const quietMs = storm ? Math.max(s.debounceMs, STORM.quietMs) : s.debounceMs;
-      const maxWaitMs = storm ? Math.max(s.maxWaitMs, STORM.maxWaitMs) : s.maxWaitMs;
+      const { quietMs, maxWaitMs } = burstWindow(s, pending.length);
       const quietUntil = Math.min(event.now + quietMs, burstStartedAt + maxWaitMs);
       s = { ...s, pending, quietUntil, burstStartedAt };
       break;

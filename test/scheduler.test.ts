@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   cooldownDeadline,
   createSchedulerState,
+  MULTI,
   STORM,
   step,
   type SchedulerEffect,
@@ -175,14 +176,54 @@ describe('scheduler', () => {
     expect(new Set(reloads[0].paths).size).toBe(10_000);
   });
 
-  it('a burst below the storm size keeps the short quiet window', () => {
+  it('one file waits debounceMs; a second file widens the quiet window to the multi-file window', () => {
+    const fast = createSchedulerState({ debounceMs: 4, cooldownMs: 5000 });
+    // one file (however many events): fires debounceMs after the last event
+    const single = run(
+      [
+        { type: 'change', paths: ['a.js'], now: 1000 },
+        { type: 'change', paths: ['a.js'], now: 1002 },
+        { type: 'tick', now: 1006 },
+      ],
+      fast,
+    );
+    expect(single.reloads).toEqual([{ now: 1006, effect: { type: 'reload', paths: ['a.js'], reason: 'watch' } }]);
+    // a second file 3 ms later: the burst is a multi-file operation and waits MULTI.quietMs of quiet,
+    // so a third file 20 ms later (a loaded machine) still joins the same reload
+    const multi = run(
+      [
+        { type: 'change', paths: ['a.js'], now: 1000 },
+        { type: 'change', paths: ['b.js'], now: 1003 },
+        { type: 'tick', now: 1007 },
+        { type: 'change', paths: ['c.js'], now: 1023 },
+        { type: 'tick', now: 1023 + MULTI.quietMs - 1 },
+        { type: 'tick', now: 1023 + MULTI.quietMs },
+      ],
+      fast,
+    );
+    // (an early tick re-arms the same time: the wake-up times in order, repeats dropped)
+    const armed = multi.log.flatMap((l) => (l.effect.type === 'scheduleTick' ? [l.effect.at] : []));
+    expect(armed.filter((at, i) => at !== armed[i - 1])).toEqual([1004, 1003 + MULTI.quietMs, 1023 + MULTI.quietMs]);
+    expect(multi.reloads).toEqual([{ now: 1023 + MULTI.quietMs, effect: { type: 'reload', paths: ['a.js', 'b.js', 'c.js'], reason: 'watch' } }]);
+  });
+
+  it('a debounceMs longer than the multi-file window is kept for every burst', () => {
+    const { state } = run([
+      { type: 'change', paths: ['a.js'], now: 1000 },
+      { type: 'change', paths: ['b.js'], now: 1001 },
+    ]);
+    expect(opts.debounceMs).toBeGreaterThan(MULTI.quietMs);
+    expect(state.tickAt).toBe(1051);
+  });
+
+  it('a burst below the storm size waits the multi-file window, not the storm window', () => {
     const { state } = run(
       [
         { type: 'change', paths: Array.from({ length: STORM.paths - 1 }, (_, k) => `f${k}.js`), now: 1000 },
       ],
       createSchedulerState({ debounceMs: 10, cooldownMs: 5000 }),
     );
-    expect(state.tickAt).toBe(1010);
+    expect(state.tickAt).toBe(1000 + MULTI.quietMs);
     const [, effects] = step(state, { type: 'change', paths: ['one-more.js'], now: 1005 });
     expect(effects).toEqual([{ type: 'scheduleTick', at: 1005 + STORM.quietMs }]);
   });

@@ -9,7 +9,9 @@ import { dirname, join } from 'node:path';
 import { hashSource } from './changes.js';
 import { prepareModule } from './transform.js';
 
-const SETTLE_MS = 5; // an editor's save is a burst of events
+// Coalesces the few events of one save (truncate, write). Short: the client's debounce is
+// only a few ms, and a transform not ready when the reload arrives is paid in full.
+const SETTLE_MS = 1;
 
 export class Prewarmer {
   private readonly watchers = new Map<string, FSWatcher>();

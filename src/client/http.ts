@@ -2,6 +2,7 @@
 // ky's own retries and HTTP-error throwing are off: the caller decides what a status means.
 import ky from 'ky';
 import { HttpError, InvalidResponseError, TimeoutError, UnreachableError } from './errors.js';
+import { nodeFetch } from './transport.js';
 
 export const EXCERPT_CHARS = 500;
 
@@ -52,6 +53,7 @@ export async function send(opts: RequestOptions): Promise<RawResponse> {
       timeout: false,
       throwHttpErrors: false,
       signal,
+      fetch: nodeFetch,
     });
     const text = await res.text();
     let json: unknown;

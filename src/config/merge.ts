@@ -8,6 +8,8 @@ import type { FileConfig } from './schema.js';
 
 export const DEFAULT_DIRS = ['server', 'src', 'services'] as const;
 export const DEFAULT_CONFIG_FILE = 'hot-reload.config.json';
+/** one file's save; a multi-file burst waits longer (scheduler.ts MULTI, measured by bench/batching.js) */
+export const DEFAULT_DEBOUNCE_MS = 4;
 
 /**
  * The defaults layer. `existingDirs`: which of server/ src/ services/ exist under the
@@ -21,7 +23,7 @@ export function defaultLayer(existingDirs: readonly string[] = []): FileConfig {
     ignore: [],
     modules: [],
     cooldown: 5,
-    debounceMs: 10,
+    debounceMs: DEFAULT_DEBOUNCE_MS,
     timeouts: { reload: 60, verify: 15, rollback: 30, status: 5 },
     prefix: DEFAULT_PREFIX,
     endpoints: {},
@@ -122,7 +124,7 @@ export function mergeConfig(layers: ConfigLayers, root: string): Config {
     ignore: [...get((c) => c.ignore, [])],
     modules: [...get((c) => c.modules, [])],
     cooldownMs: Math.round(get((c) => c.cooldown, 5) * 1000),
-    debounceMs: get((c) => c.debounceMs, 10),
+    debounceMs: get((c) => c.debounceMs, DEFAULT_DEBOUNCE_MS),
     timeouts: { reloadMs: t('reload', 60), verifyMs: t('verify', 15), rollbackMs: t('rollback', 30), statusMs: t('status', 5) },
     endpoints: mergeEndpoints(stack),
     probes: get((c) => c.probes, []).map(toProbe),
