@@ -4,7 +4,8 @@
 //   Part A: event gaps as our watcher (dist/src/watcher.js) reports them — why the window.
 //   Part B: the real CLI (cooldown 0, so a split is a second reload-all call at once)
 //           against a fake service, with the default debounce and the old 10 ms.
-//   node bench/batching.js [--quick]   (BATCHING_DEBUG=1 logs every split: event and call times)
+//   node bench/batching.js [--quick]   (BATCHING_DEBUG=1 logs every split: event and call times;
+//   BATCHING_SOLO=1 runs the default-settings CLI alone: no Part A watcher, no 10 ms CLI beside it)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -180,15 +181,15 @@ async function stopLoadProcs(procs, log) {
  * One condition (idle or loaded): the in-process watcher and both CLIs see every operation
  * at once. Returns per writer the list of operations measured.
  */
-async function pass(ctx, writers, reps, { log, condition }) {
+async function pass(ctx, writers, reps, { log, condition, solo }) {
   const events = [];
   const { startWatcher } = await import(pathToFileURL(distWatcher).href);
-  const watcher = await startWatcher({ root: ctx.root, dirs: [ctx.src], ignore: [] }, { onChange: (c) => events.push({ at: performance.now(), path: c.path, kind: c.kind }) });
+  const watcher = solo ? null : await startWatcher({ root: ctx.root, dirs: [ctx.src], ignore: [] }, { onChange: (c) => events.push({ at: performance.now(), path: c.path, kind: c.kind }) });
   const fakes = [];
   const clis = [];
   try {
-    await watcher.ready;
-    for (const cfg of ['cfg-default.json', `cfg-${OLD_DEBOUNCE_MS}.json`]) {
+    await watcher?.ready;
+    for (const cfg of solo ? ['cfg-default.json'] : ['cfg-default.json', `cfg-${OLD_DEBOUNCE_MS}.json`]) {
       const fake = await startFakeService();
       fakes.push(fake);
       clis.push(await startWatcherCli(ctx.root, fake.url, { config: path.join(ctx.root, cfg), extraArgs: ['--cooldown', '0'] }));
@@ -229,7 +230,7 @@ async function pass(ctx, writers, reps, { log, condition }) {
   } finally {
     for (const c of clis) await c.stop();
     for (const f of fakes) await f.close();
-    await watcher.close();
+    await watcher?.close();
   }
 }
 
@@ -237,7 +238,7 @@ async function pass(ctx, writers, reps, { log, condition }) {
 const isOne = (calls) => calls.length === 1 && names.every((f) => calls[0].files.some((p) => path.basename(p) === f));
 
 function oneCell(list, i) {
-  if (!list) return '–';
+  if (!list || list.some((o) => !o.calls[i])) return '–';
   const good = list.filter((o) => o.ok);
   const one = good.filter((o) => isOne(o.calls[i])).length;
   const counts = {};
@@ -253,6 +254,7 @@ export async function run({ quick = false, log = defaultLog } = {}) {
   const why = missing(distCli, 'the CLI') ?? missing(distWatcher, 'our watcher');
   if (why) return { name: 'batching', title: 'Batching: multi-file operations → reloads', tables: [table('Batching', ['result'], [[`n/a: ${why}`]])], notes: [] };
   const reps = quick ? 5 : 20;
+  const solo = Boolean(process.env.BATCHING_SOLO);
   const defaults = await buildDefaults();
   const defLabel = `default (${defaults.debounceMs ?? '?'} ms)`;
   const single = defaults.debounceMs ?? OLD_DEBOUNCE_MS;
@@ -264,10 +266,10 @@ export async function run({ quick = false, log = defaultLog } = {}) {
   try {
     const ctx = await buildProject(root);
     log(`batching: ${writers.length} writers × ${reps} operations, ${FILES} files each; idle, then under load`);
-    results.idle = await pass(ctx, writers, reps, { log, condition: 'idle' });
+    results.idle = await pass(ctx, writers, reps, { log, condition: 'idle', solo });
     const load = await startLoadProcs(log);
     try {
-      results.load = await pass(ctx, writers, reps, { log, condition: 'load' });
+      results.load = await pass(ctx, writers, reps, { log, condition: 'load', solo });
     } finally {
       await stopLoadProcs(load, log);
     }
@@ -308,7 +310,7 @@ export async function run({ quick = false, log = defaultLog } = {}) {
   };
   const tables = [
     targetsTable('Targets (auto-hot-reload batching)', [target('idle', 'idle'), target('load', 'under full CPU load')]),
-    table(
+    solo ? null : table(
       `Part A: event gaps per operation of ${FILES} files, as our watcher reports them (p50 / p90 / max over ${reps} operations)`,
       ['writer', 'condition', 'first gap (1st → 2nd file)', 'max gap (consecutive events)', 'span p50', 'events p50', `one batch at ${single}/${multi} ms (predicted)`, `one batch at flat ${OLD_DEBOUNCE_MS} ms (predicted)`, 'notes'],
       gapRows,
@@ -318,8 +320,9 @@ export async function run({ quick = false, log = defaultLog } = {}) {
       ['writer', `${defLabel}, idle`, `debounceMs ${OLD_DEBOUNCE_MS}, idle`, `${defLabel}, load`, `debounceMs ${OLD_DEBOUNCE_MS}, load`],
       oneRows,
     ),
-  ];
+  ].filter(Boolean);
   const notes = [
+    ...(solo ? ['BATCHING_SOLO: the default-settings CLI ran alone (no Part A watcher, no 10 ms CLI beside it).'] : []),
     `Every writer is a real, separate process (an editor is its own process): node -e children for the three Node styles, sed, git, vim, cp. Each operation changes all ${FILES} files of src/ with new content; ${reps} operations per writer and condition after one uncounted warm-up round, writers interleaved round by round.`,
     `Part A times the events in the bench process from our watcher (dist/src/watcher.js, the one the CLI uses). "One batch at S/M ms" replays the scheduler's rule on those events: a gap longer than S ms while one file is pending, or longer than M ms once two or more are, would split the batch; "flat ${OLD_DEBOUNCE_MS} ms" is the rule before the multi-file window.`,
     `Part B runs two real CLIs at once (config {} → the build's default debounce ${defaults.debounceMs ?? '?'} ms, multi-file window ${defaults.multi?.quietMs ?? 'none'} ms; and {"debounceMs": ${OLD_DEBOUNCE_MS}}) against two fake services. --cooldown 0 only so that a split shows up at once as a second reload-all call instead of a trailing one 5 s later. An operation ends when no event and no call came for ${QUIET_MS} ms (at most ${OP_BOUND_MS / 1000} s after the writer exited); it counts as one reload when exactly one call came and it named all ${FILES} files.`,
