@@ -32,6 +32,8 @@ function parseArgs(argv) {
         throw new Error(`--only: unknown benchmark ${JSON.stringify(bad.join(',') || (v ?? ''))}; expected a comma-separated list of ${ORDER.join(', ')}`);
       }
       opts.only = ORDER.filter((n) => names.includes(n));
+    } else if (a === '--no-snapshot') {
+      opts.snapshot = false;
     } else if (a === '-h' || a === '--help') {
       opts.help = true;
     } else {
