@@ -64,6 +64,8 @@ export interface SchedulerState {
  * Measured by bench/batching.js: real writers' gaps, idle and under full CPU load.
  */
 export const MULTI = { paths: 2, quietMs: 25 } as const;
+/** A tick this late means the process was not running when the quiet window ended. */
+export const STALL_MS = 2;
 export const STORM = { paths: 50, quietMs: 300, maxWaitMs: 10_000 } as const;
 
 /** The quiet window (and the bound on the whole burst) for a burst of `paths` files. */
@@ -125,10 +127,19 @@ export function step(state: SchedulerState, event: SchedulerEvent): [SchedulerSt
       s = { ...s, pending, quietUntil, burstStartedAt };
       break;
     }
-    case 'tick':
+    case 'tick': {
       // the armed timer has fired (timers may fire a little early): re-arm if still needed
+      const stalled = s.tickAt !== null && s.tickAt === s.quietUntil && event.now - s.tickAt > STALL_MS;
       s = { ...s, tickAt: null };
+      if (stalled && s.burstStartedAt !== null) {
+        // The quiet window ended while this process was not running (a starved event loop
+        // runs its timers before reading the file events queued meanwhile): that was no
+        // quiet. The burst gets one more window from now, within its bound.
+        const w = burstWindow(s, s.pending.length);
+        s = { ...s, quietUntil: Math.min(event.now + w.quietMs, s.burstStartedAt + w.maxWaitMs) };
+      }
       break;
+    }
     case 'reloadStarted':
       // the cooldown counts from the real start, which the runtime may have delayed
       if (s.running) s = { ...s, lastStartedAt: event.now };

@@ -3,6 +3,7 @@ import {
   cooldownDeadline,
   createSchedulerState,
   MULTI,
+  STALL_MS,
   STORM,
   step,
   type SchedulerEffect,
@@ -205,6 +206,33 @@ describe('scheduler', () => {
     const armed = multi.log.flatMap((l) => (l.effect.type === 'scheduleTick' ? [l.effect.at] : []));
     expect(armed.filter((at, i) => at !== armed[i - 1])).toEqual([1004, 1003 + MULTI.quietMs, 1023 + MULTI.quietMs]);
     expect(multi.reloads).toEqual([{ now: 1023 + MULTI.quietMs, effect: { type: 'reload', paths: ['a.js', 'b.js', 'c.js'], reason: 'watch' } }]);
+  });
+
+  it('a quiet window that ended while the process was stalled (late tick) is extended once more, within the bound', () => {
+    const fast = createSchedulerState({ debounceMs: 4, cooldownMs: 5000, maxWaitMs: 1000 });
+    // the tick armed for 1004 comes at 1030: the events queued meanwhile get read first
+    const late = run(
+      [
+        { type: 'change', paths: ['a.js'], now: 1000 },
+        { type: 'tick', now: 1030 },
+        { type: 'change', paths: ['b.js'], now: 1031 }, // read after the stall
+        { type: 'tick', now: 1031 + MULTI.quietMs },
+      ],
+      fast,
+    );
+    expect(late.reloads).toEqual([{ now: 1031 + MULTI.quietMs, effect: { type: 'reload', paths: ['a.js', 'b.js'], reason: 'watch' } }]);
+    // a tick late by no more than STALL_MS fires
+    const onTime = run([{ type: 'change', paths: ['a.js'], now: 1000 }, { type: 'tick', now: 1004 + STALL_MS }], fast);
+    expect(onTime.reloads).toHaveLength(1);
+    // a process stalled on every tick still reloads once the burst reaches its bound
+    const starved = run(
+      [
+        { type: 'change', paths: ['a.js'], now: 1000 },
+        ...Array.from({ length: 40 }, (_, k) => ({ type: 'tick' as const, now: 1030 + k * 30 })),
+      ],
+      fast,
+    );
+    expect(starved.reloads.map((r) => r.now)).toEqual([2020]);
   });
 
   it('a debounceMs longer than the multi-file window is kept for every burst', () => {
