@@ -14,7 +14,7 @@ import https from 'node:https';
 // Idle keep-alive sockets are unref'd by node's Agent: they never keep a CLI run alive.
 const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
 
-const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+const NULL_BODY = new Set([204, 205, 304]);
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
 
 export async function nodeFetch(input: Request | URL | string, init?: RequestInit): Promise<Response> {
