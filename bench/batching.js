@@ -2,10 +2,10 @@
 // stay ONE reload with a short quiet window? Real writers, each its own process, change
 // 10 files at once, idle and under full CPU load.
 //   Part A: event gaps as our watcher (dist/src/watcher.js) reports them — why the window.
-//   Part B: the real CLI (cooldown 0, so a split is a second reload-all call at once)
-//           against a fake service, with the default debounce and the old 10 ms.
-//   node bench/batching.js [--quick]   (BATCHING_DEBUG=1 logs every split: event and call times;
-//   BATCHING_SOLO=1 runs the default-settings CLI alone: no Part A watcher, no 10 ms CLI beside it)
+//   Part B: ONE real CLI at a time (cooldown 0, so a split is a second reload-all call at
+//           once) against a fake service, with the default debounce and with 4 ms.
+// Every pass runs alone: a second watcher on 2 cores would be load of its own.
+//   node bench/batching.js [--quick]   (BATCHING_DEBUG=1 logs every split's call times)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -21,8 +21,12 @@ import { summarize, ms, table, targetsTable } from './lib/stats.js';
 import { isMain, runStandalone, log as defaultLog } from './lib/standalone.js';
 
 const FILES = 10;
-const OLD_DEBOUNCE_MS = 10;
-const QUIET_MS = 300; // an operation is over when nothing (event or call) came for this long
+const OLD_DEBOUNCE_MS = 10; // the default when the build does not say
+const FAST_DEBOUNCE_MS = 4; // what a ≥10× faster save-to-serve than nodemon would need
+// an operation is over when nothing came for this long: Part A, no event (a re-check reports
+// ~100 ms after an event); Part B, no reload-all call (a re-report's call comes ~100 ms + a window after)
+const EVENT_QUIET_MS = 150;
+const CALL_QUIET_MS = 250;
 const OP_BOUND_MS = 4000; // …or at the latest this long after the writer exited
 const WRITER_TIMEOUT_MS = 15000;
 const LOAD_PROCS = 2; // this machine has 2 cores
@@ -115,8 +119,8 @@ async function buildProject(root) {
   await git(root, 'commit', '-qam', 'b');
   await git(root, 'checkout', '-qf', 'a');
   await fsp.writeFile(path.join(root, 'cfg-default.json'), '{}\n');
-  await fsp.writeFile(path.join(root, `cfg-${OLD_DEBOUNCE_MS}.json`), `${JSON.stringify({ debounceMs: OLD_DEBOUNCE_MS })}\n`);
-  return { root, src, stage, files: names.map((f) => path.join(src, f)), branch: 'a' };
+  await fsp.writeFile(path.join(root, `cfg-${FAST_DEBOUNCE_MS}.json`), `${JSON.stringify({ debounceMs: FAST_DEBOUNCE_MS })}\n`);
+  return { root, src, stage, files: names.map((f) => path.join(src, f)), branch: 'a', n: 1000 };
 }
 
 /** The build's own numbers (default debounce, multi-file window), for labels and predictions. */
@@ -168,7 +172,10 @@ async function startLoadProcs(log) {
   for (let i = 0; i < LOAD_PROCS; i++) procs.push(startProcess(process.execPath, ['-e', 'for(;;){}'], { label: `cpu burner ${i + 1}` }));
   await sleep(500); // let them take the cores
   const dead = procs.find((p) => p.exited);
-  if (dead) throw new Error(`${dead.label} exited at once (${dead.exited.code ?? dead.exited.signal})`);
+  if (dead) {
+    await stopLoadProcs(procs, () => {});
+    throw new Error(`${dead.label} exited at once (${dead.exited.code ?? dead.exited.signal})`);
+  }
   return procs;
 }
 
@@ -177,99 +184,164 @@ async function stopLoadProcs(procs, log) {
   if (procs.length) log('batching: CPU load off');
 }
 
+/** Wait until `quiet()` says nothing came for a while, at most OP_BOUND_MS after the writer exited. */
+async function settle(exitAt, quietMs, lastAt, done) {
+  const deadline = exitAt + OP_BOUND_MS;
+  for (;;) {
+    const now = performance.now();
+    if ((done() && now - Math.max(exitAt, lastAt()) >= quietMs) || now >= deadline) return;
+    await sleep(20);
+  }
+}
+
 /**
- * One condition (idle or loaded): the in-process watcher and both CLIs see every operation
- * at once. Returns per writer the list of operations measured.
+ * Run every writer `reps` times (after one uncounted warm-up round; rounds interleave the
+ * writers so a drift in load hits all of them alike). `observe()` starts an operation and
+ * returns {lastAt, done, finish}; finish() gives what the operation caused.
  */
-async function pass(ctx, writers, reps, { log, condition, solo }) {
+async function rounds(ctx, writers, reps, { log, label, observe, quietMs }) {
+  const ops = new Map(writers.map((w) => [w.name, []]));
+  for (let rep = 0; rep <= reps; rep++) {
+    for (const w of writers) {
+      const n = ++ctx.n; // new content every operation, across passes too
+      if (w.prepare) await w.prepare(ctx, n);
+      const o = observe();
+      const res = await runChild(w.cmd(ctx, n));
+      const exitAt = performance.now();
+      await settle(exitAt, quietMs, o.lastAt, o.done);
+      if (rep === 0) continue;
+      const op = { ok: res.ok, error: res.error, ...o.finish() };
+      ops.get(w.name).push(op);
+      if (process.env.BATCHING_DEBUG && op.calls && !isOne(op.calls)) {
+        log(`split (${label}) ${w.name}: calls ${op.calls.map((r) => `${(r.at - exitAt).toFixed(1)} ms after exit: ${r.files.length} files`).join(', ')}`);
+      }
+    }
+    if (rep > 0 && (rep % 5 === 0 || rep === reps)) log(`batching (${label}): ${rep}/${reps} rounds`);
+  }
+  return ops;
+}
+
+/** Part A, alone: our watcher in the bench process, no CLI running. */
+async function gapPass(ctx, writers, reps, { log, condition }) {
   const events = [];
   const { startWatcher } = await import(pathToFileURL(distWatcher).href);
-  const watcher = solo ? null : await startWatcher({ root: ctx.root, dirs: [ctx.src], ignore: [] }, { onChange: (c) => events.push({ at: performance.now(), path: c.path, kind: c.kind }) });
-  const fakes = [];
-  const clis = [];
+  const watcher = await startWatcher({ root: ctx.root, dirs: [ctx.src], ignore: [] }, { onChange: (c) => events.push({ at: performance.now(), path: c.path, kind: c.kind }) });
   try {
-    await watcher?.ready;
-    for (const cfg of solo ? ['cfg-default.json'] : ['cfg-default.json', `cfg-${OLD_DEBOUNCE_MS}.json`]) {
-      const fake = await startFakeService();
-      fakes.push(fake);
-      clis.push(await startWatcherCli(ctx.root, fake.url, { config: path.join(ctx.root, cfg), extraArgs: ['--cooldown', '0'] }));
-    }
-    const ops = new Map(writers.map((w) => [w.name, []]));
-    let n = 1000 * (condition === 'idle' ? 1 : 2);
-    // round 0 warms up (first reloads, first spawns) and is not counted; rounds interleave
-    // the writers so a drift in load hits all of them alike
-    for (let rep = 0; rep <= reps; rep++) {
-      for (const w of writers) {
-        n++;
-        if (w.prepare) await w.prepare(ctx, n);
+    await watcher.ready;
+    return await rounds(ctx, writers, reps, {
+      log,
+      label: `event gaps, ${condition}`,
+      quietMs: EVENT_QUIET_MS,
+      observe: () => {
         const e0 = events.length;
-        const c0 = fakes.map((f) => f.reloads.length);
-        const res = await runChild(w.cmd(ctx, n));
-        const exitAt = performance.now();
-        const deadline = exitAt + OP_BOUND_MS;
-        for (;;) {
-          const now = performance.now();
-          const last = Math.max(exitAt, events.at(-1)?.at ?? 0, ...fakes.map((f) => f.reloads.at(-1)?.at ?? 0));
-          const allCalled = fakes.every((f, i) => f.reloads.length > c0[i]);
-          if ((allCalled && now - last >= QUIET_MS) || now >= deadline) break;
-          await sleep(20);
-        }
-        if (rep === 0) continue;
-        const exited = clis.find((c) => c.exited);
-        if (exited) throw new Error(`the CLI exited (${exited.exited.code ?? exited.exited.signal}): ${exited.stderr.slice(-500)}`);
-        ops.get(w.name).push({ ok: res.ok, error: res.error, events: events.slice(e0), calls: fakes.map((f, i) => f.reloads.slice(c0[i])) });
-        if (process.env.BATCHING_DEBUG) {
-          const op = ops.get(w.name).at(-1);
-          const t0 = op.events[0]?.at ?? exitAt;
-          if (!op.calls.every(isOne)) log(`split (${condition}) ${w.name}: events ${op.events.map((e) => `${(e.at - t0).toFixed(1)}:${path.basename(e.path)}:${e.kind}`).join(' ')} | calls ${op.calls.map((c) => c.map((r) => `${(r.at - t0).toFixed(1)}:${r.files.length}`).join(',')).join(' ; ')}`);
-        }
-      }
-      if (rep > 0 && (rep % 5 === 0 || rep === reps)) log(`batching (${condition}): ${rep}/${reps} rounds`);
-    }
+        return { lastAt: () => events.at(-1)?.at ?? 0, done: () => events.length > e0, finish: () => ({ events: events.slice(e0) }) };
+      },
+    });
+  } finally {
+    await watcher.close();
+  }
+}
+
+/** Part B, alone: ONE real CLI (cooldown 0) against a fake service, nothing else watching. */
+async function reloadPass(ctx, writers, reps, { log, condition, setting }) {
+  const fake = await startFakeService();
+  let cli;
+  try {
+    cli = await startWatcherCli(ctx.root, fake.url, { config: path.join(ctx.root, setting.config), extraArgs: ['--cooldown', '0'] });
+    const ops = await rounds(ctx, writers, reps, {
+      log,
+      label: `${setting.short}, ${condition}`,
+      quietMs: CALL_QUIET_MS,
+      observe: () => {
+        const c0 = fake.reloads.length;
+        return { lastAt: () => fake.reloads.at(-1)?.at ?? 0, done: () => fake.reloads.length > c0, finish: () => ({ calls: fake.reloads.slice(c0) }) };
+      },
+    });
+    if (cli.exited) throw new Error(`the CLI exited (${cli.exited.code ?? cli.exited.signal}): ${cli.stderr.slice(-500)}`);
     return ops;
   } finally {
-    for (const c of clis) await c.stop();
-    for (const f of fakes) await f.close();
-    await watcher?.close();
+    await cli?.stop();
+    await fake.close();
   }
 }
 
 /** Exactly one reload-all call, naming all 10 files. */
-const isOne = (calls) => calls.length === 1 && names.every((f) => calls[0].files.some((p) => path.basename(p) === f));
+const covers = (call) => names.every((f) => call.files.some((p) => path.basename(p) === f));
+const isOne = (calls) => calls.length === 1 && covers(calls[0]);
 
-function oneCell(list, i) {
-  if (!list || list.some((o) => !o.calls[i])) return '–';
-  const good = list.filter((o) => o.ok);
-  const one = good.filter((o) => isOne(o.calls[i])).length;
-  const counts = {};
-  for (const o of good) if (!isOne(o.calls[i])) counts[o.calls[i].length] = (counts[o.calls[i].length] ?? 0) + 1;
-  const misses = Object.entries(counts).map(([c, k]) => `${k}× ${c} call${c === '1' ? ' (files missing)' : 's'}`);
-  const failed = list.length - good.length;
-  return `${one}/${good.length}${misses.length ? ` (${misses.join(', ')})` : ''}${failed ? `; ${failed} writer run(s) failed` : ''}`;
+/**
+ * Why an operation was not one reload: the first call named one file and the rest came
+ * after (a real split), or the first call was complete and a later call re-reported files
+ * (the watcher's re-check caught bytes that landed after the first read: nothing lost).
+ */
+function kind(calls) {
+  if (isOne(calls)) return 'one';
+  if (calls.length === 0) return 'no call';
+  if (calls.length > 1 && covers(calls[0])) return 're-reported later';
+  if (calls.length > 1 && calls[0].files.length === 1) return 'first file alone';
+  if (calls.length === 1) return `1 call, ${calls[0].files.length} files`;
+  return `first call ${calls[0].files.length} files, ${calls.length} calls`;
+}
+
+function tally(list) {
+  const good = (list ?? []).filter((o) => o.ok);
+  const kinds = {};
+  for (const o of good) {
+    const k = kind(o.calls);
+    if (k !== 'one') kinds[k] = (kinds[k] ?? 0) + 1;
+  }
+  return { one: good.filter((o) => isOne(o.calls)).length, all: good.length, kinds, failed: (list?.length ?? 0) - good.length };
+}
+
+function addTally(into, t) {
+  into.one += t.one;
+  into.all += t.all;
+  into.failed += t.failed;
+  for (const [k, v] of Object.entries(t.kinds)) into.kinds[k] = (into.kinds[k] ?? 0) + v;
+  return into;
+}
+
+const emptyTally = () => ({ one: 0, all: 0, kinds: {}, failed: 0 });
+
+function cellText(t) {
+  const misses = Object.entries(t.kinds).map(([k, v]) => `${v}× ${k}`);
+  return `${t.one}/${t.all}${misses.length ? ` (${misses.join(', ')})` : ''}${t.failed ? `; ${t.failed} writer run(s) failed` : ''}`;
 }
 
 const fmt3 = (s) => `${ms(s.p50)} / ${ms(s.p90)} / ${ms(s.max)}`;
+const CONDITIONS = [
+  ['idle', 'idle'],
+  ['load', 'full CPU load'],
+];
 
 export async function run({ quick = false, log = defaultLog } = {}) {
   const why = missing(distCli, 'the CLI') ?? missing(distWatcher, 'our watcher');
   if (why) return { name: 'batching', title: 'Batching: multi-file operations → reloads', tables: [table('Batching', ['result'], [[`n/a: ${why}`]])], notes: [] };
-  const reps = quick ? 5 : 20;
-  const solo = Boolean(process.env.BATCHING_SOLO);
+  const reps = quick ? 5 : 15;
   const defaults = await buildDefaults();
-  const defLabel = `default (${defaults.debounceMs ?? '?'} ms)`;
-  const single = defaults.debounceMs ?? OLD_DEBOUNCE_MS;
-  const multi = defaults.multi?.quietMs ?? single;
+  const def = defaults.debounceMs ?? OLD_DEBOUNCE_MS;
+  const multi = defaults.multi?.quietMs ?? null;
+  const SETTINGS = [
+    { key: 'default', config: 'cfg-default.json', debounceMs: def, short: `default ${defaults.debounceMs ?? '?'} ms`, label: `default (${defaults.debounceMs ?? '?'} ms)` },
+    { key: 'fast', config: `cfg-${FAST_DEBOUNCE_MS}.json`, debounceMs: FAST_DEBOUNCE_MS, short: `${FAST_DEBOUNCE_MS} ms`, label: `${FAST_DEBOUNCE_MS} ms (what ≥10× nodemon would need)` },
+  ];
   const writers = WRITERS.filter((w) => !w.unavailable?.());
   const skipped = WRITERS.filter((w) => w.unavailable?.()).map((w) => `${w.name}: skipped, ${w.unavailable()}`);
   const root = await makeTempDir('batching');
-  const results = {};
+  const gapsBy = {};
+  const reloadsBy = {}; // `${setting}/${condition}` → ops by writer
   try {
     const ctx = await buildProject(root);
-    log(`batching: ${writers.length} writers × ${reps} operations, ${FILES} files each; idle, then under load`);
-    results.idle = await pass(ctx, writers, reps, { log, condition: 'idle', solo });
-    const load = await startLoadProcs(log);
+    log(`batching: ${writers.length} writers × ${reps} operations, ${FILES} files each; each pass alone: event gaps, then one CLI per setting; idle, then under load`);
+    const conditionPasses = async (condition) => {
+      gapsBy[condition] = await gapPass(ctx, writers, reps, { log, condition });
+      for (const s of SETTINGS) reloadsBy[`${s.key}/${condition}`] = await reloadPass(ctx, writers, reps, { log, condition, setting: s });
+    };
+    await conditionPasses('idle');
+    let load = [];
     try {
-      results.load = await pass(ctx, writers, reps, { log, condition: 'load', solo });
+      load = await startLoadProcs(log);
+      await conditionPasses('load');
     } finally {
       await stopLoadProcs(load, log);
     }
@@ -278,59 +350,69 @@ export async function run({ quick = false, log = defaultLog } = {}) {
   }
 
   const gapRows = [];
-  const oneRows = [];
-  const totals = { idle: [0, 0], load: [0, 0] };
   for (const w of writers) {
-    for (const cond of ['idle', 'load']) {
-      const list = results[cond].get(w.name).filter((o) => o.ok);
+    for (const [cond, condLabel] of CONDITIONS) {
+      const list = gapsBy[cond].get(w.name).filter((o) => o.ok);
       const g = list.map((o) => gaps(o.events)).filter(Boolean);
       const seen = list.map((o) => new Set(o.events.map((e) => path.basename(e.path)).filter((b) => names.includes(b))).size);
       const allSeen = seen.filter((s) => s === FILES).length;
       gapRows.push([
         w.name,
-        cond === 'idle' ? 'idle' : 'full CPU load',
+        condLabel,
         fmt3(summarize(g.map((x) => x.firstGap).filter(Number.isFinite))),
         fmt3(summarize(g.map((x) => x.maxGap))),
         ms(summarize(g.map((x) => x.span)).p50),
         `${summarize(list.map((o) => o.events.length)).p50}`,
-        `${list.filter((o) => oneBatch(o.events, single, multi)).length}/${list.length}`,
-        `${list.filter((o) => oneBatch(o.events, OLD_DEBOUNCE_MS, OLD_DEBOUNCE_MS)).length}/${list.length}`,
+        ...SETTINGS.map((s) => `${list.filter((o) => oneBatch(o.events, s.debounceMs, Math.max(s.debounceMs, multi ?? s.debounceMs))).length}/${list.length}`),
         allSeen === list.length ? '' : `all ${FILES} files reported in ${allSeen}/${list.length}`,
       ]);
-      const good = list.filter((o) => isOne(o.calls[0])).length;
-      totals[cond][0] += good;
-      totals[cond][1] += list.length;
     }
-    oneRows.push([w.name, oneCell(results.idle.get(w.name), 0), oneCell(results.idle.get(w.name), 1), oneCell(results.load.get(w.name), 0), oneCell(results.load.get(w.name), 1)]);
   }
-  const failures = writers.flatMap((w) => ['idle', 'load'].flatMap((c) => results[c].get(w.name).filter((o) => !o.ok).map((o) => `${w.name} (${c}): ${o.error}`)));
+
+  const totals = Object.fromEntries(Object.keys(reloadsBy).map((k) => [k, emptyTally()]));
+  const oneRows = writers.map((w) => [
+    w.name,
+    ...CONDITIONS.flatMap(([cond]) =>
+      SETTINGS.map((s) => {
+        const t = tally(reloadsBy[`${s.key}/${cond}`].get(w.name));
+        addTally(totals[`${s.key}/${cond}`], t);
+        return cellText(t);
+      }),
+    ),
+  ]);
+  oneRows.push(['all writers', ...CONDITIONS.flatMap(([cond]) => SETTINGS.map((s) => cellText(totals[`${s.key}/${cond}`])))]);
+
+  const failures = Object.entries({ ...Object.fromEntries(Object.entries(gapsBy).map(([c, m]) => [`event gaps/${c}`, m])), ...reloadsBy }).flatMap(([pass, m]) =>
+    writers.flatMap((w) => m.get(w.name).filter((o) => !o.ok).map((o) => `${w.name} (${pass}): ${o.error}`)),
+  );
   const target = (cond, what) => {
-    const [good, all] = totals[cond];
-    return [`default settings: every multi-file operation → exactly one reload (${what})`, `${good}/${all} operations`, all ? good === all : null];
+    const t = totals[`default/${cond}`];
+    return [`default settings: every multi-file operation → exactly one reload (${what})`, cellText(t).replace(/^(\d+\/\d+)/, '$1 operations'), t.all ? t.one === t.all && t.failed === 0 : null];
   };
+  const multiText = multi === null ? 'none' : `${multi} ms`;
   const tables = [
     targetsTable('Targets (auto-hot-reload batching)', [target('idle', 'idle'), target('load', 'under full CPU load')]),
-    solo ? null : table(
-      `Part A: event gaps per operation of ${FILES} files, as our watcher reports them (p50 / p90 / max over ${reps} operations)`,
-      ['writer', 'condition', 'first gap (1st → 2nd file)', 'max gap (consecutive events)', 'span p50', 'events p50', `one batch at ${single}/${multi} ms (predicted)`, `one batch at flat ${OLD_DEBOUNCE_MS} ms (predicted)`, 'notes'],
+    table(
+      `Part A: event gaps per operation of ${FILES} files, as our watcher reports them, no CLI running (p50 / p90 / max over ${reps} operations)`,
+      ['writer', 'condition', 'first gap (1st → 2nd file)', 'max gap (consecutive events)', 'span p50', 'events p50', ...SETTINGS.map((s) => `one batch at ${s.debounceMs}/${Math.max(s.debounceMs, multi ?? s.debounceMs)} ms (predicted)`), 'notes'],
       gapRows,
     ),
     table(
-      `Part B: operations that became exactly one reload-all naming all ${FILES} files (real CLI, cooldown 0, fake service)`,
-      ['writer', `${defLabel}, idle`, `debounceMs ${OLD_DEBOUNCE_MS}, idle`, `${defLabel}, load`, `debounceMs ${OLD_DEBOUNCE_MS}, load`],
+      `Part B: operations that became exactly one reload-all naming all ${FILES} files (one real CLI at a time, cooldown 0, fake service)`,
+      ['writer', ...CONDITIONS.flatMap(([, condLabel]) => SETTINGS.map((s) => `${s.label}, ${condLabel}`))],
       oneRows,
     ),
-  ].filter(Boolean);
+  ];
   const notes = [
-    ...(solo ? ['BATCHING_SOLO: the default-settings CLI ran alone (no Part A watcher, no 10 ms CLI beside it).'] : []),
-    `Every writer is a real, separate process (an editor is its own process): node -e children for the three Node styles, sed, git, vim, cp. Each operation changes all ${FILES} files of src/ with new content; ${reps} operations per writer and condition after one uncounted warm-up round, writers interleaved round by round.`,
-    `Part A times the events in the bench process from our watcher (dist/src/watcher.js, the one the CLI uses). "One batch at S/M ms" replays the scheduler's rule on those events: a gap longer than S ms while one file is pending, or longer than M ms once two or more are, would split the batch; "flat ${OLD_DEBOUNCE_MS} ms" is the rule before the multi-file window.`,
-    `Part B runs two real CLIs at once (config {} → the build's default debounce ${defaults.debounceMs ?? '?'} ms, multi-file window ${defaults.multi?.quietMs ?? 'none'} ms; and {"debounceMs": ${OLD_DEBOUNCE_MS}}) against two fake services. --cooldown 0 only so that a split shows up at once as a second reload-all call instead of a trailing one 5 s later. An operation ends when no event and no call came for ${QUIET_MS} ms (at most ${OP_BOUND_MS / 1000} s after the writer exited); it counts as one reload when exactly one call came and it named all ${FILES} files.`,
-    `Load: ${LOAD_PROCS} node -e 'for(;;){}' processes (one per core here) run through the whole loaded pass; the writers, the watcher and both CLIs compete with them. Part A's watcher and both CLIs always run side by side, so even "idle" has three watchers awake on every event.`,
+    `Every writer is a real, separate process (an editor is its own process): node -e children for the three Node styles, sed, git, vim, cp. Each operation changes all ${FILES} files of src/ with new content; ${reps} operations per writer and pass after one uncounted warm-up round, writers interleaved round by round.`,
+    `Every pass runs alone, so nothing else watches the files: Part A is our watcher (dist/src/watcher.js, the one the CLI uses) in the bench process with no CLI; Part B is ONE real CLI per setting and condition (config {} → the build's default debounce ${defaults.debounceMs ?? '?'} ms; {"debounceMs": ${FAST_DEBOUNCE_MS}}; multi-file window ${multiText} in both). "One batch at S/M ms" replays the scheduler's window on Part A's events (a gap over S ms with one file pending, or over M ms once two are, splits); it cannot replay the stall rule (a window that ended while the CLI was stalled gets one more), Part B has it.`,
+    `--cooldown 0 only so that a split shows up at once as a second reload-all call instead of a trailing one 5 s later. An operation ends when no call came for ${CALL_QUIET_MS} ms, at most ${OP_BOUND_MS / 1000} s after the writer exited (Part A: no event for ${EVENT_QUIET_MS} ms); it is one reload when exactly one call came and it named all ${FILES} files. Misses: "first file alone" = the first call named 1 file and the rest followed (the window split the save); "re-reported later" = the first call was complete and a later one re-reported files (the watcher's re-check caught bytes that landed after its first read: a safety net working, no edit lost, but one reload more).`,
+    `Load: ${LOAD_PROCS} node -e 'for(;;){}' processes (one per core here) run through all loaded passes; the writers, the watcher and the CLI compete with them.`,
     ...skipped,
     ...failures.slice(0, 5),
   ];
-  return { name: 'batching', title: 'Batching: multi-file operations → one reload?', tables, notes, data: { totals, defaults } };
+  const data = { reps, defaults, totals };
+  return { name: 'batching', title: 'Batching: multi-file operations → one reload?', tables, notes, data };
 }
 
 if (isMain(import.meta.url)) await runStandalone(run);
