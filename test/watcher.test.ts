@@ -276,7 +276,7 @@ describe('startWatcher (real files)', () => {
       { watch: (paths, options) => (real = watch(paths, options)) },
     );
     await watcher.ready;
-    // the kernel limit cannot be exhausted safely here: emit what chokidar emits on ENOSPC
+    // what chokidar emits on ENOSPC, twice (the real limit is exhausted in watcher-enospc.test.ts)
     const enospc = Object.assign(new Error('ENOSPC: System limit for number of file watchers reached'), { code: 'ENOSPC' });
     real!.emit('error', enospc);
     real!.emit('error', enospc);
