@@ -3,7 +3,7 @@
 // rules are tested with explicit time; the engine performs the effects with real timers.
 //
 // Rules: a quiet window groups a burst into one batch (debounceMs while the burst touches
-// one file, wider once it touches several: see BURST_WINDOWS); the first batch after a
+// one file, wider once it touches several: see MULTI and STORM); the first batch after a
 // quiet period reloads at once; batches arriving while a reload runs or within the
 // cooldown after the last reload *started* merge into one trailing reload that fires when
 // the cooldown ends or the running reload finishes, whichever is later. Reloads never
@@ -58,7 +58,7 @@ export interface SchedulerState {
  * The quiet window widens with the burst. One file's save is over within a millisecond or
  * two, so a short window (debounceMs) keeps save-to-serve low. A burst that has touched a
  * second file is a multi-file operation (save all, `git checkout`, a formatter) whose
- * writes may be several ms apart under load: it waits `multi.quietMs` of quiet, so it
+ * writes may be several ms apart under load: it waits MULTI.quietMs of quiet, so it
  * stays ONE reload of the final files. A storm (50+ files: a checkout or a build writing
  * the tree) trickles in over a second or more and gets a wider window and a longer bound.
  * Measured by bench/batching.js: real writers' gaps, idle and under full CPU load.

@@ -78,6 +78,27 @@ describe('nodeFetch (the fetch ky runs on)', () => {
     expect(await temporary.json()).toEqual({ method: 'POST', url: '/landed', body: 'keep me', type: 'text/plain' });
   });
 
+  it('sends a GET again when the kept-alive socket it reused was closed under it; a POST is not repeated', async () => {
+    // the server drops every connection at its second request, as one closing an idle socket would
+    const perSocket = new WeakMap<net.Socket, number>();
+    const served: string[] = [];
+    const server = http.createServer((req, res) => {
+      const n = (perSocket.get(req.socket) ?? 0) + 1;
+      perSocket.set(req.socket, n);
+      if (n === 2) return void req.socket.destroy();
+      served.push(`${req.method} ${req.url}`);
+      res.end('ok');
+    });
+    const base = await listen(server);
+    expect(await (await nodeFetch(`${base}/a`)).text()).toBe('ok');
+    expect(await (await nodeFetch(`${base}/b`)).text()).toBe('ok'); // dropped once, sent again
+    const err = await nodeFetch(`${base}/c`, { method: 'POST', body: 'x' }).catch((e: unknown) => e); // dropped: not repeated
+    expect(err).toBeInstanceOf(TypeError);
+    expect(((err as TypeError).cause as { code?: string }).code).toBe('ECONNRESET');
+    expect(await (await nodeFetch(`${base}/d`)).text()).toBe('ok');
+    expect(served).toEqual(['GET /a', 'GET /b', 'GET /d']);
+  });
+
   it('rejects a refused connection as fetch does: TypeError with the code in cause', async () => {
     const { server } = echoServer();
     const base = await listen(server);

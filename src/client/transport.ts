@@ -7,7 +7,8 @@
 // What this fetch must keep from the platform's: failures reject with TypeError('fetch
 // failed', { cause }) so callers read `cause.code`; the signal aborts; a redirect is
 // followed (handed to the platform fetch, which does it by the spec); null-body statuses
-// and HEAD give a null body.
+// and HEAD give a null body; a GET that meets a kept-alive socket the server just closed
+// goes again.
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 
@@ -49,11 +50,18 @@ export async function nodeFetch(input: Request | URL | string, init?: RequestIni
   return new Response(empty ? null : Buffer.concat(chunks), { status, statusText: res.statusMessage ?? '', headers: pairs });
 }
 
-function exchange(url: URL, options: http.RequestOptions, body: Buffer | undefined): Promise<IncomingMessage> {
+function exchange(url: URL, options: http.RequestOptions, body: Buffer | undefined, retried = false): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const fail = (cause: unknown) => reject(new TypeError('fetch failed', { cause }));
     const req = (url.protocol === 'https:' ? https : http).request(url, options, resolve);
-    req.on('error', fail);
+    req.on('error', (cause: NodeJS.ErrnoException) => {
+      // A kept-alive socket the server closed as we reused it: the request never reached
+      // it. A GET or HEAD goes again once, on a new socket; anything else could have had
+      // an effect, so its caller hears of it.
+      const idempotent = options.method === 'GET' || options.method === 'HEAD';
+      if (req.reusedSocket && cause.code === 'ECONNRESET' && idempotent && !retried && !options.signal?.aborted) {
+        resolve(exchange(url, options, body, true));
+      } else reject(new TypeError('fetch failed', { cause }));
+    });
     req.end(body);
   });
 }
