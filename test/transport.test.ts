@@ -1,7 +1,15 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import net, { type AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildOnce, REPO } from './helpers/cli-process.js';
 import { nodeFetch } from '../src/client/transport.js';
+
+const TLS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'tls');
 
 const servers: net.Server[] = [];
 const sockets = new Set<net.Socket>();
@@ -129,5 +137,33 @@ describe('nodeFetch (the fetch ky runs on)', () => {
     const err = await nodeFetch(`${base}/`).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TypeError);
     expect(((err as TypeError).cause as Error).message).toBe('invalid HTTP status 600 (expected 200–599)');
+  });
+
+  describe('https', () => {
+    beforeAll(buildOnce, 120_000);
+    const tlsServer = () =>
+      https.createServer({ key: readFileSync(path.join(TLS, 'key.pem')), cert: readFileSync(path.join(TLS, 'cert.pem')) }, (req, res) => {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ secure: true, url: req.url }));
+      });
+
+    it('speaks TLS to an https target whose certificate is trusted (NODE_EXTRA_CA_CERTS, as fetch honours it)', async () => {
+      const base = (await listen(tlsServer())).replace('http:', 'https:');
+      const transport = path.join(REPO, 'dist', 'src', 'client', 'transport.js');
+      const code = `import { nodeFetch } from ${JSON.stringify(transport)}; const r = await nodeFetch(${JSON.stringify(`${base}/status`)}); console.log(r.status, await r.text());`;
+      const out = await new Promise<string>((resolve, reject) =>
+        execFile(process.execPath, ['--input-type=module', '-e', code], { env: { ...process.env, NODE_EXTRA_CA_CERTS: path.join(TLS, 'cert.pem') }, timeout: 10_000 }, (err, stdout, stderr) =>
+          err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout.trim()),
+        ),
+      );
+      expect(out).toBe('200 {"secure":true,"url":"/status"}');
+    });
+
+    it('refuses an untrusted certificate with the reason in cause.code', async () => {
+      const base = (await listen(tlsServer())).replace('http:', 'https:');
+      const err = await nodeFetch(`${base}/status`).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TypeError);
+      expect(((err as TypeError).cause as { code?: string }).code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
+    });
   });
 });
