@@ -123,18 +123,19 @@ async function buildProject(root) {
   return { root, src, stage, files: names.map((f) => path.join(src, f)), branch: 'a', n: 1000 };
 }
 
-/** The build's own numbers (default debounce, multi-file window), for labels and predictions. */
+/** The build's own default debounce and scheduler (for labels, and to replay Part A's events). */
 async function buildDefaults() {
-  const out = { debounceMs: null, multi: null };
+  const out = { debounceMs: null, multi: null, scheduler: null };
   try {
     out.debounceMs = (await import(pathToFileURL(path.join(pkgRoot, 'dist/src/config/merge.js')).href)).DEFAULT_DEBOUNCE_MS ?? null;
   } catch {
     /* older build: unknown */
   }
   try {
-    out.multi = (await import(pathToFileURL(path.join(pkgRoot, 'dist/src/scheduler.js')).href)).MULTI ?? null;
+    out.scheduler = await import(pathToFileURL(path.join(pkgRoot, 'dist/src/scheduler.js')).href);
+    out.multi = out.scheduler.MULTI ?? null;
   } catch {
-    /* no multi-file window in this build */
+    /* no scheduler to replay */
   }
   return out;
 }
@@ -153,15 +154,23 @@ function gaps(events) {
 }
 
 /**
- * Would a scheduler with a `single` ms window for a one-file burst and `multi` ms once two
- * or more files are pending have kept these events in one batch? (The CLI sees the same
- * events a little later; this explains Part B, it does not replace it.)
+ * Would the build's scheduler with this debounce have kept these events in one batch? The
+ * events go through its own step() with every timer on time, so no reload may fire before
+ * the last event. (The CLI sees the same events a little later, and on a stalled loop its
+ * timers come late; this explains Part B, it does not replace it.)
  */
-function oneBatch(events, single, multi) {
-  const seen = new Set();
-  for (let i = 0; i < events.length; i++) {
-    if (i > 0 && events[i].at - events[i - 1].at > (seen.size >= 2 ? multi : single)) return false;
-    seen.add(events[i].path);
+function oneBatch({ createSchedulerState, step }, events, debounceMs) {
+  let s = createSchedulerState({ debounceMs, cooldownMs: 0 });
+  let fired = false;
+  const feed = (event) => {
+    const [next, effects] = step(s, event);
+    s = next;
+    fired ||= effects.some((e) => e.type === 'reload');
+  };
+  for (const e of events) {
+    while (s.tickAt !== null && s.tickAt <= e.at && !fired) feed({ type: 'tick', now: s.tickAt });
+    if (fired) return false;
+    feed({ type: 'change', paths: [e.path], now: e.at });
   }
   return true;
 }
@@ -363,7 +372,7 @@ export async function run({ quick = false, log = defaultLog } = {}) {
         fmt3(summarize(g.map((x) => x.maxGap))),
         ms(summarize(g.map((x) => x.span)).p50),
         `${summarize(list.map((o) => o.events.length)).p50}`,
-        ...SETTINGS.map((s) => `${list.filter((o) => oneBatch(o.events, s.debounceMs, Math.max(s.debounceMs, multi ?? s.debounceMs))).length}/${list.length}`),
+        ...SETTINGS.map((s) => (defaults.scheduler ? `${list.filter((o) => oneBatch(defaults.scheduler, o.events, s.debounceMs)).length}/${list.length}` : '–')),
         allSeen === list.length ? '' : `all ${FILES} files reported in ${allSeen}/${list.length}`,
       ]);
     }
@@ -405,7 +414,7 @@ export async function run({ quick = false, log = defaultLog } = {}) {
   ];
   const notes = [
     `Every writer is a real, separate process (an editor is its own process): node -e children for the three Node styles, sed, git, vim, cp. Each operation changes all ${FILES} files of src/ with new content; ${reps} operations per writer and pass after one uncounted warm-up round, writers interleaved round by round.`,
-    `Every pass runs alone, so nothing else watches the files: Part A is our watcher (dist/src/watcher.js, the one the CLI uses) in the bench process with no CLI; Part B is ONE real CLI per setting and condition (config {} → the build's default debounce ${defaults.debounceMs ?? '?'} ms; {"debounceMs": ${FAST_DEBOUNCE_MS}}; multi-file window ${multiText} in both). "One batch at S/M ms" replays the scheduler's window on Part A's events (a gap over S ms with one file pending, or over M ms once two are, splits); it cannot replay the stall rule (a window that ended while the CLI was stalled gets one more), Part B has it.`,
+    `Every pass runs alone, so nothing else watches the files: Part A is our watcher (dist/src/watcher.js, the one the CLI uses) in the bench process with no CLI; Part B is ONE real CLI per setting and condition (config {} → the build's default debounce ${defaults.debounceMs ?? '?'} ms; {"debounceMs": ${FAST_DEBOUNCE_MS}}; multi-file window ${multiText} in both). "One batch at S/M ms" feeds Part A's events through the build's own scheduler (its step(), timers on time): a gap over S ms with one file pending, or over M ms once two are, splits; a stalled CLI's late timers (which get one more window) are not replayed, Part B has them.`,
     `--cooldown 0 only so that a split shows up at once as a second reload-all call instead of a trailing one 5 s later. An operation ends when no call came for ${CALL_QUIET_MS} ms, at most ${OP_BOUND_MS / 1000} s after the writer exited (Part A: no event for ${EVENT_QUIET_MS} ms); it is one reload when exactly one call came and it named all ${FILES} files. Misses: "first file alone" = the first call named 1 file and the rest followed (the window split the save); "re-reported later" = the first call was complete and a later one re-reported files (the watcher's re-check caught bytes that landed after its first read: a safety net working, no edit lost, but one reload more).`,
     `Load: ${LOAD_PROCS} node -e 'for(;;){}' processes (one per core here) run through all loaded passes; the writers, the watcher and the CLI compete with them.`,
     ...skipped,

@@ -1,13 +1,12 @@
 // The real CLI process against the fake service, in both dialects.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readErrorLog } from '../src/errorlog.js';
 import { buildOnce, runCliProcess, type CliRun } from './helpers/cli-process.js';
 import { startFakeService, type Dialect, type FakeService } from './helpers/fake-service.js';
+import { freePort } from './helpers/net.js';
 
 let tmp: string;
 let svc: FakeService | undefined;
@@ -248,10 +247,7 @@ describe('--trigger against the old server', () => {
 
 describe('unreachable and usage errors', () => {
   it('exits 3 quickly when nothing listens, without waiting for the timeout', async () => {
-    const server = http.createServer();
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as AddressInfo).port;
-    await new Promise<void>((r) => server.close(() => r()));
+    const port = await freePort(); // nothing listens
     await writeFile(path.join(tmp, 'hot-reload.config.json'), JSON.stringify({ timeouts: { status: 60, reload: 60 } }));
     const r = await cli(['--trigger', '--api-url', `http://127.0.0.1:${port}`]);
     expect(r.code).toBe(3);

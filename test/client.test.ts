@@ -1,11 +1,10 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient } from '../src/client/client.js';
 import { HttpError, InvalidResponseError, TimeoutError, UnreachableError } from '../src/client/errors.js';
 import { defaultLayer, mergeConfig } from '../src/config/merge.js';
 import type { Config, Probe } from '../src/types.js';
 import { startFakeService, type FakeService } from './helpers/fake-service.js';
+import { freePort } from './helpers/net.js';
 
 const base: Config = mergeConfig({ defaults: defaultLayer() }, '/tmp');
 const cfg = (over: Partial<Config['timeouts']> = {}) => ({ endpoints: base.endpoints, timeouts: { ...base.timeouts, ...over } });
@@ -162,10 +161,7 @@ describe('client against the old server dialect', () => {
 
 describe('unreachable', () => {
   it('fails fast on connection refused, far below the timeout', async () => {
-    const server = http.createServer();
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as AddressInfo).port;
-    await new Promise<void>((r) => server.close(() => r()));
+    const port = await freePort(); // nothing listens
     const c = createClient({ name: 'a', apiUrl: `http://127.0.0.1:${port}` }, cfg({ statusMs: 60_000 }));
     const err = (await c.status().catch((e: unknown) => e)) as UnreachableError;
     expect(err).toBeInstanceOf(UnreachableError);

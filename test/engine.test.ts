@@ -12,6 +12,7 @@ import type { EngineActions } from '../src/types.js';
 import { makeConfig } from './helpers/config.js';
 import { startFakeService, type FakeService } from './helpers/fake-service.js';
 import { until as waitFor } from './helpers/wait.js';
+import { freePort } from './helpers/net.js';
 
 let root: string;
 let svc: FakeService;
@@ -119,10 +120,7 @@ describe('engine', () => {
   });
 
   it('start(): watch-mode diagnostics for a service that is down, then disconnected with a retry time', async () => {
-    const dead = http.createServer();
-    await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(dead.address() as AddressInfo).port}`;
-    await new Promise((r) => dead.close(r));
+    const url = `http://127.0.0.1:${await freePort()}`; // nothing listens
     engine = createEngine(makeConfig({ root, dirs: [path.join(root, 'src'), path.join(root, 'missing')], apiUrl: url }), { pollIntervalMs: 250 });
     await engine.start();
     expect(engine.store.getState().watch.ready).toBe(true);

@@ -3,14 +3,13 @@
 // ephemeral loopback ports. Scripted failures a real agent cannot produce on demand (a
 // rollback the service refuses) use the fake service, a real HTTP server too.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { appDir, call, PREFIX, startServe, type AppDir, type ServeProcess } from './helpers/agent-fixture.js';
 import { buildOnce, runCliProcess } from './helpers/cli-process.js';
 import { startFakeService, type FakeService } from './helpers/fake-service.js';
+import { freePort } from './helpers/net.js';
 
 const APP = {
   'app.js': [
@@ -67,13 +66,7 @@ const status = async (n: Node) => (await call(`${n.proc.base}${PREFIX}/status`))
 const served = async (n: Node) => (await call(`${n.proc.base}/`)).body.text as string;
 
 /** A loopback URL where nothing listens (a port that was free a moment ago). */
-async function deadUrl(): Promise<string> {
-  const s = createServer();
-  await new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((ok) => s.close(ok));
-  return `http://127.0.0.1:${port}`;
-}
+const deadUrl = async () => `http://127.0.0.1:${await freePort()}`;
 
 const cli = (args: string[], cwd: string) => runCliProcess(args, { cwd, timeoutMs: 30_000 });
 
