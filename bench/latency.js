@@ -17,8 +17,10 @@ const SERVE_TIMEOUT_MS = 8000;
 const VERIFIED_TIMEOUT_MS = 15000;
 
 // A probe so that "verified" includes a functional check of the new code, not just health.
+// BENCH_AHR_CONFIG='{"debounceMs":4}' merges settings in, to compare with the defaults.
 const AHR_CONFIG = {
   probes: [{ name: 'gen', method: 'GET', path: '/', expectStatus: 200, bodyContains: '"gen"' }],
+  ...JSON.parse(process.env.BENCH_AHR_CONFIG || '{}'),
 };
 
 /**

@@ -4,6 +4,7 @@
 import type { StoreApi } from 'zustand/vanilla';
 import { createClient } from './client/client.js';
 import { createConnectionMonitor, pollInterval } from './connection.js';
+import { watchCpuLoad, type CpuMonitor } from './cpu-load.js';
 import { createErrorLog, type ErrorLog } from './errorlog.js';
 import { finalOutcome, type FleetState, type Slot } from './fleet.js';
 import { runFleet } from './fleet-runner.js';
@@ -55,6 +56,8 @@ export interface EngineDeps {
   errorLog?: ErrorLog;
   /** status polling while connected (default 2000 ms, bounded to 250..60000) */
   pollIntervalMs?: number;
+  /** watch mode's CPU saturation signal for the scheduler (default: os.cpus(), sampled each second) */
+  watchCpuLoad?: (onChange: (busy: boolean) => void) => CpuMonitor;
 }
 
 export { RETRY_MAX_MS, RETRY_MIN_MS } from './connection.js';
@@ -82,6 +85,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
   let closed = false;
   let closing: Promise<void> | undefined;
   let watcher: Watcher | undefined;
+  let cpuLoad: CpuMonitor | undefined;
   let attemptId = 0;
   let sched: SchedulerState = createSchedulerState({ debounceMs: config.debounceMs, cooldownMs: config.cooldownMs });
   let tickTimer: NodeJS.Timeout | undefined;
@@ -453,6 +457,8 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
     );
     if (closed) return void (await w.close());
     watcher = w;
+    // a saturated machine widens the one-file quiet window (other processes' writes come slower)
+    cpuLoad = (deps.watchCpuLoad ?? watchCpuLoad)((busy) => dispatch({ type: 'load', busy, now: clock() }));
     // diagnostics and polling run in the background: start() never waits on the network
     monitor.start();
     await w.ready;
@@ -486,6 +492,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
       clearTimeout(tickTimer);
       clearTimeout(cooldownTimer);
       monitor.close();
+      cpuLoad?.close();
       for (const w of manualWaiters.splice(0)) w.resolve(closedResult('trigger'));
       await watcher?.close();
       abort.abort(); // in-flight requests fail fast as states

@@ -3,7 +3,8 @@
 // rules are tested with explicit time; the engine performs the effects with real timers.
 //
 // Rules: a quiet window groups a burst into one batch (debounceMs while the burst touches
-// one file, wider once it touches several: see MULTI and STORM); the first batch after a
+// one file, wider once it touches several: see MULTI and STORM; the one-file window adapts,
+// see singleQuietMs); the first batch after a
 // quiet period reloads at once; batches arriving while a reload runs or within the
 // cooldown after the last reload *started* merge into one trailing reload that fires when
 // the cooldown ends or the running reload finishes, whichever is later. Reloads never
@@ -19,6 +20,8 @@ export type SchedulerEvent =
   | { type: 'reloadFinished'; now: number }
   | { type: 'pause'; now: number }
   | { type: 'resume'; now: number }
+  /** the machine's CPUs are (not) saturated: other processes' writes then come further apart */
+  | { type: 'load'; busy: boolean; now: number }
   /** a user asked for a reload now; extra paths join the pending set */
   | { type: 'manualTrigger'; now: number; paths?: readonly string[] };
 
@@ -52,6 +55,13 @@ export interface SchedulerState {
   readonly manualQueued: boolean;
   /** the wake-up time the runtime currently has armed */
   readonly tickAt: number | null;
+  /** the one-file window learned from multi-file writes seen so far (0: none wider than debounceMs) */
+  readonly learnedQuietMs: number;
+  /** the CPUs are saturated (a 'load' event) */
+  readonly busy: boolean;
+  /** the last change event, and the path of a one-file burst (to see a write that went on after it) */
+  readonly lastChangeAt: number | null;
+  readonly lonePath: string | null;
 }
 
 /**
@@ -68,11 +78,39 @@ export const MULTI = { paths: 2, quietMs: 25 } as const;
 export const STALL_MS = 2;
 export const STORM = { paths: 50, quietMs: 300, maxWaitMs: 10_000 } as const;
 
+/**
+ * While a burst touches one file its window is debounceMs (short: save-to-serve), widened
+ * when the next file of a multi-file write may come later than that:
+ * - BUSY: the CPUs are saturated, so the writing process waits for a core between files
+ *   (bench/batching.js: first gaps up to 14 ms under full load, 9 ms idle);
+ * - LEARN: this project's writers have left a gap of g ms between a first and a second
+ *   file (seen in a burst, or as a second file arriving just after a one-file reload fired:
+ *   a split); from then on the window is g × factor, at most capMs. It only grows: the
+ *   writers in a session stay the same (an editor's save-all, a formatter, git).
+ */
+export const BUSY = { quietMs: 15 } as const;
+export const LEARN = { factor: 1.5, capMs: 15 } as const;
+
+function singleQuietMs(s: Pick<SchedulerState, 'debounceMs' | 'learnedQuietMs' | 'busy'>): number {
+  return Math.max(s.debounceMs, s.learnedQuietMs, s.busy ? BUSY.quietMs : 0);
+}
+
+/** The one-file window after seeing a gap of `gapMs` between a first and a second file. */
+function learn(s: SchedulerState, gapMs: number): SchedulerState {
+  const quietMs = Math.min(LEARN.capMs, Math.ceil(gapMs * LEARN.factor));
+  return quietMs > s.learnedQuietMs ? { ...s, learnedQuietMs: quietMs } : s;
+}
+
 /** The quiet window (and the bound on the whole burst) for a burst of `paths` files. */
-function burstWindow(s: Pick<SchedulerState, 'debounceMs' | 'maxWaitMs'>, paths: number): { quietMs: number; maxWaitMs: number } {
+function burstWindow(s: SchedulerState, paths: number): { quietMs: number; maxWaitMs: number } {
   if (paths >= STORM.paths) return { quietMs: Math.max(s.debounceMs, STORM.quietMs), maxWaitMs: Math.max(s.maxWaitMs, STORM.maxWaitMs) };
   if (paths >= MULTI.paths) return { quietMs: Math.max(s.debounceMs, MULTI.quietMs), maxWaitMs: s.maxWaitMs };
-  return { quietMs: s.debounceMs, maxWaitMs: s.maxWaitMs };
+  return { quietMs: singleQuietMs(s), maxWaitMs: s.maxWaitMs };
+}
+
+/** The one-file quiet window now in force (for display and tests). */
+export function currentQuietMs(state: SchedulerState): number {
+  return singleQuietMs(state);
 }
 
 export function createSchedulerState(opts: SchedulerOptions): SchedulerState {
@@ -93,6 +131,10 @@ export function createSchedulerState(opts: SchedulerOptions): SchedulerState {
     paused: false,
     manualQueued: false,
     tickAt: null,
+    learnedQuietMs: 0,
+    busy: false,
+    lastChangeAt: null,
+    lonePath: null,
   };
 }
 
@@ -121,10 +163,16 @@ export function step(state: SchedulerState, event: SchedulerEvent): [SchedulerSt
       if (event.paths.length === 0) break;
       const inBurst = s.quietUntil !== null && s.quietUntil > event.now && s.burstStartedAt !== null;
       const burstStartedAt = inBurst ? s.burstStartedAt! : event.now;
+      // a second file within the multi-file window of a one-file burst's last event (in the
+      // same burst, or just after its reload fired): a multi-file write with this gap
+      const other = s.lonePath !== null && event.paths.some((p) => p !== s.lonePath);
+      if (other && s.lastChangeAt !== null && event.now - s.lastChangeAt <= MULTI.quietMs) s = learn(s, event.now - s.lastChangeAt);
       const pending = mergePaths(s.pending, event.paths);
       const { quietMs, maxWaitMs } = burstWindow(s, pending.length);
       const quietUntil = Math.min(event.now + quietMs, burstStartedAt + maxWaitMs);
-      s = { ...s, pending, quietUntil, burstStartedAt };
+      // the lone path: the one file of this burst so far (null once it has several)
+      const lonePath = !inBurst && event.paths.length === 1 ? event.paths[0] : inBurst && s.lonePath !== null && !other ? s.lonePath : null;
+      s = { ...s, pending, quietUntil, burstStartedAt, lastChangeAt: event.now, lonePath };
       break;
     }
     case 'tick': {
@@ -152,6 +200,15 @@ export function step(state: SchedulerState, event: SchedulerEvent): [SchedulerSt
       break;
     case 'resume':
       s = { ...s, paused: false };
+      break;
+    case 'load':
+      if (s.busy !== event.busy) {
+        s = { ...s, busy: event.busy };
+        // an open one-file window takes the new width from its last event
+        if (s.quietUntil !== null && s.burstStartedAt !== null && s.lastChangeAt !== null && s.pending.length < MULTI.paths) {
+          s = { ...s, quietUntil: Math.min(s.lastChangeAt + singleQuietMs(s), s.burstStartedAt + s.maxWaitMs) };
+        }
+      }
       break;
     case 'manualTrigger':
       s = { ...s, pending: mergePaths(s.pending, event.paths ?? []), manualQueued: true };

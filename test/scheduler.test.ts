@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  BUSY,
   cooldownDeadline,
   createSchedulerState,
+  currentQuietMs,
+  LEARN,
   MULTI,
   STALL_MS,
   STORM,
@@ -233,6 +236,110 @@ describe('scheduler', () => {
       fast,
     );
     expect(starved.reloads.map((r) => r.now)).toEqual([2020]);
+  });
+
+  it('learns a wider one-file window from the gap a multi-file write left between its first two files', () => {
+    const fast = createSchedulerState({ debounceMs: 5, cooldownMs: 5000 });
+    // a second file 4 ms after the first joined the burst (4 < 5), but a writer this slow
+    // may leave 6 next time: the one-file window becomes 4 × 1.5 = 6 ms
+    const caught = run(
+      [
+        { type: 'change', paths: ['a.js'], now: 1000 },
+        { type: 'change', paths: ['b.js'], now: 1004 },
+        { type: 'tick', now: 1004 + MULTI.quietMs },
+      ],
+      fast,
+    );
+    expect(caught.reloads.map((r) => r.effect)).toEqual([{ type: 'reload', paths: ['a.js', 'b.js'], reason: 'watch' }]);
+    expect(currentQuietMs(caught.state)).toBe(6);
+    const [next] = step({ ...caught.state, running: false, lastStartedAt: null }, { type: 'change', paths: ['c.js'], now: 9000 });
+    expect(next.tickAt).toBe(9006);
+    // gaps that fit well inside the window teach nothing
+    const quick = run(
+      [
+        { type: 'change', paths: ['a.js'], now: 1000 },
+        { type: 'change', paths: ['b.js'], now: 1002 },
+      ],
+      fast,
+    );
+    expect(currentQuietMs(quick.state)).toBe(5);
+  });
+
+  it('a second file just after a one-file reload fired (a split write) widens the window, up to the cap', () => {
+    const fast = createSchedulerState({ debounceMs: 5, cooldownMs: 5000 });
+    const split = run(
+      [
+        { type: 'change', paths: ['a.js'], now: 1000 },
+        { type: 'tick', now: 1005 }, // the one-file window ended: a.js reloads alone
+        { type: 'change', paths: ['b.js'], now: 1008 }, // 8 ms after a.js: the same write went on
+      ],
+      fast,
+    );
+    expect(split.reloads.map((r) => r.effect.paths)).toEqual([['a.js']]);
+    expect(split.state.pending).toEqual(['b.js']); // the rules still hold: it waits for the cooldown
+    expect(currentQuietMs(split.state)).toBe(12);
+    // a later, wider split: 20 ms × 1.5 is capped
+    const wider = run(
+      [
+        { type: 'reloadFinished', now: 1010 },
+        { type: 'tick', now: 6005 }, // b.js: the trailing reload
+        { type: 'reloadFinished', now: 6010 },
+        { type: 'change', paths: ['c.js'], now: 20_000 },
+        { type: 'tick', now: 20_012 },
+        { type: 'change', paths: ['d.js'], now: 20_020 },
+      ],
+      split.state,
+    );
+    expect(wider.reloads.map((r) => [r.now, r.effect.paths])).toEqual([
+      [6005, ['b.js']],
+      [20_012, ['c.js']],
+    ]);
+    expect(currentQuietMs(wider.state)).toBe(LEARN.capMs);
+  });
+
+  it('the same file saved again, or another file after the multi-file window, teaches nothing', () => {
+    const fast = createSchedulerState({ debounceMs: 5, cooldownMs: 0 });
+    const { state } = run(
+      [
+        { type: 'change', paths: ['a.js'], now: 1000 },
+        { type: 'change', paths: ['a.js'], now: 1004 }, // a second write of the same save
+        { type: 'tick', now: 1009 },
+        { type: 'reloadFinished', now: 1012 },
+        { type: 'change', paths: ['a.js'], now: 1020 }, // format-on-save rewrites it
+        { type: 'tick', now: 1025 },
+        { type: 'reloadFinished', now: 1027 },
+        { type: 'change', paths: ['b.js'], now: 1025 + MULTI.quietMs + 1 }, // a human's next save
+      ],
+      fast,
+    );
+    expect(currentQuietMs(state)).toBe(5);
+  });
+
+  it('a saturated CPU widens the one-file window (an open one too) until the load is gone', () => {
+    const fast = createSchedulerState({ debounceMs: 5, cooldownMs: 0 });
+    const busy = run(
+      [
+        { type: 'change', paths: ['a.js'], now: 1000 },
+        { type: 'load', busy: true, now: 1002 },
+      ],
+      fast,
+    );
+    expect(busy.state.tickAt).toBe(1000 + BUSY.quietMs);
+    expect(busy.reloads).toEqual([]);
+    const idle = run(
+      [
+        { type: 'tick', now: 1000 + BUSY.quietMs },
+        { type: 'reloadFinished', now: 1020 },
+        { type: 'load', busy: false, now: 2000 },
+        { type: 'change', paths: ['b.js'], now: 3000 },
+      ],
+      busy.state,
+    );
+    expect(idle.reloads.map((r) => r.now)).toEqual([1000 + BUSY.quietMs]);
+    expect(idle.state.tickAt).toBe(3005);
+    // a multi-file burst keeps its own window whatever the load
+    const multi = run([{ type: 'change', paths: ['a.js', 'b.js'], now: 1000 }, { type: 'load', busy: true, now: 1001 }], fast);
+    expect(multi.state.tickAt).toBe(1000 + MULTI.quietMs);
   });
 
   it('a debounceMs longer than the multi-file window is kept for every burst', () => {

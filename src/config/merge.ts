@@ -9,12 +9,12 @@ import type { FileConfig } from './schema.js';
 export const DEFAULT_DIRS = ['server', 'src', 'services'] as const;
 export const DEFAULT_CONFIG_FILE = 'hot-reload.config.json';
 /**
- * The quiet window while a burst touches one file (a multi-file burst waits longer:
- * scheduler.ts MULTI). Not shorter: a writer can stall for several ms between two files of
- * one save on a loaded machine. bench/batching.js, 105 multi-file operations of 7 real
- * writers: 10 ms kept 104 idle and 97 under full CPU load in one reload, 4 ms 98 and 71.
+ * The quiet window while a burst touches one file: the floor of save-to-serve. The
+ * scheduler widens it where a multi-file write could be split (scheduler.ts: BUSY when the
+ * CPUs are saturated, LEARN from gaps this project's writers left), and a burst that has
+ * touched a second file waits MULTI. bench/batching.js measures the trade-off.
  */
-export const DEFAULT_DEBOUNCE_MS = 10;
+export const DEFAULT_DEBOUNCE_MS = 5;
 
 /**
  * The defaults layer. `existingDirs`: which of server/ src/ services/ exist under the
