@@ -12,6 +12,8 @@ import type { ChangeKind } from './types.js';
  * delay (longer than chokidar's 50 ms change throttle) */
 const SETTLE_MS = 15;
 const RECHECK_MS = 80;
+/** a file emptied by a save (truncate) and still empty is re-reported this long at most */
+const EMPTY_MAX_MS = 50;
 
 export const IGNORED_DIRS = ['node_modules', '.git', '__pycache__', 'dist'] as const;
 
@@ -275,12 +277,41 @@ export async function startWatcher(
     }
     report(abs, rel, kind);
   };
+  // A save truncates the file, then writes it: a writer that loses the CPU in between
+  // leaves it empty for a while (a few ms under load; bench/batching.js). Checked halfway
+  // through the settle time, a file that had bytes and has none is reported again, which
+  // keeps the scheduler's quiet window open: no reload reads it half-saved.
+  const emptyChecks = new Map<string, NodeJS.Timeout>();
+  const checkEmpty = (abs: string, rel: string, since: number) => {
+    // (a file known to be empty before this save stays unchecked)
+    if (settleMs < 2 || lastSig.get(abs)?.split(':')[1] === '0') return;
+    clearTimeout(emptyChecks.get(abs));
+    emptyChecks.set(
+      abs,
+      setTimeout(() => {
+        emptyChecks.delete(abs);
+        fs.stat(abs).then(
+          (st) => {
+            if (closed || st.size !== 0 || performance.now() - since > EMPTY_MAX_MS || !files.has(abs)) return;
+            handlers.onChange({ path: rel, kind: 'change' });
+            takeBaseline(abs, rel);
+            checkEmpty(abs, rel, since);
+          },
+          () => undefined,
+        );
+      }, Math.floor(settleMs / 2)),
+    );
+  };
   const report = (abs: string, rel: string, kind: ChangeKind) => {
     handlers.onChange({ path: rel, kind });
     if (kind === 'unlink') return;
-    // chokidar reacts to the truncate of a save, before the bytes land; the baseline for
-    // the re-check is our own stat a moment later (settleMs < debounce, so no reload can
-    // start in between), else a save would sometimes be reported twice
+    if (kind === 'change') checkEmpty(abs, rel, performance.now());
+    takeBaseline(abs, rel);
+  };
+  // chokidar reacts to the truncate of a save, before the bytes land; the baseline for
+  // the re-check is our own stat a moment later (settleMs ≤ debounce, so no reload can
+  // start in between), else a save would sometimes be reported twice
+  const takeBaseline = (abs: string, rel: string) => {
     clearTimeout(baselines.get(abs));
     baselines.set(
       abs,
@@ -328,8 +359,9 @@ export async function startWatcher(
     ready,
     close() {
       closed = true;
-      for (const t of [...rechecks.values(), ...baselines.values(), ...heldAdds.values()]) clearTimeout(t);
+      for (const t of [...rechecks.values(), ...baselines.values(), ...heldAdds.values(), ...emptyChecks.values()]) clearTimeout(t);
       rechecks.clear();
+      emptyChecks.clear();
       baselines.clear();
       heldAdds.clear();
       closing ??= fsw.close().catch(() => undefined);

@@ -160,4 +160,24 @@ describe('changes racing reloads', () => {
     // the last reload of the run succeeded
     expect(results.at(-1)).toMatchObject({ type: 'result', kind: 'trigger', ok: true });
   }, 120_000);
+  it('a torn save (truncated, filled 15 ms later: a writer that lost the CPU) is reloaded once, whole: no failed reload of the empty file', async () => {
+    const results = () =>
+      watcherOut
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { type: string; ok?: boolean; files?: string[] })
+        .filter((e) => e.type === 'result');
+    await sleep(1500); // past the cooldown of whatever ran before
+    const before = results().length;
+    const gen = 9001;
+    const text = SOURCES.route(gen);
+    await writeFile(fileOf('route'), ''); // the truncate of a save…
+    await sleep(15); // …the writer descheduled (the one-file window is 5 ms)…
+    await writeFile(fileOf('route'), text); // …and the bytes land
+    const want = `gen ${gen}/`;
+    await waitFor(`"${want}…" to be served`, SETTLE_MS, async () => ((await served()).startsWith(want) ? true : undefined));
+    await sleep(1500); // a re-check's re-report and a trailing reload would land here
+    const mine = results().slice(before);
+    expect(mine.map((r) => r.ok)).toEqual([true]);
+  }, 30_000);
 });
