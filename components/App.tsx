@@ -25,6 +25,12 @@ import { initialUi, reduceUi, type UiEffect, type UiState } from './ui.js';
 
 /** Redraw at most this often under event storms (~15 frames per second). */
 export const DEFAULT_THROTTLE_MS = 66;
+/**
+ * The first redraw after a quiet spell waits this long: past the one-file quiet window
+ * (5 ms, at most 15 when widened), so a save's reload request is sent before the screen
+ * holds the event loop (throttledView.ts).
+ */
+export const DEFAULT_LEAD_MS = 25;
 /** How long the answer of an action replaces the key line (a key press clears it sooner). */
 export const NOTICE_MS = 6000;
 
@@ -39,6 +45,7 @@ export interface AppProps {
   height?: number;
   clock?: Clock;
   throttleMs?: number;
+  leadMs?: number;
   /** shown in the error log title */
   logDir?: string;
 }
@@ -51,7 +58,7 @@ function describe(r: RunResult): Notice {
 
 export function App(props: AppProps) {
   const { store, onQuit } = props;
-  const view = useThrottledView(store, props.throttleMs ?? DEFAULT_THROTTLE_MS);
+  const view = useThrottledView(store, props.throttleMs ?? DEFAULT_THROTTLE_MS, props.leadMs ?? DEFAULT_LEAD_MS);
   const { cols, rows } = useTerminalSize(props.width, props.height);
   const [ui, setUi] = useState<UiState>(initialUi);
   const uiRef = useRef(ui);

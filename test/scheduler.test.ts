@@ -275,7 +275,7 @@ describe('scheduler', () => {
       ],
       fast,
     );
-    expect(split.reloads.map((r) => r.effect.paths)).toEqual([['a.js']]);
+    expect(split.reloads.map((r) => (r.effect.type === 'reload' ? r.effect.paths : []))).toEqual([['a.js']]);
     expect(split.state.pending).toEqual(['b.js']); // the rules still hold: it waits for the cooldown
     expect(currentQuietMs(split.state)).toBe(12);
     // a later, wider split: 20 ms × 1.5 is capped
@@ -290,7 +290,7 @@ describe('scheduler', () => {
       ],
       split.state,
     );
-    expect(wider.reloads.map((r) => [r.now, r.effect.paths])).toEqual([
+    expect(wider.reloads.map((r) => [r.now, (r.effect.type === 'reload' ? r.effect.paths : [])])).toEqual([
       [6005, ['b.js']],
       [20_012, ['c.js']],
     ]);

@@ -137,6 +137,28 @@ describe('createThrottledView', () => {
     dispose();
   });
 
+  it('with a lead, the first change after a quiet interval shows leadMs later, the rest still collapse', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const source = createStore<{ n: number }>()(() => ({ n: 0 }));
+    const { view, dispose } = createThrottledView(source, 50, Date.now, 25);
+    const seen: number[] = [];
+    view.subscribe((s) => seen.push(s.n));
+    source.setState({ n: 1 }); // a saved file: the engine's reload goes out before the redraw
+    expect(seen).toEqual([]);
+    vi.advanceTimersByTime(24);
+    source.setState({ n: 2 });
+    expect(seen).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(seen).toEqual([2]);
+    source.setState({ n: 3 }); // inside the interval: one trailing update at 25 + 50
+    vi.advanceTimersByTime(49);
+    expect(seen).toEqual([2]);
+    vi.advanceTimersByTime(1);
+    expect(seen).toEqual([2, 3]);
+    expect(vi.getTimerCount()).toBe(0);
+    dispose();
+  });
+
   it('dispose stops following and drops a pending update', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const source = createStore<{ n: number }>()(() => ({ n: 0 }));

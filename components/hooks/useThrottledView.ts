@@ -4,8 +4,8 @@ import { useEffect, useState } from 'react';
 import type { StoreApi } from 'zustand/vanilla';
 import { createThrottledView } from '../throttledView.js';
 
-export function useThrottledView<T>(source: StoreApi<T>, intervalMs: number): StoreApi<T> {
-  const [mirror] = useState(() => createThrottledView(source, intervalMs));
+export function useThrottledView<T>(source: StoreApi<T>, intervalMs: number, leadMs = 0): StoreApi<T> {
+  const [mirror] = useState(() => createThrottledView(source, intervalMs, Date.now, leadMs));
   useEffect(() => () => mirror.dispose(), [mirror]);
   return mirror.view;
 }

@@ -215,7 +215,7 @@ async function runWatch(config: Config, io: CliIo): Promise<number> {
       try {
         // a variable specifier: the TUI is another part; this file must compile without it
         const tuiModule = '../../components/run.js';
-        ({ runTui } = (await import(tuiModule)) as { runTui: (engine: CliEngine) => Promise<number> });
+        ({ runTui } = (await withProductionReact(() => import(tuiModule))) as { runTui: (engine: CliEngine) => Promise<number> });
       } catch (e) {
         io.stderr.write(`auto-hot-reload: the TUI could not be loaded (${(e as Error).message}); printing lines instead\n`);
       }
@@ -241,5 +241,24 @@ async function runWatch(config: Config, io: CliIo): Promise<number> {
   } finally {
     stop();
     await engine.close();
+  }
+}
+
+/**
+ * React picks its build from NODE_ENV when it is first loaded. Its development build (the
+ * default when NODE_ENV is unset, and what a backend developer's shell often says) renders
+ * several times slower, and a redraw holds the event loop that sends the reloads. The TUI
+ * loads with "production" and the variable is put back at once, so nothing else in the
+ * process (or a process it starts) sees the change.
+ */
+async function withProductionReact<T>(load: () => Promise<T>): Promise<T> {
+  const had = Object.prototype.hasOwnProperty.call(process.env, 'NODE_ENV');
+  const before = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    return await load();
+  } finally {
+    if (had) process.env.NODE_ENV = before;
+    else delete process.env.NODE_ENV;
   }
 }
