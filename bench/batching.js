@@ -230,8 +230,12 @@ async function rounds(ctx, writers, reps, { log, label, observe, quietMs }) {
       const res = await runChild(w.cmd(ctx, n));
       const exitAt = performance.now();
       await settle(exitAt, quietMs, o.lastAt, o.done);
-      if (rep === 0) continue;
       const op = { ok: res.ok, error: res.error, ...o.finish() };
+      if (rep === 0) {
+        // uncounted, but kept: a CLI's very first multi-file operation is the one nothing was learned for
+        (ops.warm ??= new Map()).set(w.name, op);
+        continue;
+      }
       ops.get(w.name).push(op);
       if (process.env.BATCHING_DEBUG && op.calls && !isOne(op.calls)) {
         log(`split (${label}) ${w.name}: calls ${op.calls.map((r) => `${(r.at - exitAt).toFixed(1)} ms after exit: ${r.files.length} files`).join(', ')}`);
@@ -402,6 +406,16 @@ export async function run({ quick = false, log = defaultLog } = {}) {
     ),
   ]);
   oneRows.push(['all writers', ...CONDITIONS.flatMap(([cond]) => SETTINGS.map((s) => cellText(totals[`${s.key}/${cond}`])))]);
+  // each CLI's first operation of each writer (the warm-up round, not counted above)
+  oneRows.push([
+    'warm-up round (first operation of each writer, uncounted above)',
+    ...CONDITIONS.flatMap(([cond]) =>
+      SETTINGS.map((s) => {
+        const warm = reloadsBy[`${s.key}/${cond}`].warm;
+        return cellText(writers.reduce((t, w) => addTally(t, tally(warm?.has(w.name) ? [warm.get(w.name)] : [])), emptyTally()));
+      }),
+    ),
+  ]);
 
   const failures = Object.entries({ ...Object.fromEntries(Object.entries(gapsBy).map(([c, m]) => [`event gaps/${c}`, m])), ...reloadsBy }).flatMap(([pass, m]) =>
     writers.flatMap((w) => m.get(w.name).filter((o) => !o.ok).map((o) => `${w.name} (${pass}): ${o.error}`)),

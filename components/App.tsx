@@ -27,7 +27,7 @@ import { initialUi, reduceUi, type UiEffect, type UiState } from './ui.js';
 export const DEFAULT_THROTTLE_MS = 66;
 /**
  * The first redraw after a quiet spell waits this long: past the one-file quiet window
- * (5 ms, at most 15 when widened), so a save's reload request is sent before the screen
+ * (4 ms by default, at most 15 when widened), so a save's reload request is sent before the screen
  * holds the event loop (throttledView.ts).
  */
 export const DEFAULT_LEAD_MS = 25;

@@ -154,7 +154,11 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
     for (const eff of effects) {
       if (eff.type === 'scheduleTick') {
         clearTimeout(tickTimer);
-        tickTimer = setTimeout(() => dispatch({ type: 'tick', now: clock() }), Math.max(0, eff.at - clock()));
+        tickTimer = setTimeout(() => {
+          // file events already received go first: a quiet window must not end on them
+          flushChanges();
+          dispatch({ type: 'tick', now: clock() });
+        }, Math.max(0, eff.at - clock()));
       } else if (eff.type === 'cancelTick') {
         clearTimeout(tickTimer);
         tickTimer = undefined;
@@ -473,15 +477,16 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
     batch.push(c);
     if (flushScheduled) return;
     flushScheduled = true;
-    setImmediate(() => {
-      flushScheduled = false;
-      const changes = batch;
-      batch = [];
-      if (closed || changes.length === 0) return;
-      recordChanges(store, changes);
-      if (watcher && watcher.fileCount !== store.getState().watch.fileCount) setWatch(store, { fileCount: watcher.fileCount });
-      dispatch({ type: 'change', paths: changes.map((x) => x.path), now: clock() });
-    });
+    setImmediate(flushChanges);
+  }
+  function flushChanges(): void {
+    flushScheduled = false;
+    const changes = batch;
+    batch = [];
+    if (closed || changes.length === 0) return;
+    recordChanges(store, changes);
+    if (watcher && watcher.fileCount !== store.getState().watch.fileCount) setWatch(store, { fileCount: watcher.fileCount });
+    dispatch({ type: 'change', paths: changes.map((x) => x.path), now: clock() });
   }
 
   // ---- teardown ---------------------------------------------------------------------------

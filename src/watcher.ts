@@ -2,7 +2,7 @@
 // data (paths relative to the project root, forward slashes). Ignored folders are never
 // descended: chokidar's `ignored` function form is asked before it walks a directory.
 import fs from 'node:fs/promises';
-import { constants as fsc, type Stats } from 'node:fs';
+import { constants as fsc, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { projectPath } from './paths.js';
@@ -290,15 +290,13 @@ export async function startWatcher(
       abs,
       setTimeout(() => {
         emptyChecks.delete(abs);
-        fs.stat(abs).then(
-          (st) => {
-            if (closed || st.size !== 0 || performance.now() - since > EMPTY_MAX_MS || !files.has(abs)) return;
-            handlers.onChange({ path: rel, kind: 'change' });
-            takeBaseline(abs, rel);
-            checkEmpty(abs, rel, since);
-          },
-          () => undefined,
-        );
+        // synchronous (one stat, a few µs): the report must come before the timer that
+        // would end the quiet window, which is due later and runs after this one
+        const size = statSync(abs, { throwIfNoEntry: false })?.size;
+        if (closed || size !== 0 || performance.now() - since > EMPTY_MAX_MS || !files.has(abs)) return;
+        handlers.onChange({ path: rel, kind: 'change' });
+        takeBaseline(abs, rel);
+        checkEmpty(abs, rel, since);
       }, Math.floor(settleMs / 2)),
     );
   };

@@ -28,7 +28,7 @@ describe('mergeConfig (pure)', () => {
       ignore: [],
       modules: [],
       cooldownMs: 5000,
-      debounceMs: 5,
+      debounceMs: 4,
       timeouts: { reloadMs: 60000, verifyMs: 15000, rollbackMs: 30000, statusMs: 5000 },
       endpoints: {
         health: '/health',

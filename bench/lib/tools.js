@@ -1,4 +1,5 @@
 // How each tool under comparison runs the same tiny service (service.js).
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { startProcess } from './proc.js';
 import { freePort, pollUntil, keepAliveAgent } from './http.js';
@@ -149,7 +150,50 @@ export const autoHotReload = {
   },
 };
 
-export const ALL_TOOLS = [autoHotReload, hotHook, nodeWatch, nodemon, tsxWatch];
+const TMUX = '/usr/bin/tmux';
+const shellQuote = (a) => `'${String(a).replace(/'/g, `'\\''`)}'`;
+let tuiSessions = 0;
+
+function tmux(...args) {
+  return new Promise((resolve) => {
+    execFile(TMUX, args, { timeout: 5000 }, (err, stdout) => resolve(err ? null : stdout));
+  });
+}
+
+/**
+ * auto-hot-reload as people run it while coding: `serve` + the CLI with its Ink TUI on a
+ * 100×30 terminal (a detached tmux session). Same settings as the headless row; the screen
+ * is read only to see the watcher ready.
+ */
+export const autoHotReloadTui = {
+  name: 'auto-hot-reload (TUI open)',
+  kind: 'in-process',
+  unavailable: () => missing(distCli, 'the CLI') ?? (exists(TMUX) ? null : `${TMUX} not installed`),
+  async start(dir, { config } = {}) {
+    const agent = await startAgent(dir);
+    const session = `ahr-bench-${process.pid}-${++tuiSessions}`;
+    const cliArgs = [process.execPath, cliBin, '--watch', '--api-url', agent.base, '--dir', 'src', ...(config ? ['--config', path.join(dir, config)] : [])];
+    const command = `cd ${shellQuote(dir)} && unset CI && TERM=xterm-256color exec ${cliArgs.map(shellQuote).join(' ')}`;
+    const stop = async () => {
+      await tmux('kill-session', '-t', session);
+      await agent.proc.stop();
+    };
+    await tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', command);
+    const deadline = performance.now() + 20000;
+    for (;;) {
+      const screen = (await tmux('capture-pane', '-p', '-t', session)) ?? '';
+      if (/watching/.test(screen)) break;
+      if (performance.now() > deadline) {
+        await stop();
+        throw new Error(`the TUI did not show the watcher ready within 20 s; screen:\n${screen.slice(0, 1500)}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return { name: this.name, url: agent.url, base: agent.base, port: agent.port, procs: [agent.proc], stop };
+  },
+};
+
+export const ALL_TOOLS = [autoHotReload, autoHotReloadTui, hotHook, nodeWatch, nodemon, tsxWatch];
 
 /** BENCH_TOOLS="auto-hot-reload,nodemon" narrows a run to some tools (for working on one). */
 export function selectTools(tools) {

@@ -11,10 +11,11 @@ export const DEFAULT_CONFIG_FILE = 'hot-reload.config.json';
 /**
  * The quiet window while a burst touches one file: the floor of save-to-serve. The
  * scheduler widens it where a multi-file write could be split (scheduler.ts: BUSY when the
- * CPUs are saturated, LEARN from gaps this project's writers left), and a burst that has
- * touched a second file waits MULTI. bench/batching.js measures the trade-off.
+ * CPUs are saturated, LEARN from gaps this project's writers left), a burst that has
+ * touched a second file waits MULTI, and the watcher keeps it open while a saved file is
+ * still empty. bench/batching.js measures the trade-off with real writers.
  */
-export const DEFAULT_DEBOUNCE_MS = 5;
+export const DEFAULT_DEBOUNCE_MS = 4;
 
 /**
  * The defaults layer. `existingDirs`: which of server/ src/ services/ exist under the
