@@ -3,12 +3,12 @@
 // rules are tested with explicit time; the engine performs the effects with real timers.
 //
 // Rules: a quiet window groups a burst into one batch (debounceMs while the burst touches
-// one file, wider once it touches several: see MULTI and STORM; the one-file window adapts,
-// see singleQuietMs); the first batch after a
-// quiet period reloads at once; batches arriving while a reload runs or within the
-// cooldown after the last reload *started* merge into one trailing reload that fires when
-// the cooldown ends or the running reload finishes, whichever is later. Reloads never
-// overlap and no change is ever dropped: paths leave `pending` only inside a reload effect.
+// one file, widened by BUSY and LEARN; wider once it touches several: MULTI and STORM);
+// the first batch after a quiet period reloads at once; batches arriving while a reload
+// runs or within the cooldown after the last reload *started* merge into one trailing
+// reload that fires when the cooldown ends or the running reload finishes, whichever is
+// later. Reloads never overlap and no change is ever dropped: paths leave `pending` only
+// inside a reload effect.
 
 export type ReloadTriggerReason = 'watch' | 'manual';
 
