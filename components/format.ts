@@ -72,6 +72,20 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(totalH / 24)}d ${String(totalH % 24).padStart(2, '0')}h`;
 }
 
+/**
+ * A service's uptime, to the minute: `<1m`, `5m`, `3h 07m`, `2d 04h`. The header is redrawn
+ * only when what it shows changes, so an idle TUI redraws once a minute, not every poll.
+ */
+export function formatUptime(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '–';
+  const totalM = Math.floor(ms / 60_000);
+  if (totalM < 1) return '<1m';
+  if (totalM < 60) return `${totalM}m`;
+  const totalH = Math.floor(totalM / 60);
+  if (totalH < 24) return `${totalH}h ${String(totalM % 60).padStart(2, '0')}m`;
+  return `${Math.floor(totalH / 24)}d ${String(totalH % 24).padStart(2, '0')}h`;
+}
+
 /** How long ago `then` was, seen from `now`: `just now`, `5s ago`, `3m ago`, `2h ago`, `4d ago`. */
 export function formatAgo(then: number, now: number): string {
   const d = now - then;

@@ -5,7 +5,7 @@ import { Profiler } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App, NOTICE_MS } from '../components/App.js';
 import type { ErrorEntry, FileChange } from '../src/types.js';
-import { attempt, check, KEYS, makeState, makeStore, plain, rolledBackState, T0, until, waitForFrame, waitForText } from './helpers/tui-state.js';
+import { attempt, check, connectedTarget, KEYS, makeState, makeStore, plain, rolledBackState, T0, until, waitForFrame, waitForText } from './helpers/tui-state.js';
 
 process.env.TZ = 'UTC';
 afterEach(() => {
@@ -388,5 +388,30 @@ describe('event storms', () => {
     // at most one update per 50 ms interval, plus the leading and the trailing one
     expect(commits - before).toBeLessThanOrEqual(Math.ceil(elapsed / 50) + 3);
     expect(commits - before).toBeLessThan(50);
+  });
+});
+
+describe('idle', () => {
+  it('status polls that change only the uptime redraw nothing until the shown minute changes', async () => {
+    let now = T0;
+    const t = makeStore(makeState());
+    let commits = 0;
+    const r = render(
+      <Profiler id="app" onRender={() => commits++}>
+        <App store={t.store} width={80} height={24} clock={() => now} throttleMs={0} leadMs={0} />
+      </Profiler>,
+    );
+    await waitForText(r.lastFrame, 'up 5m');
+    const poll = async () => {
+      now += 2000; // one status poll every 2 s, as the engine's monitor does
+      t.store.setState((s) => ({ targets: [connectedTarget({ connection: { state: 'connected', checkedAt: now }, service: { ...s.targets[0].service!, uptime_ms: 302_000 + (now - T0) } })] }));
+      await new Promise((res) => setTimeout(res, 5));
+    };
+    const before = commits;
+    for (let i = 0; i < 10; i++) await poll(); // 5m 04s … 5m 22s: the header shows 5m throughout
+    expect(commits - before).toBe(0);
+    for (let i = 0; i < 20; i++) await poll(); // crosses 6m
+    expect(commits - before).toBe(1);
+    expect(plain(r.lastFrame())).toContain('up 6m');
   });
 });

@@ -4,6 +4,7 @@ import {
   formatClock,
   formatDateTime,
   formatDuration,
+  formatUptime,
   formatSecondsLeft,
   formatVersionChange,
   padEnd,
@@ -50,6 +51,16 @@ describe('truncation', () => {
 });
 
 describe('time and numbers', () => {
+  it('formatUptime shows whole minutes (an idle header changes once a minute)', () => {
+    expect(formatUptime(0)).toBe('<1m');
+    expect(formatUptime(59_999)).toBe('<1m');
+    expect(formatUptime(60_000)).toBe('1m');
+    expect(formatUptime(302_000)).toBe('5m');
+    expect(formatUptime(2 * 3_600_000 + 5 * 60_000 + 59_000)).toBe('2h 05m');
+    expect(formatUptime(3 * 86_400_000 + 4 * 3_600_000)).toBe('3d 04h');
+    expect(formatUptime(-1)).toBe('–');
+  });
+
   it('formatDuration picks a readable unit', () => {
     expect(formatDuration(0)).toBe('0ms');
     expect(formatDuration(120)).toBe('120ms');

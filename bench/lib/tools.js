@@ -189,7 +189,9 @@ export const autoHotReloadTui = {
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    return { name: this.name, url: agent.url, base: agent.base, port: agent.port, procs: [agent.proc], stop };
+    // the pane's process is the CLI itself (the shell exec'd it)
+    const cliPid = Number((await tmux('list-panes', '-t', session, '-F', '#{pane_pid}'))?.trim()) || null;
+    return { name: this.name, url: agent.url, base: agent.base, port: agent.port, procs: [agent.proc], cliPid, stop };
   },
 };
 

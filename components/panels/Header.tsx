@@ -1,10 +1,11 @@
 // Service header: where the service is, whether we reach it, what version it serves.
 import { Box } from 'ink';
+import { useContext, useRef } from 'react';
 import { useStore } from 'zustand';
-import { useShallow } from 'zustand/react/shallow';
 import type { StoreApi } from 'zustand/vanilla';
 import type { EngineStore, TargetView } from '../../src/types.js';
-import { formatDuration, formatSecondsLeft, shortId, textWidth } from '../format.js';
+import { ClockContext } from '../clock.js';
+import { formatSecondsLeft, formatUptime, shortId, textWidth } from '../format.js';
 import { shortReason } from '../messages.js';
 import { useNow } from '../hooks/useNow.js';
 import { Row } from '../Row.js';
@@ -37,7 +38,7 @@ export function serviceSegs(t: TargetView | undefined, now: number): Seg[] {
     // uptime as of the last status, advanced to now while the service is reachable
     const seen = t?.connection.checkedAt;
     const extra = connected && seen !== undefined ? Math.max(0, now - seen) : 0;
-    parts.push(`up ${formatDuration(s.uptime_ms + extra)}`);
+    parts.push(`up ${formatUptime(s.uptime_ms + extra)}`);
   }
   if (s.agent?.name) parts.push(`${s.agent.name}${s.agent.version ? ` ${s.agent.version}` : ''}`);
   if (s.state === 'reloading') parts.push('reloading');
@@ -54,8 +55,21 @@ export function titleLineSegs(t: TargetView | undefined, now: number, width: num
   return fits || t?.connection.state !== 'disconnected' ? [...name, ...rest] : rest;
 }
 
+type HeaderState = { target: TargetView | undefined; restart: boolean };
+
 export function Header({ store, width }: { store: StoreApi<EngineStore>; width: number }) {
-  const { target, restart } = useStore(store, useShallow((s) => ({ target: s.targets[0], restart: s.restartDetected })));
+  const clock = useContext(ClockContext);
+  // Every status poll brings a new target object (uptime, checked-at) that mostly shows the
+  // same: the selector keeps the last one while the lines it draws are unchanged, so an
+  // idle screen is not redrawn every poll (a redraw of the whole screen costs several ms).
+  const shown = useRef<{ key: string; state: HeaderState }>(undefined);
+  const { target, restart } = useStore(store, (s) => {
+    const state = { target: s.targets[0], restart: s.restartDetected };
+    const now = clock();
+    const key = JSON.stringify([titleLineSegs(state.target, now, width), serviceSegs(state.target, now), state.restart]);
+    if (shown.current?.key !== key) shown.current = { key, state };
+    return shown.current.state;
+  });
   const retryAt = target?.connection.state === 'disconnected' ? target.connection.retryAt : undefined;
   const now = useNow(retryAt, 1000);
   return (

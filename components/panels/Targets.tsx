@@ -32,8 +32,11 @@ function targetSegs(t: TargetView, baseline: number | undefined): Seg[] {
   ];
 }
 
+const SINGLE: readonly TargetView[] = [];
+
 export function Targets({ store, width, rows }: { store: StoreApi<EngineStore>; width: number; rows: number }) {
-  const targets = useStore(store, (s) => s.targets);
+  // one target has no rows here: its status polls must not redraw the screen
+  const targets = useStore(store, (s) => (s.targets.length > 1 ? s.targets : SINGLE));
   if (targets.length < 2 || rows <= 0) return null;
   const baseline = driftBaseline(targets);
   const overflow = targets.length > rows;
