@@ -46,12 +46,12 @@ const median = (v) => {
 };
 
 export async function run({ quick = false, log = defaultLog } = {}) {
-  const rounds = quick ? 2 : 3;
+  const rounds = quick ? 2 : 7;
   const seconds = quick ? 3 : 5;
   const title = `Throughput: demo handler (GET ${ROUTE}), ${CONNECTIONS} keep-alive connections, ${rounds} × ${seconds} s per side, alternating`;
-  const cols = ['server', 'req/s (best run)', 'req/s per run', 'latency p50', 'latency p99', 'errors', 'overhead'];
+  const cols = ['server', 'req/s (median)', 'req/s (best run)', 'req/s per run', 'latency p50', 'latency p99', 'errors', 'overhead (median / best)'];
   const why = !exists(DEMO_APP) ? `the demo (${path.relative(repoRoot, DEMO_APP)}) is missing` : agentUnavailable();
-  if (why) return { name: 'overhead', title: 'Throughput overhead', tables: [table(title, cols, [['auto-hot-reload agent', '–', '–', '–', '–', '–', `n/a: ${why}`]])], notes: [] };
+  if (why) return { name: 'overhead', title: 'Throughput overhead', tables: [table(title, cols, [['auto-hot-reload agent', '–', '–', '–', '–', '–', '–', `n/a: ${why}`]])], notes: [] };
 
   const runs = { bare: [], agent: [] };
   for (let round = 1; round <= rounds; round++) {
@@ -68,12 +68,19 @@ export async function run({ quick = false, log = defaultLog } = {}) {
       }
     }
   }
-  // best run per side: load from elsewhere on the machine only ever lowers throughput
-  const rps = (k) => Math.max(...runs[k].map((r) => r.rps));
-  const overheadPct = ((rps('bare') - rps('agent')) / rps('bare')) * 100;
+  // The median run per side decides: on this shared 2-core machine a single run can land
+  // well above or below its side's others (where the OS puts the server and autocannon),
+  // and one such run must not decide either way. The best runs are shown beside it.
+  const med = (k) => median(runs[k].map((r) => r.rps));
+  const best = (k) => Math.max(...runs[k].map((r) => r.rps));
+  const pctOf = (f) => ((f('bare') - f('agent')) / f('bare')) * 100;
+  const overheadPct = pctOf(med);
+  const bestPct = pctOf(best);
+  const signed = (p) => `${p >= 0 ? '−' : '+'}${Math.abs(p).toFixed(1)} %`;
   const row = (label, k, extra) => [
     label,
-    rps(k).toFixed(0),
+    med(k).toFixed(0),
+    best(k).toFixed(0),
     runs[k].map((r) => r.rps.toFixed(0)).join(', '),
     ms(median(runs[k].map((r) => r.latencyP50)), 1),
     ms(median(runs[k].map((r) => r.latencyP99)), 1),
@@ -81,18 +88,18 @@ export async function run({ quick = false, log = defaultLog } = {}) {
     extra,
   ];
   const tables = [
-    targetsTable('Targets (auto-hot-reload agent)', [[`throughput cost ≤ ${TARGET_PCT} % of bare node:http`, `${overheadPct.toFixed(1)} % (best runs: ${rps('agent').toFixed(0)} vs ${rps('bare').toFixed(0)} req/s)`, overheadPct <= TARGET_PCT]]),
+    targetsTable('Targets (auto-hot-reload agent)', [[`throughput cost ≤ ${TARGET_PCT} % of bare node:http`, `${overheadPct.toFixed(1)} % (medians of ${rounds} runs: ${med('agent').toFixed(0)} vs ${med('bare').toFixed(0)} req/s; best runs ${bestPct.toFixed(1)} %)`, overheadPct <= TARGET_PCT]]),
     table(title, cols, [
       row('bare node:http', 'bare', 'baseline'),
-      row('auto-hot-reload agent (serve)', 'agent', `${overheadPct >= 0 ? '' : '+'}${(-overheadPct).toFixed(1).replace(/^-/, '−')} % throughput (${overheadPct <= TARGET_PCT ? 'meets' : 'misses'} ≤ ${TARGET_PCT} %)`),
+      row('auto-hot-reload agent (serve)', 'agent', `${signed(overheadPct)} / ${signed(bestPct)} throughput (${overheadPct <= TARGET_PCT ? 'meets' : 'misses'} ≤ ${TARGET_PCT} %)`),
     ]),
   ];
   const notes = [
     'Both servers run the same module in a child process; autocannon runs in the benchmark process with a 1 s warm-up before each measured run.',
-    'The overhead compares the best run of each side: other work on this shared 2-core machine can only lower a run\'s throughput, so the best run is the least disturbed one (every run is listed).',
+    `The overhead compares the median run of each side (${rounds} runs each, alternating): on this shared 2-core machine a single run can land far from its side's others in either direction, so neither one lucky nor one disturbed run decides. The best runs are shown too; every run is listed.`,
     `Target: the agent costs ≤ ${TARGET_PCT} % of bare node:http throughput.`,
   ];
-  return { name: 'overhead', title: 'Throughput overhead', tables, notes, data: { runs, overheadPct } };
+  return { name: 'overhead', title: 'Throughput overhead', tables, notes, data: { runs, overheadPct, bestPct } };
 }
 
 if (isMain(import.meta.url)) await runStandalone(run);
