@@ -27,8 +27,8 @@ import { initialUi, reduceUi, type UiEffect, type UiState } from './ui.js';
 export const DEFAULT_THROTTLE_MS = 66;
 /**
  * The first redraw after a quiet spell waits this long: past the one-file quiet window
- * (4 ms by default, at most 15 when widened), so a save's reload request is sent before the screen
- * holds the event loop (throttledView.ts).
+ * (4 ms by default, at most 15 when widened), so a save's reload request is sent before
+ * the screen holds the event loop (throttledView.ts).
  */
 export const DEFAULT_LEAD_MS = 25;
 /** How long the answer of an action replaces the key line (a key press clears it sooner). */

@@ -217,6 +217,34 @@ describe('startWatcher (real files)', () => {
     expect(changes).toEqual(['change', 'change']);
   });
 
+  it('a file a save has emptied is reported again while it stays empty, then once more filled; emptied for good, it goes quiet', async () => {
+    const src = path.join(root, 'src');
+    await fs.mkdir(src);
+    const file = path.join(src, 'app.js');
+    await fs.writeFile(file, 'export default 1;\n');
+    const at: number[] = [];
+    watcher = await startWatcher({ root, dirs: [src], ignore: [], settleMs: 4 }, { onChange: () => at.push(performance.now()) });
+    await watcher.ready;
+    await fs.writeFile(file, ''); // the truncate of a save, its bytes 20 ms late
+    await until(() => at.length >= 1, 'the truncate');
+    await new Promise((r) => setTimeout(r, 20));
+    const whileEmpty = at.length;
+    await fs.writeFile(file, 'export default 2;\n');
+    await new Promise((r) => setTimeout(r, 200)); // the re-check (80 ms) sees the bytes
+    // re-reported every 2 ms (half of settleMs) while empty: far more than the one event a save gives
+    expect(whileEmpty).toBeGreaterThanOrEqual(3);
+    expect(at.length).toBeGreaterThan(whileEmpty); // the bytes themselves are reported too
+    // a file emptied for good: re-reported for at most 50 ms, then nothing
+    at.length = 0;
+    await fs.writeFile(file, '');
+    await until(() => at.length >= 1, 'the emptying');
+    await new Promise((r) => setTimeout(r, 300));
+    const settled = at.length;
+    expect(settled).toBeLessThanOrEqual(50 / 2 + 2);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(at.length).toBe(settled);
+  });
+
   it('a removed folder reports each of its files gone, once, and takes them out of the count', async () => {
     const src = path.join(root, 'src');
     await fs.mkdir(path.join(src, 'sub', 'deep'), { recursive: true });
