@@ -217,7 +217,7 @@ describe('startWatcher (real files)', () => {
     expect(changes).toEqual(['change', 'change']);
   });
 
-  it('a file a save has emptied is reported again while it stays empty, then once more filled; emptied for good, it goes quiet', async () => {
+  it('a file a save has emptied is reported again while it stays empty, and no more once filled; emptied for good, it goes quiet', async () => {
     const src = path.join(root, 'src');
     await fs.mkdir(src);
     const file = path.join(src, 'app.js');
@@ -231,9 +231,11 @@ describe('startWatcher (real files)', () => {
     const whileEmpty = at.length;
     await fs.writeFile(file, 'export default 2;\n');
     await new Promise((r) => setTimeout(r, 200)); // the re-check (80 ms) sees the bytes
-    // re-reported every 2 ms (half of settleMs) while empty: far more than the one event a save gives
+    // re-reported every 2 ms (half of settleMs) while empty: far more than the one event a
+    // save gives; once the bytes are there the re-reports stop (a check in flight, and
+    // chokidar's own event when its throttle lets it through, may still come)
     expect(whileEmpty).toBeGreaterThanOrEqual(3);
-    expect(at.length).toBeGreaterThan(whileEmpty); // the bytes themselves are reported too
+    expect(at.length).toBeLessThanOrEqual(whileEmpty + 3);
     // a file emptied for good: re-reported for at most 50 ms, then nothing
     at.length = 0;
     await fs.writeFile(file, '');
