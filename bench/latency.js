@@ -245,7 +245,7 @@ export async function run({ quick = false, log = defaultLog } = {}) {
   const notes = [
     'Poller: one keep-alive connection, a GET every ~1 ms until the body carries the new gen (bounded 8 s per edit; a tool that misses an edit is not asked again).',
     `auto-hot-reload runs with default settings (debounce and the ${DEFAULT_COOLDOWN_MS / 1000} s cooldown included); each edit waits until the CLI is idle and ${(DEFAULT_COOLDOWN_MS + COOLDOWN_MARGIN_MS) / 1000} s past both the previous save and the last reload it started, so that each save starts a reload at once instead of joining a trailing reload after the cooldown. The other tools get ${RESTART_SETTLE_MS} ms after the previous edit was served.`,
-    `${autoHotReloadTui.name}: the same service and settings with the CLI's Ink TUI on a 100×30 terminal (a detached tmux session), as people run it while coding; each save waits out the cooldown. The targets use the headless row.`,
+    `${autoHotReloadTui.name}: the same service and settings with the CLI's Ink TUI on a 100×30 terminal (scripts/tmux.js, a private tmux server), as people run it while coding; each save waits out the cooldown. The targets use the headless row.`,
     'Targets: auto-hot-reload p50 save-to-serve ≤ 20 ms, save-to-verified ≤ 50 ms, ≥ 10× faster than node --watch and nodemon.',
   ];
   return { name: 'latency', title: 'Save-to-serve latency', tables, notes, data: results };

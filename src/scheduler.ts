@@ -91,7 +91,8 @@ export const STORM = { paths: 50, quietMs: 300, maxWaitMs: 10_000 } as const;
 export const BUSY = { quietMs: 15 } as const;
 export const LEARN = { factor: 1.5, capMs: 15 } as const;
 
-function singleQuietMs(s: Pick<SchedulerState, 'debounceMs' | 'learnedQuietMs' | 'busy'>): number {
+/** The one-file quiet window now in force. */
+export function currentQuietMs(s: Pick<SchedulerState, 'debounceMs' | 'learnedQuietMs' | 'busy'>): number {
   return Math.max(s.debounceMs, s.learnedQuietMs, s.busy ? BUSY.quietMs : 0);
 }
 
@@ -105,12 +106,7 @@ function learn(s: SchedulerState, gapMs: number): SchedulerState {
 function burstWindow(s: SchedulerState, paths: number): { quietMs: number; maxWaitMs: number } {
   if (paths >= STORM.paths) return { quietMs: Math.max(s.debounceMs, STORM.quietMs), maxWaitMs: Math.max(s.maxWaitMs, STORM.maxWaitMs) };
   if (paths >= MULTI.paths) return { quietMs: Math.max(s.debounceMs, MULTI.quietMs), maxWaitMs: s.maxWaitMs };
-  return { quietMs: singleQuietMs(s), maxWaitMs: s.maxWaitMs };
-}
-
-/** The one-file quiet window now in force (for display and tests). */
-export function currentQuietMs(state: SchedulerState): number {
-  return singleQuietMs(state);
+  return { quietMs: currentQuietMs(s), maxWaitMs: s.maxWaitMs };
 }
 
 export function createSchedulerState(opts: SchedulerOptions): SchedulerState {
@@ -171,7 +167,7 @@ export function step(state: SchedulerState, event: SchedulerEvent): [SchedulerSt
       const { quietMs, maxWaitMs } = burstWindow(s, pending.length);
       const quietUntil = Math.min(event.now + quietMs, burstStartedAt + maxWaitMs);
       // the lone path: the one file of this burst so far (null once it has several)
-      const lonePath = !inBurst && event.paths.length === 1 ? event.paths[0] : inBurst && s.lonePath !== null && !other ? s.lonePath : null;
+      const lonePath = inBurst ? (other ? null : s.lonePath) : event.paths.length === 1 ? event.paths[0] : null;
       s = { ...s, pending, quietUntil, burstStartedAt, lastChangeAt: event.now, lonePath };
       break;
     }
@@ -206,7 +202,7 @@ export function step(state: SchedulerState, event: SchedulerEvent): [SchedulerSt
         s = { ...s, busy: event.busy };
         // an open one-file window takes the new width from its last event
         if (s.quietUntil !== null && s.burstStartedAt !== null && s.lastChangeAt !== null && s.pending.length < MULTI.paths) {
-          s = { ...s, quietUntil: Math.min(s.lastChangeAt + singleQuietMs(s), s.burstStartedAt + s.maxWaitMs) };
+          s = { ...s, quietUntil: Math.min(s.lastChangeAt + currentQuietMs(s), s.burstStartedAt + s.maxWaitMs) };
         }
       }
       break;

@@ -1,10 +1,11 @@
 // How each tool under comparison runs the same tiny service (service.js).
-import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { startProcess } from './proc.js';
 import { freePort, pollUntil, keepAliveAgent } from './http.js';
 import { cliBin, distCli, distAgentServe, exists, nodemonBin, tsxBin, missing } from './paths.js';
 import { fileURLToPath } from 'node:url';
+import { startTmux } from '../../scripts/tmux.js';
 
 const serveShim = fileURLToPath(new URL('./serve-shim.js', import.meta.url));
 
@@ -150,47 +151,42 @@ export const autoHotReload = {
   },
 };
 
-const TMUX = '/usr/bin/tmux';
-const shellQuote = (a) => `'${String(a).replace(/'/g, `'\\''`)}'`;
-let tuiSessions = 0;
+const onPath = (cmd) => (process.env.PATH ?? '').split(path.delimiter).some((d) => d && exists(path.join(d, cmd)));
 
-function tmux(...args) {
-  return new Promise((resolve) => {
-    execFile(TMUX, args, { timeout: 5000 }, (err, stdout) => resolve(err ? null : stdout));
-  });
+/** The pane runs `sh -c` (scripts/tmux.js keeps it open after the command): the CLI is its child. */
+function childPid(pid) {
+  try {
+    return Number(fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/)[0]) || null;
+  } catch {
+    return null; // no /proc: the caller says so
+  }
 }
 
 /**
  * auto-hot-reload as people run it while coding: `serve` + the CLI with its Ink TUI on a
- * 100×30 terminal (a detached tmux session). Same settings as the headless row; the screen
- * is read only to see the watcher ready.
+ * 100×30 terminal (scripts/tmux.js, as the screenshots and the e2e tests drive it). Same
+ * settings as the headless row; the screen is read only to see the watcher ready.
  */
 export const autoHotReloadTui = {
   name: 'auto-hot-reload (TUI open)',
   kind: 'in-process',
-  unavailable: () => missing(distCli, 'the CLI') ?? (exists(TMUX) ? null : `${TMUX} not installed`),
+  unavailable: () => missing(distCli, 'the CLI') ?? (onPath('tmux') ? null : 'tmux not installed'),
   async start(dir, { config } = {}) {
     const agent = await startAgent(dir);
-    const session = `ahr-bench-${process.pid}-${++tuiSessions}`;
-    const cliArgs = [process.execPath, cliBin, '--watch', '--api-url', agent.base, '--dir', 'src', ...(config ? ['--config', path.join(dir, config)] : [])];
-    const command = `cd ${shellQuote(dir)} && unset CI && TERM=xterm-256color exec ${cliArgs.map(shellQuote).join(' ')}`;
+    const argv = [process.execPath, cliBin, '--watch', '--api-url', agent.base, '--dir', 'src', ...(config ? ['--config', path.join(dir, config)] : [])];
+    let session;
     const stop = async () => {
-      await tmux('kill-session', '-t', session);
+      await session?.kill();
       await agent.proc.stop();
     };
-    await tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', command);
-    const deadline = performance.now() + 20000;
-    for (;;) {
-      const screen = (await tmux('capture-pane', '-p', '-t', session)) ?? '';
-      if (/watching/.test(screen)) break;
-      if (performance.now() > deadline) {
-        await stop();
-        throw new Error(`the TUI did not show the watcher ready within 20 s; screen:\n${screen.slice(0, 1500)}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
+    try {
+      session = await startTmux(argv, { cwd: dir, cols: 100, rows: 30 });
+      await session.waitFor(/watching/, 20000, 'the TUI showing the watcher ready');
+    } catch (e) {
+      await stop();
+      throw e;
     }
-    // the pane's process is the CLI itself (the shell exec'd it)
-    const cliPid = Number((await tmux('list-panes', '-t', session, '-F', '#{pane_pid}'))?.trim()) || null;
+    const cliPid = childPid(Number(await session.display('#{pane_pid}')));
     return { name: this.name, url: agent.url, base: agent.base, port: agent.port, procs: [agent.proc], cliPid, stop };
   },
 };
