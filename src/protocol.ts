@@ -67,6 +67,8 @@ export interface ReloadResult {
   activated?: boolean;
   duration_ms?: number;
   error?: ReloadErrorInfo;
+  /** live resources (by type) that grew through the reload: the replaced version's, not released */
+  not_released?: Record<string, number>;
 }
 
 export interface CheckOutcome {
@@ -84,6 +86,7 @@ export interface RollbackResponse {
   message: string;
   version?: number;
   rolled_back_from?: number;
+  not_released?: Record<string, number>;
 }
 
 export interface ErrorBody {
@@ -159,6 +162,7 @@ export const reloadResultSchema = z.object({
   activated: z.boolean().optional(),
   duration_ms: optNum,
   error: reloadErrorInfoSchema.optional(),
+  not_released: z.record(z.string(), z.number()).optional(),
 });
 
 export const verifyResponseSchema = z.object({

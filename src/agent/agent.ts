@@ -13,11 +13,14 @@ import type {
   VerifyResponse,
 } from '../protocol.js';
 import { hasChanged, matchFileHint, matchModuleHint, readStamped, type Stamped } from './changes.js';
-import { runChecks } from './checks.js';
+import { runChecks, type ChecksReport } from './checks.js';
 import { readEntry, type AppEntry } from './entry.js';
-import { ModuleGraph, staleClosure, type ModuleMap } from './module-graph.js';
+import { describeError } from './errors.js';
+import { guardExit } from './load-guards.js';
+import { ModuleGraph, staleClosure, type LoadOptions, type ModuleMap, type ModuleRecord } from './module-graph.js';
 import type { NormalizedAgentOptions } from './options.js';
 import { Prewarmer } from './prewarm.js';
+import { countResources, describeNotReleased, growth } from './resources.js';
 import { isTransformable, prepareModule } from './transform.js';
 import { VersionRing, type Version } from './versions.js';
 import { AGENT_NAME, AGENT_VERSION } from './version-info.js';
@@ -35,6 +38,11 @@ export interface RollbackOutcome {
   body: RollbackResponse;
 }
 
+/** A candidate version: loaded, its entry read and its checks passed, or why not. */
+type Candidate =
+  | { ok: true; modules: ModuleMap; evaluated: string[]; entry: AppEntry }
+  | { ok: false; error: ReloadErrorInfo; evaluated: string[] };
+
 export class HotReloadAgent {
   readonly bootId = randomUUID();
   readonly startedAt = new Date();
@@ -48,14 +56,16 @@ export class HotReloadAgent {
 
   constructor(readonly options: NormalizedAgentOptions) {
     this.ring = new VersionRing(options.keep);
-    this.graph = new ModuleGraph(() => this.ring.active?.modules);
-    const outcome = this.graph.load(options.entry);
-    if (!outcome.ok) throw new AgentStartError(outcome.error);
-    const entry = this.readEntry(outcome.modules);
-    if ('problem' in entry) throw new AgentStartError({ message: entry.problem, file: options.entry });
-    this.ring.activate({ modules: outcome.modules, ...entry });
+    this.graph = new ModuleGraph(() => this.ring.active?.modules, {
+      loadTimeoutMs: options.loadTimeoutMs,
+      onDisposeError: (file, err) =>
+        options.log(`auto-hot-reload agent: a dispose callback of ${this.display(file)} threw: ${(err as Error)?.message ?? String(err)}`),
+    });
+    const first = this.loadCandidate({});
+    if (!first.ok) throw new AgentStartError(first.error);
+    this.ring.activate({ modules: first.modules, ...first.entry });
     this.prewarmer = options.prewarm ? new Prewarmer() : undefined;
-    this.prewarmer?.track(outcome.modules.keys());
+    this.prewarmer?.track(first.modules.keys());
   }
 
   /** Stops watching for edits. The agent keeps answering; safe to call twice. */
@@ -78,7 +88,7 @@ export class HotReloadAgent {
 
   async verify(): Promise<VerifyResponse> {
     const v = this.active;
-    const report = await runChecks(v.checks, this.options.checkTimeoutMs, this.lookupIn(v.modules));
+    const report = await this.checked(v.checks, v.modules);
     return { success: report.ok, checks: report.checks };
   }
 
@@ -148,29 +158,82 @@ export class HotReloadAgent {
       );
 
     const stale = staleClosure(current.modules, changed);
+    const declined = [...stale].find((f) => current.modules.get(f)?.hot?.declined);
+    if (declined) {
+      const message = `${this.display(declined)} declined hot reload (import.meta.hot.decline()): restart the service to load this change`;
+      return fail({ message, file: declined }, []);
+    }
     const preread = await prepareStale(stale);
-    const outcome = this.graph.load(this.options.entry, current.modules, stale, preread);
-    const evaluated = outcome.evaluated.map(this.display);
-    if (!outcome.ok) return fail(outcome.error, evaluated);
-    const entry = this.readEntry(outcome.modules);
-    if ('problem' in entry) return fail({ message: entry.problem, file: this.options.entry }, evaluated);
-    const report = await runChecks(entry.checks, this.options.checkTimeoutMs, this.lookupIn(outcome.modules));
-    if (!report.ok) return fail(report.error ?? { message: 'a check failed' }, evaluated);
+    const before = countResources();
+    const candidate = await this.check(this.loadCandidate({ base: current.modules, stale, preread }), current.modules);
+    const evaluated = candidate.evaluated.map(this.display);
+    if (!candidate.ok) return fail(candidate.error, evaluated);
 
-    const next = this.ring.activate({ modules: outcome.modules, ...entry });
-    this.prewarmer?.track(outcome.modules.keys());
+    const next = this.ring.activate({ modules: candidate.modules, ...candidate.entry });
+    // the old instances go only now that the new ones are proven: a failed load left them whole
+    const retired = this.graph.retire(leaving(current.modules, candidate.modules));
+    const grown = growth(before, countResources(), retired.draining);
+    this.prewarmer?.track(candidate.modules.keys());
+    const leak = Object.keys(grown).length ? describeNotReleased(current.id, grown) : '';
     return finish(
       {
         success: true,
-        message: `version ${next.id} active (${evaluated.length} module${evaluated.length === 1 ? '' : 's'} reloaded)`,
+        message: `version ${next.id} active (${evaluated.length} module${evaluated.length === 1 ? '' : 's'} reloaded)${leak ? `; ${leak}` : ''}`,
         reloaded_modules: evaluated,
         failed_modules: [],
         version: next.id,
         previous_version: current.id,
         activated: true,
+        ...(leak ? { not_released: grown } : {}),
       },
       evaluated,
     );
+  }
+
+  // Loads a version and reads its entry, refusing process.exit() meanwhile. A failure
+  // releases what the new instances had set up.
+  private loadCandidate(opts: LoadOptions): Candidate {
+    const base = opts.base ?? new Map();
+    const stopGuard = guardExit();
+    let outcome;
+    try {
+      outcome = this.graph.load(this.options.entry, opts);
+    } finally {
+      const exit = stopGuard();
+      if (exit && outcome?.ok) {
+        this.graph.retire(leaving(outcome.modules, base));
+        outcome = { ok: false as const, error: describeError(exit, this.lookupIn(outcome.modules)), evaluated: outcome.evaluated };
+      }
+    }
+    if (!outcome.ok) return outcome;
+    const entry = this.readEntry(outcome.modules);
+    if ('problem' in entry) {
+      this.graph.retire(leaving(outcome.modules, base));
+      return { ok: false, error: { message: entry.problem, file: this.options.entry }, evaluated: outcome.evaluated };
+    }
+    return { ok: true, modules: outcome.modules, evaluated: outcome.evaluated, entry };
+  }
+
+  // Runs a loaded candidate's checks; a failure releases its new instances.
+  private async check(candidate: Candidate, base: ModuleMap): Promise<Candidate> {
+    if (!candidate.ok) return candidate;
+    const report = await this.checked(candidate.entry.checks, candidate.modules);
+    if (report.ok) return candidate;
+    this.graph.retire(leaving(candidate.modules, base));
+    return { ok: false, error: report.error ?? { message: 'a check failed' }, evaluated: candidate.evaluated };
+  }
+
+  // The app's checks, with process.exit() refused while they run.
+  private async checked(checks: AppEntry['checks'], modules: ModuleMap): Promise<ChecksReport> {
+    const stopGuard = guardExit();
+    let report: ChecksReport;
+    try {
+      report = await runChecks(checks, this.options.checkTimeoutMs, this.lookupIn(modules));
+    } finally {
+      const exit = stopGuard();
+      if (exit) report = { ok: false, checks: {}, error: describeError(exit, this.lookupIn(modules)) };
+    }
+    return report!;
   }
 
   private rollbackNow(fromVersion?: number): RollbackOutcome {
@@ -178,19 +241,40 @@ export class HotReloadAgent {
     if (fromVersion !== undefined && fromVersion !== active.id) {
       return conflict(`from_version ${fromVersion} is not the active version ${active.id}; nothing rolled back`);
     }
-    const swap = this.ring.rollback();
-    if (!swap) return conflict(`nothing to roll back: version ${active.id} is the oldest version kept`);
+    const target = this.ring.previous;
+    if (!target) return conflict(`nothing to roll back: version ${active.id} is the oldest version kept`);
+    const before = countResources();
+    const restored = this.reestablish(target);
+    if (!restored.ok) return conflict(`cannot roll back to version ${target.id}: ${where(restored.error, this.display)}`);
+    const swap = this.ring.rollback()!;
+    const retired = this.graph.retire(leaving(swap.from.modules, swap.to.modules));
+    const grown = growth(before, countResources(), retired.draining);
+    const leak = Object.keys(grown).length ? describeNotReleased(swap.from.id, grown) : '';
     this.prewarmer?.track(swap.to.modules.keys());
-    this.options.log(`auto-hot-reload agent: rolled back from version ${swap.from.id} to ${swap.to.id}`);
+    const message = `rolled back from version ${swap.from.id} to ${swap.to.id}${leak ? `; ${leak}` : ''}`;
+    this.options.log(`auto-hot-reload agent: ${message}`);
     return {
       status: 200,
       body: {
         success: true,
-        message: `rolled back from version ${swap.from.id} to ${swap.to.id}`,
+        message,
         version: swap.to.id,
         rolled_back_from: swap.from.id,
+        ...(leak ? { not_released: grown } : {}),
       },
     };
+  }
+
+  // A kept version whose instances were released (they left the active version) gets new
+  // instances of them, evaluated from the kept code, never from disk, with their importers.
+  private reestablish(target: Version): { ok: true } | { ok: false; error: ReloadErrorInfo } {
+    const released = [...target.modules.values()].filter((r) => r.released).map((r) => r.file);
+    if (released.length === 0) return { ok: true };
+    const stale = staleClosure(target.modules, released);
+    const candidate = this.loadCandidate({ base: target.modules, stale, fromKept: true });
+    if (!candidate.ok) return candidate;
+    this.ring.replace(target, { modules: candidate.modules, ...candidate.entry });
+    return { ok: true };
   }
 
   // Hints name modules to reload; files changed on disk are always added, so that a
@@ -201,7 +285,10 @@ export class HotReloadAgent {
     const changed = new Set<string>();
     for (const hint of request.files ?? []) for (const f of matchFileHint(hint, loaded, root)) changed.add(f);
     for (const hint of request.modules ?? []) for (const f of matchModuleHint(hint, loaded, root)) changed.add(f);
-    for (const rec of modules.values()) if (!changed.has(rec.file) && hasChanged(rec.file, rec.stamp)) changed.add(rec.file);
+    for (const rec of modules.values()) {
+      if (changed.has(rec.file)) continue;
+      if (rec.hot?.invalidated || hasChanged(rec.file, rec.stamp)) changed.add(rec.file);
+    }
     return changed;
   }
 
@@ -209,7 +296,7 @@ export class HotReloadAgent {
     return readEntry(modules.get(this.options.entry)?.module.exports, this.display(this.options.entry));
   }
 
-  private lookupIn(modules: ModuleMap) {
+  private lookupIn(modules: ModuleMap): (file: string) => string | undefined {
     return (file: string) => modules.get(file)?.map;
   }
 
@@ -241,6 +328,11 @@ async function prepareStale(stale: Iterable<string>): Promise<Map<string, Stampe
   }
   await Promise.all(pending);
   return preread;
+}
+
+/** The instances of `from` that `to` does not use: they stop being active. */
+function leaving(from: ModuleMap, to: ModuleMap): ModuleRecord[] {
+  return [...from.values()].filter((rec) => to.get(rec.file) !== rec);
 }
 
 function conflict(message: string): RollbackOutcome {

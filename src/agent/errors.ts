@@ -21,8 +21,11 @@ export class ModuleLoadError extends Error {
   }
 }
 
-/** Looks up the source map (JSON) of a module the agent evaluated, by absolute path. */
-export type SourceMapLookup = (file: string) => string | undefined;
+/**
+ * Looks up the source map (JSON) of a module the agent evaluated, by absolute path;
+ * `frame` is the index of the stack frame being mapped (0 = the innermost).
+ */
+export type SourceMapLookup = (file: string, frame: number) => string | undefined;
 
 // "    at fn (/abs/file.ts:12:5)" or "    at /abs/file.ts:12:5"
 const FRAME = /(\(|at )((?:\/|[A-Za-z]:[\\/])[^()]*?):(\d+):(\d+)(\)?)$/;
@@ -38,18 +41,17 @@ export const mappedByHook = new WeakSet<object>();
 
 /** Rewrites every frame of an evaluated module to its original position. */
 export function mapStack(stack: string, lookup: SourceMapLookup, alreadyMapped = false): { stack: string; first?: Position } {
-  const parsed = new Map<string, SourceMap | null>();
   if (!stack.includes(':')) return { stack };
   let first: Position | undefined;
+  let frame = 0;
   const lines = stack.split('\n').map((text) => {
+    // every "    at …" line is one frame, whether or not it is one of ours
+    const index = /^\s+at /.test(text) ? frame++ : -1;
     const m = FRAME.exec(text);
     if (!m) return text;
     const file = m[2];
-    if (!parsed.has(file)) {
-      const json = lookup(file);
-      parsed.set(file, json ? parseMap(json) : null);
-    }
-    const map = parsed.get(file);
+    const json = lookup(file, index);
+    const map = json ? parseMap(json) : null;
     if (!map) return text;
     if (alreadyMapped) {
       first ??= { file, line: Number(m[3]), column: Number(m[4]) };

@@ -9,9 +9,14 @@ import { pathToFileURL } from 'node:url';
 import { compileFunction } from 'node:vm';
 import type { ReloadErrorInfo } from '../protocol.js';
 import { readStamped, type FileStamp, type Stamped } from './changes.js';
+import * as emitterCapture from './emitter-capture.js';
 import { describeError, ModuleLoadError } from './errors.js';
+import { HotContext, type HotData } from './hot.js';
+import { LoadTimeout, runBounded } from './load-guards.js';
 import { resolveLocal } from './resolve.js';
-import { IMPORT_META_PARAM, transformModule } from './transform.js';
+import { SideEffects } from './side-effects.js';
+import { rememberSourceMap } from './stack-traces.js';
+import { IMPORT_META_PARAM, PROCESS_PARAM, TIMERS_PARAM, transformModule } from './transform.js';
 
 export interface CjsModule {
   id: string;
@@ -22,6 +27,7 @@ export interface CjsModule {
   children: never[];
   paths: string[];
   require: NodeRequire;
+  hot?: HotContext;
 }
 
 export interface ModuleRecord {
@@ -32,6 +38,13 @@ export interface ModuleRecord {
   readonly stamp: FileStamp;
   /** source map JSON, to map stack frames back to the user's lines */
   readonly map?: string;
+  /** the evaluated code, kept so that a rollback can re-instantiate it (never from disk) */
+  readonly code?: string;
+  /** what this instance's code created (timers, listeners); absent for JSON */
+  readonly effects?: SideEffects;
+  readonly hot?: HotContext;
+  /** its side effects were released: it must be instantiated again to be active */
+  released: boolean;
 }
 
 /** One version's module instances, by absolute path. */
@@ -40,6 +53,23 @@ export type ModuleMap = Map<string, ModuleRecord>;
 export type LoadOutcome =
   | { ok: true; modules: ModuleMap; evaluated: string[] }
   | { ok: false; error: ReloadErrorInfo; evaluated: string[] };
+
+export interface LoadOptions {
+  /** records of `base` that are not stale are reused as they are */
+  base?: ModuleMap;
+  stale?: ReadonlySet<string>;
+  /** files the caller read (and prepared) before the load */
+  preread?: Map<string, Stamped>;
+  /** evaluate stale modules from the code kept in `base`, not from disk (a rollback) */
+  fromKept?: boolean;
+}
+
+export interface GraphOptions {
+  /** bound on a load's synchronous top-level code (ms) */
+  loadTimeoutMs: number;
+  /** a dispose callback threw */
+  onDisposeError: (file: string, err: unknown) => void;
+}
 
 interface LoadSession {
   readonly map: ModuleMap;
@@ -50,10 +80,13 @@ interface LoadSession {
   readonly maps: Map<string, string>;
   /** files the caller read (and prepared) before the load; each is used once */
   readonly preread: Map<string, Stamped>;
+  readonly fromKept: boolean;
+  /** every instance this load created, kept even for a module that threw (to release it) */
+  readonly created: ModuleRecord[];
   failedFile?: string;
 }
 
-const PARAMS = ['exports', 'require', 'module', '__filename', '__dirname', IMPORT_META_PARAM];
+const PARAMS = ['exports', 'require', 'module', '__filename', '__dirname', IMPORT_META_PARAM, TIMERS_PARAM, PROCESS_PARAM];
 const NO_CACHE: Record<string, never> = Object.freeze(Object.create(null));
 
 // The last compiled wrapper per file: an importer re-evaluated because a dependency
@@ -67,6 +100,15 @@ function compiled(file: string, code: string): Function {
   const fn = compileFunction(code, PARAMS, { filename: file });
   lastCompiled.set(file, { code, fn });
   return fn;
+}
+
+/** Totals of what retiring instances gave back. */
+export interface Retired {
+  timers: number;
+  listeners: number;
+  disposers: number;
+  /** one-shot timers by resource type, left to fire until their drain ends */
+  draining: Record<string, number>;
 }
 
 /** Every local module that (transitively) imports one of `changed`, plus `changed`. */
@@ -93,26 +135,73 @@ export function staleClosure(base: ModuleMap, changed: Iterable<string>): Set<st
 export class ModuleGraph {
   private session: LoadSession | null = null;
   private readonly nativeRequires = new Map<string, NodeRequire>();
+  /** `hot.data` of each module file, shared by its instances */
+  private readonly hotData = new Map<string, HotData>();
+  /** every file this graph evaluated: a listener added from one of them is the app's own */
+  private readonly localFiles = new Set<string>();
+  /** modules whose top-level code is running, innermost last */
+  private readonly evaluating: string[] = [];
+  private readonly isLocal = (file: string) => this.localFiles.has(file);
 
   /** `active` gives the serving version's map, where lazy requires at run time land. */
-  constructor(private readonly active: () => ModuleMap | undefined) {}
+  constructor(
+    private readonly active: () => ModuleMap | undefined,
+    private readonly options: GraphOptions = { loadTimeoutMs: 5000, onDisposeError: () => {} },
+  ) {}
 
   /**
-   * Loads `entry` into a new map. Records of `base` that are not `stale` are reused
-   * as they are. Synchronous on purpose: nothing else runs while a map is being built.
+   * Loads `entry` into a new map. Synchronous on purpose: nothing else runs while a map is
+   * being built; its top-level code is bounded by `loadTimeoutMs`. A failed load releases
+   * what the instances it created had set up.
    */
-  load(entry: string, base: ModuleMap = new Map(), stale: ReadonlySet<string> = new Set(), preread = new Map<string, Stamped>()): LoadOutcome {
-    const session: LoadSession = { map: new Map(), base, stale, evaluated: [], maps: new Map(), preread };
+  load(entry: string, opts: LoadOptions = {}): LoadOutcome {
+    const base = opts.base ?? new Map();
+    const session: LoadSession = {
+      map: new Map(),
+      base,
+      stale: opts.stale ?? new Set(),
+      evaluated: [],
+      maps: new Map(),
+      preread: opts.preread ?? new Map(),
+      fromKept: opts.fromKept ?? false,
+      created: [],
+    };
     this.session = session;
     try {
-      this.instantiate(entry);
+      runBounded(() => this.instantiate(entry), this.options.loadTimeoutMs);
       return { ok: true, modules: session.map, evaluated: session.evaluated };
     } catch (err) {
+      // an interrupted module never reached its catch block: the innermost one running is it
+      if (err instanceof LoadTimeout) session.failedFile = this.evaluating[this.evaluating.length - 1];
       const lookup = (file: string) => session.maps.get(file) ?? base.get(file)?.map;
-      return { ok: false, error: describeError(err, lookup, session.failedFile ?? entry), evaluated: session.evaluated };
+      const error = describeError(err, lookup, session.failedFile ?? entry);
+      this.retire(session.created);
+      return { ok: false, error, evaluated: session.evaluated };
     } finally {
       this.session = null;
+      this.evaluating.length = 0;
+      emitterCapture.reset();
     }
+  }
+
+  /**
+   * Releases the side effects of instances that stop being active: their dispose
+   * callbacks, then their timers and recorded listeners. Safe to call twice.
+   */
+  retire(records: Iterable<ModuleRecord>): Retired {
+    const total: Retired = { timers: 0, listeners: 0, disposers: 0, draining: { Timeout: 0, Immediate: 0 } };
+    for (const rec of records) {
+      if (!rec.effects || !rec.hot) continue;
+      const disposers = rec.hot.runDispose((err) => this.options.onDisposeError(rec.file, err));
+      const { timers, listeners, draining } = rec.effects.release();
+      if (disposers + timers + listeners + draining.Timeout + draining.Immediate > 0) rec.released = true;
+      total.timers += timers;
+      total.listeners += listeners;
+      total.disposers += disposers;
+      total.draining.Timeout += draining.Timeout;
+      total.draining.Immediate += draining.Immediate;
+    }
+    return total;
   }
 
   private instantiate(file: string): ModuleRecord {
@@ -122,11 +211,11 @@ export class ModuleGraph {
     const existing = map.get(file);
     if (existing) return existing;
     const prior = session?.base.get(file);
-    if (session && prior && !session.stale.has(file)) {
+    if (session && prior && (!session.stale.has(file) || (session.fromKept && !prior.effects))) {
       this.adopt(prior, session);
       return prior;
     }
-    return this.evaluate(file, map);
+    return this.evaluate(file, map, session?.fromKept ? prior : undefined);
   }
 
   // An unchanged module comes with the modules it holds references to.
@@ -139,48 +228,80 @@ export class ModuleGraph {
     }
   }
 
-  private evaluate(file: string, map: ModuleMap): ModuleRecord {
+  // `kept`: the instance of a kept version to evaluate again from its own code (rollback)
+  private evaluate(file: string, map: ModuleMap, kept?: ModuleRecord): ModuleRecord {
+    if (kept?.code !== undefined) return this.run(file, map, { code: kept.code, map: kept.map }, kept.stamp);
     const pre = this.session?.preread.get(file);
     // used once: a module that threw and is required again is read afresh
     if (pre) this.session!.preread.delete(file);
     const { source, stamp } = pre ?? readStamped(file);
-    const module = this.createModule(file);
     if (extname(file) === '.json') {
+      const module = this.createModule(file);
       try {
         module.exports = JSON.parse(source);
       } catch (err) {
         throw new ModuleLoadError(`SyntaxError: ${(err as Error).message}`, { file });
       }
-      const record: ModuleRecord = { file, module, deps: new Set(), stamp };
+      const record: ModuleRecord = { file, module, deps: new Set(), stamp, released: false };
       map.set(file, record);
       this.session?.evaluated.push(file);
       return record;
     }
-    const { code, map: sourceMap } = transformModule(file, source, stamp.hash);
+    return this.run(file, map, transformModule(file, source, stamp.hash), stamp);
+  }
+
+  // Runs one module's code for a fresh instance, with its own timers, `process` view and hot context.
+  private run(file: string, map: ModuleMap, out: { code: string; map?: string }, stamp: FileStamp): ModuleRecord {
+    const { code, map: sourceMap } = out;
     const fn = compiled(file, code);
-    const record: ModuleRecord = { file, module, deps: new Set(), stamp, map: sourceMap };
+    if (sourceMap) rememberSourceMap(file, code, sourceMap);
+    const module = this.createModule(file);
+    const effects = new SideEffects();
+    const hot = new HotContext(this.dataOf(file));
+    module.hot = hot;
+    const record: ModuleRecord = { file, module, deps: new Set(), stamp, map: sourceMap, code, effects, hot, released: false };
     module.require = this.createRequire(record);
     map.set(file, record); // before evaluating, so that import cycles see partial exports
+    this.localFiles.add(file);
     this.session?.evaluated.push(file);
-    this.session?.maps.set(file, sourceMap);
+    this.session?.created.push(record);
+    if (sourceMap) this.session?.maps.set(file, sourceMap);
     const meta = {
       url: pathToFileURL(file).href,
       filename: file,
       dirname: dirname(file),
       resolve: (spec: string) => pathToFileURL(module.require.resolve(spec)).href,
+      hot,
     };
+    this.evaluating.push(file);
+    emitterCapture.enter(effects, this.isLocal);
+    effects.loading = true;
     try {
-      fn.call(module.exports, module.exports, module.require, module, file, dirname(file), meta);
+      fn.call(module.exports, module.exports, module.require, module, file, dirname(file), meta, effects.timers, effects.process);
     } catch (err) {
       // the innermost failing module is caught first
       if (this.session && !this.session.failedFile) this.session.failedFile = file;
       // as Node's require: a module that threw is not kept half-initialized, so code that
       // catches the error and requires it again gets a fresh attempt
       map.delete(file);
+      if (!this.session) this.retire([record]);
       throw err;
+    } finally {
+      effects.loading = false;
+      emitterCapture.leave();
+      this.evaluating.pop();
     }
     module.loaded = true;
     return record;
+  }
+
+  private dataOf(file: string): HotData {
+    let data = this.hotData.get(file);
+    if (!data) {
+      data = {};
+      this.hotData.set(file, data);
+    }
+    return data;
   }
 
   private createModule(file: string): CjsModule {

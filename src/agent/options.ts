@@ -25,6 +25,8 @@ export interface AgentOptions {
   log?: (line: string) => void;
   /** transform edited modules as soon as they are saved (default true); close() stops it */
   prewarm?: boolean;
+  /** bound on a version's synchronous top-level code; past it the load is interrupted and fails (default 5000 ms) */
+  loadTimeoutMs?: number;
 }
 
 export interface NormalizedAgentOptions {
@@ -37,6 +39,7 @@ export interface NormalizedAgentOptions {
   readonly healthTimeoutMs: number;
   readonly log: (line: string) => void;
   readonly prewarm: boolean;
+  readonly loadTimeoutMs: number;
 }
 
 export class AgentOptionsError extends Error {
@@ -70,6 +73,10 @@ export function normalizeOptions(o: AgentOptions): NormalizedAgentOptions {
   if (!Number.isFinite(healthTimeoutMs) || healthTimeoutMs <= 0) {
     throw new AgentOptionsError(`healthTimeoutMs: expected a positive number, got ${String(o.healthTimeoutMs)}`);
   }
+  const loadTimeoutMs = o.loadTimeoutMs ?? 5000;
+  if (!Number.isFinite(loadTimeoutMs) || loadTimeoutMs <= 0) {
+    throw new AgentOptionsError(`loadTimeoutMs: expected a positive number, got ${String(o.loadTimeoutMs)}`);
+  }
   return {
     entry,
     token: o.token,
@@ -80,5 +87,6 @@ export function normalizeOptions(o: AgentOptions): NormalizedAgentOptions {
     healthTimeoutMs,
     log: o.log ?? (() => {}),
     prewarm: o.prewarm ?? true,
+    loadTimeoutMs,
   };
 }

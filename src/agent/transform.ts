@@ -24,6 +24,20 @@ const LOADERS: Record<string, Loader> = {
 
 /** The parameter through which `import.meta` reaches the evaluated module. */
 export const IMPORT_META_PARAM = '__ahr_import_meta';
+/** The module's own timer functions (side-effects.ts), in place of the global ones. */
+export const TIMERS_PARAM = '__ahr_timers';
+/** The module's own view of `process`, whose listeners are its own. */
+export const PROCESS_PARAM = '__ahr_process';
+
+// Free references to these globals become the module's own (a local declaration of the
+// same name is left alone: esbuild's define only rewrites unbound identifiers).
+const INJECTED: Record<string, string> = {
+  'import.meta': IMPORT_META_PARAM,
+  process: PROCESS_PARAM,
+  ...Object.fromEntries(
+    ['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate'].map((n) => [n, `${TIMERS_PARAM}.${n}`]),
+  ),
+};
 
 export function isTransformable(file: string): boolean {
   return extname(file) in LOADERS;
@@ -61,7 +75,7 @@ function options(file: string): TransformOptions {
     // import() of a local file must go through our loader (a native import would
     // create an ESM record that is never freed), so esbuild lowers it to require().
     supported: { 'dynamic-import': false },
-    define: { 'import.meta': IMPORT_META_PARAM },
+    define: INJECTED,
     logLevel: 'silent',
   };
 }

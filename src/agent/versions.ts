@@ -39,6 +39,16 @@ export class VersionRing {
     return version;
   }
 
+  /** Puts a kept version's re-established instances in its place (same id). */
+  replace(old: Version, fields: Omit<Version, 'id' | 'activatedAt'>): Version {
+    const i = this.kept.indexOf(old);
+    if (i === -1) throw new Error(`version ${old.id} is not kept`);
+    const version: Version = { ...old, ...fields };
+    this.kept[i] = version;
+    if (this.active === old) this.active = version;
+    return version;
+  }
+
   /** The version a rollback would return to, if any. */
   get previous(): Version | undefined {
     return this.kept.length >= 2 ? this.kept[this.kept.length - 2] : undefined;
