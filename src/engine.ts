@@ -10,7 +10,7 @@ import { finalOutcome, type FleetState, type Slot } from './fleet.js';
 import { runFleet } from './fleet-runner.js';
 import type { LogEntry, PipelineMode, PipelineState, Stage } from './pipeline.js';
 import { runPipeline, toFailure, type PipelineReport, type RunnerDeps, type ServiceClient } from './pipeline-runner.js';
-import type { Status } from './protocol.js';
+import { notReleasedText, type Status } from './protocol.js';
 import { cooldownDeadline, createSchedulerState, step, type SchedulerEvent, type SchedulerState } from './scheduler.js';
 import {
   addError,
@@ -303,6 +303,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
       ...activatedVersion(p, undoLead),
       ...(p?.reload?.error && !p.reload.success ? { error: p.reload.error } : {}),
       serverDurationMs: p?.reload?.duration_ms,
+      ...(p?.reload?.not_released ? { notReleased: notReleasedText(p.reload.previous_version ?? p.versionBefore, p.reload.not_released) } : {}),
       message: fleet || !p ? st.message : undoLead ? `${p.message}; then ${undoLead.state.message}` : p.message,
       checks: p?.checks ?? [],
       ...(p?.reverifyChecks.length ? { reverifyChecks: p.reverifyChecks } : undoLead?.state.reverifyChecks.length ? { reverifyChecks: undoLead.state.reverifyChecks } : {}),

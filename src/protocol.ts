@@ -71,6 +71,16 @@ export interface ReloadResult {
   not_released?: Record<string, number>;
 }
 
+/**
+ * The words for `not_released` everywhere (agent log, reload result, TUI, headless):
+ * "version 5 left 1 TCPServerWrap and 2 Timeout not released".
+ */
+export function notReleasedText(version: number | undefined, counts: Record<string, number>): string {
+  const parts = Object.entries(counts).map(([type, n]) => `${n} ${type}`);
+  const list = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0];
+  return `${version !== undefined ? `version ${version}` : 'the previous version'} left ${list} not released`;
+}
+
 export interface CheckOutcome {
   ok: boolean;
   detail: string;

@@ -134,6 +134,8 @@ export interface ReloadAttempt {
   targets?: TargetResult[];
   /** what the run noticed before it acted, e.g. versions drifting between targets */
   warnings?: string[];
+  /** the agent's leak report: "version 5 left 1 TCPServerWrap not released" */
+  notReleased?: string;
 }
 
 /** A fleet target's result: `skipped` = never touched (another target failed first, or --allow-missing). */

@@ -86,6 +86,7 @@ export function attemptSegs(a: ReloadAttempt, width: number): Seg[] {
     { text: what },
     ...(isFleet(a) ? tallySegs(a.targets) : []),
     ...(failed && a.message ? [{ text: `${what || isFleet(a) ? ' — ' : ''}${a.message}`, color: o.color }] : []),
+    ...(a.notReleased ? [{ text: ` ⚠ ${a.notReleased}`, color: 'yellow' }] : []),
   ];
 }
 

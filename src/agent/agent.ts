@@ -172,6 +172,7 @@ export class HotReloadAgent {
     const next = this.ring.activate({ modules: candidate.modules, ...candidate.entry });
     // the old instances go only now that the new ones are proven: a failed load left them whole
     const retired = this.graph.retire(leaving(current.modules, candidate.modules));
+    await afterPendingCallbacks();
     const grown = growth(before, countResources(), retired.draining);
     this.prewarmer?.track(candidate.modules.keys());
     const leak = Object.keys(grown).length ? describeNotReleased(current.id, grown) : '';
@@ -335,6 +336,12 @@ function leaving(from: ModuleMap, to: ModuleMap): ModuleRecord[] {
   return [...from.values()].filter((rec) => to.get(rec.file) !== rec);
 }
 
+// A resource the new code asked for on the next tick (listen() on a host name looks it up
+// first) exists only then: the leak report counts after one turn of the event loop.
+function afterPendingCallbacks(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 function conflict(message: string): RollbackOutcome {
   return { status: 409, body: { success: false, message } };
 }
@@ -350,7 +357,10 @@ function where(error: ReloadErrorInfo, display: (f: string) => string): string {
 }
 
 function describeReload(r: ReloadResult): string {
-  if (r.activated) return `auto-hot-reload agent: version ${r.version} active in ${r.duration_ms} ms (${r.reloaded_modules.join(', ')})`;
+  if (r.activated) {
+    const leak = r.not_released ? `; ${describeNotReleased(r.previous_version!, r.not_released)}` : '';
+    return `auto-hot-reload agent: version ${r.version} active in ${r.duration_ms} ms (${r.reloaded_modules.join(', ')})${leak}`;
+  }
   if (r.success) return `auto-hot-reload agent: nothing changed, version ${r.version} still serving`;
   return `auto-hot-reload agent: ${r.message}`;
 }

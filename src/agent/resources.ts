@@ -7,7 +7,7 @@
 export type ResourceCounts = Map<string, number>;
 
 // Requests in flight (fs, dns, writes) come and go within a tick; they are no leak.
-const TRANSIENT = /Req(Wrap|Callback|Promise)?$|^WriteWrap$|^ShutdownWrap$/;
+const TRANSIENT = /Req(Wrap|Callback|Promise)?$|ConnectWrap$|^WriteWrap$|^ShutdownWrap$/;
 
 export function countResources(): ResourceCounts {
   const counts: ResourceCounts = new Map();
@@ -31,9 +31,4 @@ export function growth(before: ResourceCounts, after: ResourceCounts, expected: 
   return grown;
 }
 
-/** "version 5 left 1 TCPServerWrap and 2 Timeout not released" */
-export function describeNotReleased(version: number, grown: Record<string, number>): string {
-  const parts = Object.entries(grown).map(([type, n]) => `${n} ${type}`);
-  const list = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0];
-  return `version ${version} left ${list} not released`;
-}
+export { notReleasedText as describeNotReleased } from '../protocol.js';

@@ -89,6 +89,7 @@ export function resultLines(r: RunResult, s: Style): string[] {
   const undone = v.includes('↩'); // the message says "rolled back to version N", not which one failed
   const summary = `${r.message}${v && (undone || !r.message.includes('version')) ? ` · ${v}` : ''}${took}`;
   lines.push(`${r.ok ? s.ok('✔') : s.bad('✖')} ${r.kind}: ${summary}`);
+  if (a?.notReleased) lines.push(`${s.warn('⚠')} ${a.notReleased}`);
   if (a?.error) lines.push(...frameLines(a.error).map((l) => s.dim(l)));
   return lines;
 }
@@ -138,6 +139,7 @@ export function resultJson(r: RunResult): Record<string, unknown> {
           ...(a.reverifyChecks ? { reverifyChecks: a.reverifyChecks } : {}),
           ...(a.targets ? { targets: a.targets } : {}),
           ...(a.warnings ? { warnings: a.warnings } : {}),
+          ...(a.notReleased ? { notReleased: a.notReleased } : {}),
         }
       : {}),
     checks: r.checks,
