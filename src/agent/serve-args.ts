@@ -1,4 +1,4 @@
-// `serve` arguments: FILE [--port N] [--host H] [--token T] [--keep N] [--prefix P].
+// `serve` arguments: FILE [--port N] [--host H] [--token T] [--keep N] [--prefix P] [--load-timeout MS].
 import { isIP } from 'node:net';
 
 export interface ServeArgs {
@@ -8,21 +8,24 @@ export interface ServeArgs {
   token: string | undefined;
   keep: number;
   prefix: string | undefined;
+  /** bound on a version's synchronous top-level code, ms */
+  loadTimeoutMs: number;
 }
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export const SERVE_USAGE = `usage: auto-hot-reload serve FILE [--port N] [--host H] [--token T] [--keep N] [--prefix P]
+export const SERVE_USAGE = `usage: auto-hot-reload serve FILE [--port N] [--host H] [--token T] [--keep N] [--prefix P] [--load-timeout MS]
   FILE      a module whose default export is a request listener (.js .mjs .cjs .ts)
   --port    port to listen on (default 8001; 0 picks a free port)
   --host    address to bind (default 127.0.0.1; any other than loopback needs a token)
   --token   require Authorization: Bearer T on the hot-reload API (env HOT_RELOAD_TOKEN)
   --keep    versions kept for rollback (default 5)
-  --prefix  path of the hot-reload API (default /api/v1/hot-reload)`;
+  --prefix  path of the hot-reload API (default /api/v1/hot-reload)
+  --load-timeout  ms a version's top-level code may run before the load is interrupted (default 5000)`;
 
-const VALUE_FLAGS = new Set(['--port', '--host', '--token', '--keep', '--prefix']);
+const VALUE_FLAGS = new Set(['--port', '--host', '--token', '--keep', '--prefix', '--load-timeout']);
 
 export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ServeArgs | 'help' {
   const values = new Map<string, string>();
@@ -44,6 +47,7 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
 
   const port = integer(values.get('--port') ?? '8001', '--port', 0, 65535);
   const keep = integer(values.get('--keep') ?? '5', '--keep', 1, 1000);
+  const loadTimeoutMs = integer(values.get('--load-timeout') ?? '5000', '--load-timeout', 1, 3_600_000);
   const host = values.get('--host') ?? '127.0.0.1';
   if (host === '') throw new UsageError('--host: expected an address, got ""');
   const token = values.get('--token') ?? (env.HOT_RELOAD_TOKEN || undefined);
@@ -53,7 +57,7 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
       `refusing to serve the hot-reload API on non-loopback host ${host} without a token: pass --token T or set HOT_RELOAD_TOKEN (or bind --host 127.0.0.1)`,
     );
   }
-  return { file: positional[0], port, host, token, keep, prefix: values.get('--prefix') };
+  return { file: positional[0], port, host, token, keep, prefix: values.get('--prefix'), loadTimeoutMs };
 }
 
 function integer(raw: string, name: string, min: number, max: number): number {

@@ -29,6 +29,7 @@ export async function main(argv: string[]): Promise<void> {
       token: args.token,
       keep: args.keep,
       prefix: args.prefix,
+      loadTimeoutMs: args.loadTimeoutMs,
       log: (line) => process.stdout.write(line + '\n'),
     });
   } catch (err) {
