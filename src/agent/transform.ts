@@ -1,9 +1,13 @@
 // Turns one local source file (ESM or CommonJS, JavaScript or TypeScript) into CommonJS
 // that the module graph evaluates as a function. esbuild keeps this in-process and fast;
 // the source map lets load errors point at the user's own line, not the generated one.
+// TypeScript follows the tsconfig.json that governs the file (tsconfig.ts), as tsc does;
+// a file that needs decorator metadata goes through TypeScript first (typescript.ts).
 import { extname } from 'node:path';
 import { transform, transformSync, type Loader, type TransformOptions } from 'esbuild';
 import { ModuleLoadError } from './errors.js';
+import { tsconfigFor, type Tsconfig } from './tsconfig.js';
+import { needsTypeScript, viaTypeScript } from './typescript.js';
 
 export interface Transformed {
   code: string;
@@ -53,20 +57,60 @@ const lastOutput = new Map<string, Outcome>();
 // saw the same save share one esbuild round trip instead of competing for the CPU.
 const inflight = new Map<string, { hash: string; done: Promise<void> }>();
 
+const TS_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx']);
+
+// What a file's transform depends on besides its content: the tsconfig governing it.
+interface Setup {
+  key: string;
+  tsconfig?: Tsconfig;
+}
+
+function setup(file: string, hash: string): Setup {
+  const ext = extname(file);
+  if (!TS_EXTENSIONS.has(ext) && ext !== '.jsx') return { key: hash };
+  const tsconfig = tsconfigFor(file);
+  return tsconfig ? { key: `${hash}|${tsconfig.stamp}`, tsconfig } : { key: hash };
+}
+
 export function transformModule(file: string, source: string, hash: string): Transformed {
+  const s = setup(file, hash);
   const cached = lastOutput.get(file);
-  if (cached && cached.hash === hash) {
+  if (cached && cached.hash === s.key) {
     if (cached.error !== undefined) throw fromEsbuildError(file, cached.error);
     return cached.out!;
   }
-  const out = transformUncached(file, source);
-  lastOutput.set(file, { hash, out });
-  return out;
+  try {
+    const out = transformUncached(file, source, s.tsconfig);
+    lastOutput.set(file, { hash: s.key, out });
+    return out;
+  } catch (err) {
+    if (err instanceof ModuleLoadError) lastOutput.set(file, { hash: s.key, error: err });
+    throw err;
+  }
 }
 
-function options(file: string): TransformOptions {
+// The compile options of the tsconfig that esbuild honours (the rest concern types or output layout).
+const ESBUILD_TSCONFIG = [
+  'experimentalDecorators',
+  'useDefineForClassFields',
+  'target',
+  'jsx',
+  'jsxFactory',
+  'jsxFragmentFactory',
+  'jsxImportSource',
+  'verbatimModuleSyntax',
+  'preserveValueImports',
+  'importsNotUsedAsValues',
+  'alwaysStrict',
+] as const;
+
+function options(file: string, tsconfig: Tsconfig | undefined, viaTs = false): TransformOptions {
+  const co = tsconfig?.compilerOptions as Record<string, unknown> | undefined;
+  const picked = co ? Object.fromEntries(ESBUILD_TSCONFIG.filter((k) => co[k] !== undefined).map((k) => [k, co[k]])) : undefined;
   return {
-    loader: LOADERS[extname(file)] ?? 'js',
+    // after TypeScript the input is JavaScript (JSX kept when tsconfig says "preserve")
+    loader: viaTs ? (extname(file) === '.tsx' ? 'jsx' : 'js') : (LOADERS[extname(file)] ?? 'js'),
+    ...(picked && Object.keys(picked).length ? { tsconfigRaw: { compilerOptions: picked } } : {}),
     format: 'cjs',
     platform: 'node',
     target: 'node20',
@@ -83,9 +127,12 @@ function options(file: string): TransformOptions {
 // The fallback when no prepared output matches. esbuild's transformSync goes through a
 // worker thread and a second esbuild process: slower than the async path, so the agent
 // prepares what it can with prepareModule first.
-function transformUncached(file: string, source: string): Transformed {
+function transformUncached(file: string, source: string, tsconfig: Tsconfig | undefined): Transformed {
+  const viaTs = needsTypeScript(file, source, tsconfig);
+  // TypeScript's output carries an inline source map, which esbuild composes with its own
+  const input = viaTs ? viaTypeScript(file, source, tsconfig!) : source;
   try {
-    const out = transformSync(source, options(file));
+    const out = transformSync(input, options(file, tsconfig, viaTs));
     return { code: out.code, map: out.map };
   } catch (err) {
     throw fromEsbuildError(file, err);
@@ -97,11 +144,28 @@ function transformUncached(file: string, source: string): Transformed {
  * a load that follows finds it ready. Concurrent calls for the same content share one
  * transform. Never rejects.
  */
-export function prepareModule(file: string, source: string, hash: string): Promise<void> {
+export function prepareModule(file: string, source: string, contentHash: string): Promise<void> {
+  let s: Setup;
+  try {
+    s = setup(file, contentHash);
+  } catch {
+    return Promise.resolve(); // an unreadable tsconfig is reported by the load
+  }
+  const hash = s.key;
   if (lastOutput.get(file)?.hash === hash) return Promise.resolve();
   const running = inflight.get(file);
   if (running && running.hash === hash) return running.done;
-  const done = transform(source, options(file)).then(
+  const viaTs = needsTypeScript(file, source, s.tsconfig);
+  let input = source;
+  if (viaTs) {
+    try {
+      input = viaTypeScript(file, source, s.tsconfig!);
+    } catch (error) {
+      lastOutput.set(file, { hash, error });
+      return Promise.resolve();
+    }
+  }
+  const done = transform(input, options(file, s.tsconfig, viaTs)).then(
     (out) => {
       lastOutput.set(file, { hash, out: { code: out.code, map: out.map } });
     },
@@ -122,6 +186,7 @@ interface EsbuildMessage {
 }
 
 function fromEsbuildError(file: string, err: unknown): ModuleLoadError {
+  if (err instanceof ModuleLoadError) return err;
   const first = (err as { errors?: EsbuildMessage[] }).errors?.[0];
   if (!first) return new ModuleLoadError(String((err as Error)?.message ?? err), { file });
   // a cached error is reported again on a later load: derive the text, never mutate it
