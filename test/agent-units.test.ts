@@ -94,7 +94,8 @@ describe('serve arguments', () => {
     expect(parseServeArgs(['app.js'], {})).toEqual({ file: 'app.js', port: 8001, host: '127.0.0.1', token: undefined, keep: 5, prefix: undefined, loadTimeoutMs: 5000 });
     expect(parseServeArgs(['--port=0', 'app.ts', '--keep', '2', '--token', 't'], {})).toMatchObject({ file: 'app.ts', port: 0, keep: 2, token: 't' });
     expect(parseServeArgs(['app.js', '--load-timeout', '250'], {})).toMatchObject({ loadTimeoutMs: 250 });
-    expect(() => parseServeArgs(['app.js', '--load-timeout', '0'], {})).toThrow('--load-timeout: expected an integer from 1 to 3600000, got "0"');
+    expect(parseServeArgs(['app.js', '--load-timeout', '0'], {})).toMatchObject({ loadTimeoutMs: 0 });
+    expect(() => parseServeArgs(['app.js', '--load-timeout', '-1'], {})).toThrow('--load-timeout: expected an integer from 0 to 3600000, got "-1"');
     expect(parseServeArgs(['app.js', '--host', '0.0.0.0'], { HOT_RELOAD_TOKEN: 'env' })).toMatchObject({ host: '0.0.0.0', token: 'env' });
   });
 

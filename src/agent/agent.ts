@@ -20,7 +20,7 @@ import { guardExit } from './load-guards.js';
 import { ModuleGraph, staleClosure, type LoadOptions, type ModuleMap, type ModuleRecord } from './module-graph.js';
 import type { NormalizedAgentOptions } from './options.js';
 import { Prewarmer } from './prewarm.js';
-import { countResources, describeNotReleased, growth } from './resources.js';
+import { countResources, describeNotReleased, growth, type ResourceCounts } from './resources.js';
 import { isTransformable, prepareModule } from './transform.js';
 import { VersionRing, type Version } from './versions.js';
 import { AGENT_NAME, AGENT_VERSION } from './version-info.js';
@@ -58,6 +58,7 @@ export class HotReloadAgent {
     this.ring = new VersionRing(options.keep);
     this.graph = new ModuleGraph(() => this.ring.active?.modules, {
       loadTimeoutMs: options.loadTimeoutMs,
+      track: options.trackSideEffects,
       onDisposeError: (file, err) =>
         options.log(`auto-hot-reload agent: a dispose callback of ${this.display(file)} threw: ${(err as Error)?.message ?? String(err)}`),
     });
@@ -164,7 +165,7 @@ export class HotReloadAgent {
       return fail({ message, file: declined }, []);
     }
     const preread = await prepareStale(stale);
-    const before = countResources();
+    const before = this.resources();
     const candidate = await this.check(this.loadCandidate({ base: current.modules, stale, preread }), current.modules);
     const evaluated = candidate.evaluated.map(this.display);
     if (!candidate.ok) return fail(candidate.error, evaluated);
@@ -172,8 +173,8 @@ export class HotReloadAgent {
     const next = this.ring.activate({ modules: candidate.modules, ...candidate.entry });
     // the old instances go only now that the new ones are proven: a failed load left them whole
     const retired = this.graph.retire(leaving(current.modules, candidate.modules));
-    await afterPendingCallbacks();
-    const grown = growth(before, countResources(), retired.draining);
+    if (this.options.trackSideEffects) await afterPendingCallbacks();
+    const grown = growth(before, this.resources(), retired.draining);
     this.prewarmer?.track(candidate.modules.keys());
     const leak = Object.keys(grown).length ? describeNotReleased(current.id, grown) : '';
     return finish(
@@ -195,7 +196,7 @@ export class HotReloadAgent {
   // releases what the new instances had set up.
   private loadCandidate(opts: LoadOptions): Candidate {
     const base = opts.base ?? new Map();
-    const stopGuard = guardExit();
+    const stopGuard = this.options.trackSideEffects ? guardExit() : () => undefined;
     let outcome;
     try {
       outcome = this.graph.load(this.options.entry, opts);
@@ -226,7 +227,7 @@ export class HotReloadAgent {
 
   // The app's checks, with process.exit() refused while they run.
   private async checked(checks: AppEntry['checks'], modules: ModuleMap): Promise<ChecksReport> {
-    const stopGuard = guardExit();
+    const stopGuard = this.options.trackSideEffects ? guardExit() : () => undefined;
     let report: ChecksReport;
     try {
       report = await runChecks(checks, this.options.checkTimeoutMs, this.lookupIn(modules));
@@ -244,12 +245,12 @@ export class HotReloadAgent {
     }
     const target = this.ring.previous;
     if (!target) return conflict(`nothing to roll back: version ${active.id} is the oldest version kept`);
-    const before = countResources();
+    const before = this.resources();
     const restored = this.reestablish(target);
     if (!restored.ok) return conflict(`cannot roll back to version ${target.id}: ${where(restored.error, this.display)}`);
     const swap = this.ring.rollback()!;
     const retired = this.graph.retire(leaving(swap.from.modules, swap.to.modules));
-    const grown = growth(before, countResources(), retired.draining);
+    const grown = growth(before, this.resources(), retired.draining);
     const leak = Object.keys(grown).length ? describeNotReleased(swap.from.id, grown) : '';
     this.prewarmer?.track(swap.to.modules.keys());
     const message = `rolled back from version ${swap.from.id} to ${swap.to.id}${leak ? `; ${leak}` : ''}`;
@@ -295,6 +296,11 @@ export class HotReloadAgent {
 
   private readEntry(modules: ModuleMap): AppEntry | { problem: string } {
     return readEntry(modules.get(this.options.entry)?.module.exports, this.display(this.options.entry));
+  }
+
+  // the leak report's counts (none when tracking is off, to measure what it costs)
+  private resources(): ResourceCounts {
+    return this.options.trackSideEffects ? countResources() : new Map();
   }
 
   private lookupIn(modules: ModuleMap): (file: string) => string | undefined {

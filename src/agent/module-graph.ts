@@ -67,6 +67,8 @@ export interface LoadOptions {
 export interface GraphOptions {
   /** bound on a load's synchronous top-level code (ms) */
   loadTimeoutMs: number;
+  /** false: modules get the real timers and process, loads are unbounded (to measure the cost) */
+  track?: boolean;
   /** a dispose callback threw */
   onDisposeError: (file: string, err: unknown) => void;
 }
@@ -85,6 +87,14 @@ interface LoadSession {
   readonly created: ModuleRecord[];
   failedFile?: string;
 }
+
+// what modules see when tracking is off: the real globals, and a release that releases nothing
+const UNTRACKED = Object.assign(Object.create(SideEffects.prototype) as SideEffects, {
+  timers: { setTimeout, setInterval, setImmediate, clearTimeout, clearInterval, clearImmediate },
+  process,
+  release: () => ({ timers: 0, listeners: 0, draining: { Timeout: 0, Immediate: 0 } }),
+  track: () => {},
+});
 
 const PARAMS = ['exports', 'require', 'module', '__filename', '__dirname', IMPORT_META_PARAM, TIMERS_PARAM, PROCESS_PARAM];
 const NO_CACHE: Record<string, never> = Object.freeze(Object.create(null));
@@ -168,7 +178,9 @@ export class ModuleGraph {
     };
     this.session = session;
     try {
-      runBounded(() => this.instantiate(entry), this.options.loadTimeoutMs);
+      // the bound costs a watchdog thread per load (~0.2 ms)
+      if (this.options.track === false || this.options.loadTimeoutMs === 0) this.instantiate(entry);
+      else runBounded(() => this.instantiate(entry), this.options.loadTimeoutMs);
       return { ok: true, modules: session.map, evaluated: session.evaluated };
     } catch (err) {
       // an interrupted module never reached its catch block: the innermost one running is it
@@ -256,7 +268,7 @@ export class ModuleGraph {
     const fn = compiled(file, code);
     if (sourceMap) rememberSourceMap(file, code, sourceMap);
     const module = this.createModule(file);
-    const effects = new SideEffects();
+    const effects = this.options.track === false ? UNTRACKED : new SideEffects();
     const hot = new HotContext(this.dataOf(file));
     module.hot = hot;
     const record: ModuleRecord = { file, module, deps: new Set(), stamp, map: sourceMap, code, effects, hot, released: false };
@@ -274,7 +286,7 @@ export class ModuleGraph {
       hot,
     };
     this.evaluating.push(file);
-    emitterCapture.enter(effects, this.isLocal);
+    if (effects !== UNTRACKED) emitterCapture.enter(effects, this.isLocal);
     effects.loading = true;
     try {
       fn.call(module.exports, module.exports, module.require, module, file, dirname(file), meta, effects.timers, effects.process);
@@ -288,7 +300,7 @@ export class ModuleGraph {
       throw err;
     } finally {
       effects.loading = false;
-      emitterCapture.leave();
+      if (effects !== UNTRACKED) emitterCapture.leave();
       this.evaluating.pop();
     }
     module.loaded = true;

@@ -25,8 +25,13 @@ export interface AgentOptions {
   log?: (line: string) => void;
   /** transform edited modules as soon as they are saved (default true); close() stops it */
   prewarm?: boolean;
-  /** bound on a version's synchronous top-level code; past it the load is interrupted and fails (default 5000 ms) */
+  /** bound on a version's synchronous top-level code; past it the load is interrupted and fails (default 5000 ms; 0: no bound) */
   loadTimeoutMs?: number;
+  /**
+   * @internal only to measure what the module lifecycle costs (bench/agent-lifecycle.js):
+   * false turns off side-effect tracking, the load guards and the leak report
+   */
+  trackSideEffects?: boolean;
 }
 
 export interface NormalizedAgentOptions {
@@ -40,6 +45,7 @@ export interface NormalizedAgentOptions {
   readonly log: (line: string) => void;
   readonly prewarm: boolean;
   readonly loadTimeoutMs: number;
+  readonly trackSideEffects: boolean;
 }
 
 export class AgentOptionsError extends Error {
@@ -74,8 +80,8 @@ export function normalizeOptions(o: AgentOptions): NormalizedAgentOptions {
     throw new AgentOptionsError(`healthTimeoutMs: expected a positive number, got ${String(o.healthTimeoutMs)}`);
   }
   const loadTimeoutMs = o.loadTimeoutMs ?? 5000;
-  if (!Number.isFinite(loadTimeoutMs) || loadTimeoutMs <= 0) {
-    throw new AgentOptionsError(`loadTimeoutMs: expected a positive number, got ${String(o.loadTimeoutMs)}`);
+  if (!Number.isFinite(loadTimeoutMs) || loadTimeoutMs < 0) {
+    throw new AgentOptionsError(`loadTimeoutMs: expected a number of ms (0: no bound), got ${String(o.loadTimeoutMs)}`);
   }
   return {
     entry,
@@ -88,5 +94,6 @@ export function normalizeOptions(o: AgentOptions): NormalizedAgentOptions {
     log: o.log ?? (() => {}),
     prewarm: o.prewarm ?? true,
     loadTimeoutMs,
+    trackSideEffects: o.trackSideEffects !== false,
   };
 }

@@ -23,7 +23,7 @@ export const SERVE_USAGE = `usage: auto-hot-reload serve FILE [--port N] [--host
   --token   require Authorization: Bearer T on the hot-reload API (env HOT_RELOAD_TOKEN)
   --keep    versions kept for rollback (default 5)
   --prefix  path of the hot-reload API (default /api/v1/hot-reload)
-  --load-timeout  ms a version's top-level code may run before the load is interrupted (default 5000)`;
+  --load-timeout  ms a version's top-level code may run before the load is interrupted (default 5000; 0: no bound)`;
 
 const VALUE_FLAGS = new Set(['--port', '--host', '--token', '--keep', '--prefix', '--load-timeout']);
 
@@ -47,7 +47,7 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
 
   const port = integer(values.get('--port') ?? '8001', '--port', 0, 65535);
   const keep = integer(values.get('--keep') ?? '5', '--keep', 1, 1000);
-  const loadTimeoutMs = integer(values.get('--load-timeout') ?? '5000', '--load-timeout', 1, 3_600_000);
+  const loadTimeoutMs = integer(values.get('--load-timeout') ?? '5000', '--load-timeout', 0, 3_600_000);
   const host = values.get('--host') ?? '127.0.0.1';
   if (host === '') throw new UsageError('--host: expected an address, got ""');
   const token = values.get('--token') ?? (env.HOT_RELOAD_TOKEN || undefined);

@@ -135,7 +135,18 @@ export class SideEffects {
   private createTimers(): ModuleTimers {
     const self = this;
     // one-shot timers leave their set when they fire, so a timer per request costs nothing lasting
-    const setTimeout = function (cb: TimerCallback, ms?: number, ...args: unknown[]) {
+    // (no rest parameters on the common path: a timer per request is a hot path)
+    const setTimeout = function (cb: TimerCallback, ms?: number) {
+      if (typeof cb !== 'function' || arguments.length > 2) return setTimeoutWithArgs(cb, ms, ...[...arguments].slice(2));
+      const set = self.loading || self.inCallback > 0 ? self.timeouts : self.fgTimeouts;
+      const t = realSetTimeout(function (this: unknown) {
+        set.delete(t);
+        return self.inCallback > 0 ? cb.call(this) : self.fire(cb, this, []);
+      }, ms);
+      set.add(t);
+      return t;
+    } as typeof globalThis.setTimeout;
+    const setTimeoutWithArgs = (cb: TimerCallback, ms: number | undefined, ...args: unknown[]) => {
       if (typeof cb !== 'function') return realSetTimeout(cb, ms, ...args); // Node's own error
       const set = self.background() ? self.timeouts : self.fgTimeouts;
       const t = realSetTimeout(function (this: unknown, ...a: unknown[]) {
@@ -144,7 +155,7 @@ export class SideEffects {
       }, ms, ...args);
       set.add(t);
       return t;
-    } as typeof globalThis.setTimeout;
+    };
     const setInterval = function (cb: TimerCallback, ms?: number, ...args: unknown[]) {
       if (typeof cb !== 'function') return realSetInterval(cb, ms, ...args);
       const t = realSetInterval(function (this: unknown, ...a: unknown[]) {
@@ -165,7 +176,7 @@ export class SideEffects {
       return i;
     } as typeof globalThis.setImmediate;
     const clearTimer = (t: NodeJS.Timeout | string | number | undefined) => {
-      if (t && typeof t === 'object') self.timeouts.delete(t) || self.fgTimeouts.delete(t);
+      if (t && typeof t === 'object' && !self.fgTimeouts.delete(t)) self.timeouts.delete(t);
       realClearTimeout(t);
     };
     const clearImmediate = (i: NodeJS.Immediate | undefined) => {
