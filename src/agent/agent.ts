@@ -25,8 +25,8 @@ import { isTransformable, prepareModule } from './transform.js';
 import { VersionRing, type Version } from './versions.js';
 import { AGENT_NAME, AGENT_VERSION } from './version-info.js';
 
-// hints matched between two turns of the event loop (~10 ms of work at most)
-const HINT_SLICE = 2000;
+// hints matched between two turns of the event loop (a few ms of work)
+const HINT_SLICE = 1000;
 // module names in one reload line of the agent's output
 const LOG_MODULES = 20;
 // status.stale_files lists at most this many (a reload without hints catches every one)
