@@ -74,10 +74,21 @@ function badFields(endpoint: string, body: Record<string, unknown>): string[] {
 
 const declaredJson = (ct: string | undefined) => ct !== undefined && /^application\/(?:[a-z0-9.+-]+\+)?json$/.test(ct.split(';')[0].trim().toLowerCase());
 
-function expectFor(method: string, rawPath: string, auth: string | undefined, body: Buffer | undefined, token?: string, versionsChange = false, contentType?: string): Expect {
+// Host values the generator sends, and whether they name this agent (loopback)
+const HOSTS: [string, boolean][] = [
+  ['localhost', true], ['LOCALHOST.:8001', true], ['127.0.0.1:1', true], ['127.9.9.9', true], ['[::1]:8001', true],
+  ['evil.example', false], ['evil.example:8001', false], ['127.0.0.1.nip.io', false], ['[::2]', false], ['a b', false],
+];
+const ORIGINS = ['null', 'http://evil.example', 'http://localhost:5173', 'file://'];
+
+function expectFor(method: string, rawPath: string, auth: string | undefined, body: Buffer | undefined, token?: string, versionsChange = false, headers: Record<string, string> = {}): Expect {
+  const contentType = headers['content-type'];
   const q = rawPath.indexOf('?');
   let path = q < 0 ? rawPath : rawPath.slice(0, q);
   if (!(path === PREFIX || path.startsWith(`${PREFIX}/`))) return { api: false };
+  // pages first (DNS rebinding: without a token only a Host that names the agent; any Origin)
+  if (token === undefined && headers.host !== undefined && !HOSTS.find(([h]) => h === headers.host)?.[1]) return { api: true, status: 403 };
+  if (headers.origin !== undefined) return { api: true, status: 403 };
   // the token first: without it a caller learns nothing, not even which endpoints exist
   if (token !== undefined && auth !== `Bearer ${token}`) return { api: true, status: 401 };
   if (path.length > PREFIX.length + 1 && path.endsWith('/')) path = path.slice(0, -1); // one trailing slash
@@ -317,11 +328,13 @@ async function fuzzHttp(seed: number, count: number, server: (typeof servers)[nu
     // explicit, or node:http sends DELETE/OPTIONS bodies unframed (then Node's parser answers 400)
     if (body) headers['content-length'] = String(body.length);
     if (rng.chance(0.05)) headers['x-' + rng.string(5)] = rng.string(rng.int(0, 200));
+    if (rng.chance(0.1)) headers.host = rng.pick(HOSTS)[0];
+    if (rng.chance(0.06)) headers.origin = rng.pick(ORIGINS);
     return { i, method, path, auth, kind, body, headers };
   });
   await pool(drawn, 8, async (c) => {
     if (failures.length > 20 || server.p.proc.exitCode !== null) return;
-    const exp = expectFor(c.method, c.path, c.auth, c.body, server.token, versionsChange, c.headers['content-type']);
+    const exp = expectFor(c.method, c.path, c.auth, c.body, server.token, versionsChange, c.headers);
     const overLimit = Buffer.byteLength(c.auth ?? '') + c.path.length > NODE_HEADER_LIMIT;
     const ans = await send(server.p.port, agent, c.method, c.path, c.headers, c.body);
     statuses[ans.status ?? ans.error ?? '?'] = (statuses[ans.status ?? ans.error ?? '?'] ?? 0) + 1;
