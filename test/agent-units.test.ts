@@ -131,6 +131,14 @@ describe('serve arguments', () => {
     });
     expect(parseServeArgs(['--port=0', 'app.ts', '--keep', '2', '--token', 't'], {})).toMatchObject({ file: 'app.ts', port: 0, keep: 2, token: 't' });
     expect(parseServeArgs(['app.js', '--host', '0.0.0.0'], { HOT_RELOAD_TOKEN: 'env' })).toMatchObject({ host: '0.0.0.0', token: 'env' });
+    // an IPv6 literal with brackets, as in a URL; the bound host is an accepted Host, a wildcard is not
+    expect(parseServeArgs(['app.js', '--host', '[::1]'], {})).toMatchObject({ host: '::1', allowHosts: ['::1'] });
+    expect(parseServeArgs(['app.js', '--host', '0.0.0.0', '--token', 't', '--allow-host', 'app.test', '--allow-origin=http://localhost:5173', '--allow-origin', 'https://x.test'], {})).toMatchObject({
+      allowHosts: ['app.test'],
+      allowOrigins: ['http://localhost:5173', 'https://x.test'],
+    });
+    expect(() => parseServeArgs(['app.js', '--allow-origin', '*'], {})).toThrow('--allow-origin: "*" would let every web page reload the service; name each origin (http://host:port)');
+    expect(() => parseServeArgs(['app.js', '--allow-host', 'x.test:80'], {})).toThrow('--allow-host: expected a host name or address without port, got "x.test:80"');
   });
 
   it('names the bad value and what was expected', () => {

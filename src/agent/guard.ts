@@ -4,10 +4,10 @@
 //   from file:// pages) unless that origin is explicitly allowed;
 // - a `Host` that is not loopback, the bound host or an allowed name: DNS rebinding points
 //   an attacker's name at 127.0.0.1, and the request then carries that name. With a token
-//   the token is the proof (a page cannot send it), so any Host is accepted;
-// (A body that is not declared JSON, which forms and text/plain send with no CORS preflight,
-// is refused with 415 where bodies are read: body.ts.)
-// A request with no body and no Origin (curl, the old Python client) passes.
+//   the token is the proof (a page cannot send it), so any Host is accepted.
+// A body that is not declared JSON (forms and text/plain need no CORS preflight) is refused
+// with 415 where bodies are read (body.ts). A request with no body and no Origin (curl, the
+// old Python client) passes.
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 

@@ -20,6 +20,7 @@ export class UsageError extends Error {
 }
 
 export const SERVE_USAGE = `usage: auto-hot-reload serve FILE [--port N] [--host H] [--token T] [--keep N] [--prefix P]
+                             [--allow-origin URL]... [--allow-host NAME]...
   FILE      a module whose default export is a request listener (.js .mjs .cjs .ts)
   --port    port to listen on (default 8001; 0 picks a free port)
   --host    address to bind (default 127.0.0.1; any other than loopback needs a token)
