@@ -220,16 +220,15 @@ export class HotReloadAgent {
   // between them: a request with tens of thousands never holds up the app's requests.
   private async findChanged(modules: ModuleMap, request: ReloadRequest): Promise<Set<string>> {
     const changed = new Set<string>();
-    const hints = [...(request.files ?? []).map((h) => ['file', h] as const), ...(request.modules ?? []).map((h) => ['module', h] as const)];
-    if (hints.length) {
+    const files = request.files ?? [];
+    const names = request.modules ?? [];
+    if (files.length + names.length > 0) {
       const index = this.hintIndex(modules);
       const named = new Set<string>();
-      for (let i = 0; i < hints.length; i += HINT_SLICE) {
-        if (i > 0) await yieldToEventLoop();
-        for (const [kind, hint] of hints.slice(i, i + HINT_SLICE)) {
-          const file = kind === 'file' ? index.file(hint) : index.module(hint);
-          if (file !== null && file !== 'ambiguous') named.add(file);
-        }
+      for (let i = 0; i < files.length + names.length; i++) {
+        if (i > 0 && i % HINT_SLICE === 0) await yieldToEventLoop();
+        const file = i < files.length ? index.file(files[i]) : index.module(names[i - files.length]);
+        if (file !== null && file !== 'ambiguous') named.add(file);
       }
       for (const file of named) if (hasChanged(file, modules.get(file)!.stamp, true)) changed.add(file);
     }

@@ -73,7 +73,10 @@ export function hintProblem(hint: unknown): string | null {
   if (typeof hint !== 'string') return `expected a string, got ${hint === null ? 'null' : typeof hint}`;
   if (hint.length === 0) return 'expected a non-empty path';
   if (hint.includes('\0')) return 'contains a NUL byte';
-  if (Buffer.byteLength(hint) > MAX_HINT_BYTES) return `longer than ${MAX_HINT_BYTES} bytes`;
-  if (hint.split(/[\\/]/).includes('..')) return "contains a '..' segment";
+  // a UTF-16 unit is at most 3 UTF-8 bytes: short hints need no counting (a request may carry 50,000)
+  if (hint.length * 3 > MAX_HINT_BYTES && Buffer.byteLength(hint) > MAX_HINT_BYTES) return `longer than ${MAX_HINT_BYTES} bytes`;
+  if (DOTDOT.test(hint)) return "contains a '..' segment";
   return null;
 }
+
+const DOTDOT = /(?:^|[\\/])\.\.(?:[\\/]|$)/;
