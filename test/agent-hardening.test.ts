@@ -76,7 +76,7 @@ describe('browser-originated requests', () => {
     const { base } = await start();
     const port = new URL(base).port;
     const rebound = await raw(base, `${PREFIX}/status`, { headers: { host: `evil.example:${port}` } });
-    expect(rebound).toMatchObject({ status: 403, body: { success: false, message: `refused: Host "evil.example:${port}" is not this agent (expected localhost, a loopback address or an allowed host)` } });
+    expect(rebound).toMatchObject({ status: 403, body: { success: false, message: `refused: Host "evil.example:${port}" is not this agent (expected localhost or a loopback address; allow a name with --allow-host)` } });
     expect((await raw(base, `${PREFIX}/reload-all`, { method: 'POST', headers: { host: 'evil.example' } })).status).toBe(403);
     expect((await raw(base, `${PREFIX}/status`, { headers: { host: '127.0.0.1.evil.example' } })).status).toBe(403);
     for (const host of [`localhost:${port}`, `LOCALHOST.:${port}`, `127.0.0.1:${port}`, `127.8.9.10:${port}`, `[::1]:${port}`]) {

@@ -30,7 +30,7 @@ export type GuardDecision =
 /** What to do with a request to the hot-reload API, before anything else is looked at. */
 export function guardApiRequest(req: IncomingMessage, policy: GuardPolicy): GuardDecision {
   if (!policy.tokenSet && !hostTrusted(req, policy)) {
-    return { kind: 'refuse', status: 403, message: `refused: Host ${shown(req.headers.host ?? '')} is not this agent (expected localhost, a loopback address or an allowed host)` };
+    return { kind: 'refuse', status: 403, message: `refused: Host ${shown(req.headers.host ?? '')} is not this agent (expected localhost or a loopback address; allow a name with --allow-host)` };
   }
   const origin = req.headers.origin;
   let headers: Record<string, string> = {};
