@@ -50,7 +50,7 @@ describe('the leak report', () => {
     const result = json.out.trim().split('\n').map((l) => JSON.parse(l)).find((o) => o.type === 'result');
     expect(result).toMatchObject({ ok: true, notReleased: 'version 2 left 1 TCPServerWrap not released' });
     expect(p.output()).toContain('auto-hot-reload agent: version 2 active in');
-    expect(p.output()).toMatch(/version 3 active in [\d.]+ ms \(\S*app\.js, \S*side\.js\); version 2 left 1 TCPServerWrap not released\n/);
+    expect(p.output()).toMatch(/version 3 active in [\d.]+ ms \(2 modules: \S*app\.js, \S*side\.js\); version 2 left 1 TCPServerWrap not released\n/);
     expect((await call(`${p.base}/`)).body).toBe(3);
   });
 });
