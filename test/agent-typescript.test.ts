@@ -3,6 +3,7 @@
 // service), useDefineForClassFields, jsx — and errors point at the .ts line of the version
 // whose code threw.
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Hot } from '../src/agent/hot-env.js';
 import { installStackMapping } from '../src/agent/stack-traces.js';
 import { appDir, call, PREFIX, serveInProcess, type AppDir, type Served } from './helpers/agent-fixture.js';
 
@@ -98,6 +99,9 @@ function start() {
   );
   return serveInProcess({ entry: app.path('app.ts'), root: app.dir, prewarm: false });
 }
+
+// compile-time: `auto-hot-reload/hot` types import.meta.hot and module.hot (typecheck:all fails otherwise)
+export const typedHot = (meta: ImportMeta, mod: NodeJS.Module): Hot[] => [meta.hot, mod.hot];
 
 describe('TypeScript as tsc', () => {
   it('emits decorator metadata that reflect-metadata reads, and follows the tsconfig it extends', async () => {

@@ -7,7 +7,21 @@
 export type HotData = Record<string, any>;
 export type DisposeCallback = (data: HotData) => void | Promise<void>;
 
-export class HotContext {
+/** What a module sees as `import.meta.hot` / `module.hot`. */
+export interface Hot {
+  /** shared by this module's instances: `{}` on the first load */
+  readonly data: HotData;
+  /** `cb(data)` runs when this instance stops being active */
+  dispose(cb: DisposeCallback): void;
+  /** a change to this module is refused: the service must restart to take it */
+  decline(): void;
+  /** the next reload re-evaluates this module even if its file did not change */
+  invalidate(): void;
+  /** accepted for compatibility (Vite); every local module is reloadable */
+  accept(): void;
+}
+
+export class HotContext implements Hot {
   private readonly disposers: DisposeCallback[] = [];
   declined = false;
   invalidated = false;

@@ -58,7 +58,7 @@ export function runBounded<T>(fn: () => T, ms: number): T {
     result = fn();
   };
   try {
-    caller.runInThisContext({ timeout: ms });
+    caller.runInThisContext({ timeout: ms, displayErrors: false }); // no Node decoration of the app's error
   } catch (err) {
     if ((err as NodeJS.ErrnoException)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw new LoadTimeout(ms);
     throw err;
