@@ -56,15 +56,20 @@ async function reloadCost(track, n, loadTimeoutMs = 5000) {
   const dir = app(files);
   const agent = await createAgent({ entry: join(dir, 'app.js'), root: dir, prewarm: false, trackSideEffects: track, loadTimeoutMs });
   const times = [];
+  const cpu = process.cpuUsage();
   for (let i = 1; i <= n; i++) {
     writeFileSync(join(dir, 'worker.js'), worker(i));
     const r = await agent.reload({ files: ['worker.js'] });
     if (!r.activated) throw new Error(`reload ${i} failed: ${r.message}`);
     times.push(r.duration_ms);
   }
+  const used = process.cpuUsage(cpu);
+  cpuPerReload[`${track}/${loadTimeoutMs}`] = [...(cpuPerReload[`${track}/${loadTimeoutMs}`] ?? []), (used.user + used.system) / n];
   agent.close();
   return times;
 }
+// process CPU per reload (all threads, the write of the file included): steadier than wall time on a shared machine
+const cpuPerReload = {};
 
 async function heap(n) {
   const dir = app(files);
@@ -158,6 +163,8 @@ try {
   console.log(`   tracking on, no load bound (loadTimeoutMs 0): p50 ${fmt(median(unbounded))} ms  p90 ${fmt(quantile(unbounded, 0.9))} ms`);
   console.log(`   tracking off: p50 ${fmt(median(off))} ms  p90 ${fmt(quantile(off, 0.9))} ms  (n=${off.length})`);
   console.log(`   added at p50: ${fmt(median(on) - median(off))} ms (target ≤ 1 ms), of which the load bound's watchdog ${fmt(median(on) - median(unbounded))} ms`);
+  const cpuMs = (key) => median(cpuPerReload[key]) / 1000;
+  console.log(`   process CPU per reload (medians of 3 runs): on ${fmt(cpuMs('true/5000'))} ms, no bound ${fmt(cpuMs('true/0'))} ms, off ${fmt(cpuMs('false/5000'))} ms → +${fmt(cpuMs('true/5000') - cpuMs('false/5000'))} ms`);
 
   const tOn = [];
   const tOff = [];
