@@ -44,17 +44,19 @@ export function guardExit(): () => ExitRefused | undefined {
   };
 }
 
-const KEY = Symbol.for('auto-hot-reload.bounded');
-// A fixed script that calls a function put on globalThis: the timeout of a vm script
+// A fixed script that calls a function kept on globalThis: the timeout of a vm script
 // covers everything that runs synchronously inside it, the called function included.
+// The global is set once: adding and deleting a global property per load would change
+// the global object's shape, which costs the app's optimized code.
+let bounded: (() => void) | null = null;
+Object.defineProperty(globalThis, Symbol.for('auto-hot-reload.bounded'), { value: () => bounded?.() });
 const caller = new Script(`globalThis[Symbol.for('auto-hot-reload.bounded')]()`, { filename: 'auto-hot-reload:bounded' });
 
 /** Runs `fn` synchronously; throws LoadTimeout when it runs longer than `ms`. */
 export function runBounded<T>(fn: () => T, ms: number): T {
-  const g = globalThis as unknown as Record<symbol, unknown>;
-  if (g[KEY]) return fn(); // already inside a bounded run: its bound applies
+  if (bounded) return fn(); // already inside a bounded run: its bound applies
   let result: T | undefined;
-  g[KEY] = () => {
+  bounded = () => {
     result = fn();
   };
   try {
@@ -63,7 +65,7 @@ export function runBounded<T>(fn: () => T, ms: number): T {
     if ((err as NodeJS.ErrnoException)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw new LoadTimeout(ms);
     throw err;
   } finally {
-    delete g[KEY];
+    bounded = null;
   }
   return result as T;
 }
