@@ -22,7 +22,7 @@ import { ErrorLog } from './panels/ErrorLog.js';
 import { Footer, type Notice } from './panels/Footer.js';
 import { Help, helpLines } from './panels/Help.js';
 import { MainScreen } from './panels/MainScreen.js';
-import { ServiceOutputView } from './panels/ServiceOutputView.js';
+import { outputRows, ServiceOutputView } from './panels/ServiceOutputView.js';
 import { nothingToRollBack, rollbackPlan, rollbackQuestion } from './rollbackPlan.js';
 import { initialUi, reduceUi, type UiEffect, type UiState } from './ui.js';
 
@@ -90,8 +90,8 @@ export function App(props: AppProps) {
   );
   const paused = useStore(view, (s) => s.watch.paused);
   const runErrors = useStore(view, (s) => s.errors);
-  const service = useStore(view, (s) => s.targets[0]?.service);
-  const plan = rollbackPlan(service);
+  // only what the rollback question needs: a status poll must not redraw the screen
+  const plan = useStore(view, useShallow((s) => rollbackPlan(s.targets[0]?.service)));
   const layout = computeLayout(cols, rows, counts);
   const entries = useMemo(() => mergeErrors(errorLog.entries, runErrors), [errorLog.entries, runErrors]);
   const bodyRows = layout.height - 1; // all but the footer
@@ -145,7 +145,7 @@ export function App(props: AppProps) {
       entryCount: entries.length,
       pageSize: Math.max(1, bodyRows - 1),
       detailLines: current.mode === 'help' ? helpLines(layout.width).length : entry ? detailRows(entry, layout.width).length : 0,
-      outputLines: store.getState().serviceOutput.lines.length,
+      outputLines: outputRows(store.getState().serviceOutput.lines, layout.width).length,
       canRollBack: plan.kind !== 'nothing',
       now: Date.now(),
     });

@@ -23,6 +23,11 @@ export function whatText(a: ReloadAttempt, max: number): string {
     const room = Math.max(8, max - more.length);
     return (textWidth(first) <= room ? first : shortenPath(first.includes('/') ? baseName(first) : first, room)) + more;
   }
+  if (a.kind === 'verify' && a.checks.length) {
+    const failed = a.checks.filter((c) => !c.ok && !c.skipped).length;
+    const counted = a.checks.filter((c) => !c.skipped).length;
+    return `${counted - failed}/${counted} checks`;
+  }
   if (a.modules.length) return visibleLine(a.modules.join(', '));
   return a.reason === 'manual' ? '(manual)' : '';
 }
