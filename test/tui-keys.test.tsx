@@ -70,13 +70,18 @@ describe('keybinding table', () => {
       'r rollback',
       'p pause',
       'e errors',
+      'o output',
       '? help',
       'q/^C quit',
     ]);
     expect(footerItems('errors').map((i) => i.label)).toEqual(['↑/↓', 'PgUp/PgDn', 'g/G', 'Enter', 'Esc', 'q/^C']);
+    expect(footerItems('output').map((i) => i.label)).toEqual(['↑/↓', 'PgUp/PgDn', 'g/G', 'Esc', 'q/^C']);
     expect(footerItems('confirm-rollback').map((i) => i.label)).toEqual(['y', 'n/Esc']);
     expect(footerItems('help').map((i) => `${i.label} ${i.short}`)).toEqual(['? close', 'Esc back', 'q/^C quit']);
-    expect(helpItems('main').map((i) => i.label)).toEqual(['t', 'v', 'r', 'p', 'e', '?', 'q/^C']);
+    expect(helpItems('main').map((i) => i.label)).toEqual(['t', 'v', 'r', 'p', 'e', 'o', '?', 'q/^C']);
+    // the help names every key: k/j beside the arrows, q beside n/Esc at the question
+    expect(helpItems('errors').map((i) => i.label)).toEqual(['↑/↓ k/j', 'PgUp/PgDn', 'g/G', 'Enter', 'Esc', 'q/^C']);
+    expect(helpItems('confirm-rollback').map((i) => i.label)).toEqual(['y', 'n/Esc/q']);
     expect(helpItems('main').find((i) => i.label === 'r')?.help).toBe('roll back to the previous version (asks y/n)');
   });
 
