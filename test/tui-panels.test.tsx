@@ -126,7 +126,7 @@ describe('Header', () => {
     expect(out[0]).toBe('http://127.0.0.1:8001  ● connected');
     expect(lines(<Header store={storeOf({})} width={30} />)[0]).toBe('http://1…0.1:8001  ● connected');
     expect(lines(<Header store={storeOf({})} width={20} />)[0]).toBe('● connected');
-    expect(out[2]).toBe('⚠ service restarted boot id/pid change…');
+    expect(out[2]).toBe('⚠ service restarted boot id/pid changed…');
   });
 });
 
