@@ -131,9 +131,15 @@ export function App(props: AppProps) {
     [store, onQuit, errorLog.load],
   );
 
+  // what the keys act on, as of the last render: Ink re-subscribes the input listener in a
+  // passive effect, so a key read right after a render may reach the previous listener
+  const shown = useRef({ entries, bodyRows, width: layout.width, plan });
+  shown.current = { entries, bodyRows, width: layout.width, plan };
+
   const onKey = (input: string, key: Partial<Key>): void => {
     const keys = splitKeys(input, key);
     if (keys.length > 1) return keys.forEach((k) => onKey(k, {}));
+    const { entries, bodyRows, width, plan } = shown.current;
     const current = uiRef.current;
     const command = resolveCommand(current.mode, input, key);
     // a key press means the restart warning was seen
@@ -144,8 +150,8 @@ export function App(props: AppProps) {
     const { ui: reduced, effect } = reduceUi({ ...current, selected: index }, command, {
       entryCount: entries.length,
       pageSize: Math.max(1, bodyRows - 1),
-      detailLines: current.mode === 'help' ? helpLines(layout.width).length : entry ? detailRows(entry, layout.width).length : 0,
-      outputLines: outputRows(store.getState().serviceOutput.lines, layout.width).length,
+      detailLines: current.mode === 'help' ? helpLines(width).length : entry ? detailRows(entry, width).length : 0,
+      outputLines: outputRows(store.getState().serviceOutput.lines, width).length,
       canRollBack: plan.kind !== 'nothing',
       now: Date.now(),
     });

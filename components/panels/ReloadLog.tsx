@@ -29,6 +29,7 @@ export function whatText(a: ReloadAttempt, max: number): string {
     return `${counted - failed}/${counted} checks`;
   }
   if (a.modules.length) return visibleLine(a.modules.join(', '));
+  if (a.kind === 'rollback') return ''; // its label says it all
   return a.reason === 'manual' ? '(manual)' : '';
 }
 
@@ -125,7 +126,8 @@ export function attemptSegs(a: ReloadAttempt, width: number): Seg[] {
   const failed = a.outcome !== undefined && a.outcome !== 'ok' && !o.neutral;
   // on a failure the message matters more than the full file list
   const what = whatText(a, failed ? Math.min(24, width - col.fixed) : width - col.fixed);
-  const message = visibleLine(a.message.replace(/\s*\n\s*/g, ' '));
+  // a neutral answer reads as itself, not as the failure it was reported as
+  const message = visibleLine(a.message.replace(/\s*\n\s*/g, ' ').replace(o.neutral ? /^rollback failed: / : /^$/, ''));
   return [
     { text: `${formatClock(a.startedAt)}  `, dim: true },
     { text: col.compact ? `${o.symbol} ` : `${o.symbol} ${padEnd(o.label, col.label)}`, color: o.color, bold: o.bold },
