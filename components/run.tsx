@@ -85,8 +85,8 @@ export async function runTui(engine: TuiEngine, opts: RunTuiOptions = {}): Promi
     instance?.unmount(); // leaves raw mode, shows the cursor, writes the last frame
     tally.stop();
     if (message) stderr.write(`${message}\n`);
-    // what the run did, in one line under the last frame
-    else stdout.write(`${summaryLine(tally.tally(), config.logDir)}\n`);
+    // what the run did, in one line under the last frame (Ink leaves the cursor on its last line)
+    else stdout.write(`\n${summaryLine(tally.tally(), config.logDir)}\n`);
     await settleWithin(engine.close(), closeTimeoutMs);
     resolveExit(code);
   };

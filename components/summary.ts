@@ -46,12 +46,12 @@ export function followTally(store: StoreApi<EngineStore>): { tally(): Tally; sto
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** `auto-hot-reload: 5 reloads (3 ok, 1 rolled back, 1 failed), 1 verify · 2 errors logged in logs/hot_reload_errors` */
+/** `auto-hot-reload: 5 reloads (3 ok, 1 rolled back, 1 failed), 1 verify · 2 errors in logs/hot_reload_errors` */
 export function summaryLine(t: Tally, logDir: string, cwd = process.cwd()): string {
   const ok = t.reloads - t.failed - t.rolledBack;
   const parts = [`${plural(t.reloads, 'reload')}${t.reloads ? ` (${[`${ok} ok`, ...(t.rolledBack ? [`${t.rolledBack} rolled back`] : []), ...(t.failed ? [`${t.failed} failed`] : [])].join(', ')})` : ''}`];
   if (t.verifies) parts.push(plural(t.verifies, 'verify'));
   const rel = path.relative(cwd, logDir);
   const where = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : logDir;
-  return `auto-hot-reload: ${parts.join(', ')} · ${t.errors ? `${plural(t.errors, 'error')} logged in ${where}` : `no errors (log: ${where})`}`;
+  return `auto-hot-reload: ${parts.join(', ')} · ${t.errors ? `${plural(t.errors, 'error')} in ${where}` : `no errors (log: ${where})`}`;
 }

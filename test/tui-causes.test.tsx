@@ -319,7 +319,7 @@ describe('input and output conventions', () => {
     tally = countAttempt(tally, attempt(3, { outcome: 'failed' }));
     tally = countAttempt(tally, attempt(4, { kind: 'verify' }));
     expect(summaryLine({ ...tally, errors: 2 }, '/proj/logs/hot_reload_errors', '/proj')).toBe(
-      'auto-hot-reload: 3 reloads (1 ok, 1 rolled back, 1 failed), 1 verify · 2 errors logged in logs/hot_reload_errors',
+      'auto-hot-reload: 3 reloads (1 ok, 1 rolled back, 1 failed), 1 verify · 2 errors in logs/hot_reload_errors',
     );
     expect(summaryLine(emptyTally(), '/elsewhere/logs', '/proj')).toBe('auto-hot-reload: 0 reloads · no errors (log: /elsewhere/logs)');
     const t = makeStore(makeState());
