@@ -66,7 +66,10 @@ describe('TUI in a real terminal against a real serve', () => {
     editGreeting('version: 1,', 'version: 3n,');
     // the row shows the version that failed (v3) and the one serving afterwards: v2 again
     const screen = await term.waitFor(/↺ rolled back\s+v2→v3↩v2\s/, 20_000, 'a reload row "↺ rolled back v2→v3↩v2"');
-    expect(screen).toMatch(/↺ rolled back\s+v2→v3↩v2\s+\S+\s+server\/…\/greeting\.js — verific…/);
+    expect(screen).toMatch(/↺ rolled back\s+v2→v3↩v2\s+\S+\s+greeting\.js — verification fai…/);
+    // the reason, file:line first, beneath it; the probe's body in the Verification panel
+    expect(screen).toMatch(/^ {10}└ verification failed: probe:greeting \(expected 200, got 500\); rolled$/m);
+    expect(screen).toMatch(/^ {2}✖ probe:greeting\s+expected 200, got 500 — \{"error":"internal error"\}$/m);
     expect(screen).toMatch(/^v2 · /m); // the header: version 2 serves again
     // the check that caused the rollback stays visible, then the re-verification in one line
     expect(screen).toMatch(/^Verification 7\/8 passed · rolled back ─+$/m);
