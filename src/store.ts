@@ -54,14 +54,16 @@ type Store = StoreApi<EngineStore>;
 const prepend = <T>(list: readonly T[], items: readonly T[], max: number): T[] => [...items, ...list].slice(0, max);
 
 /**
- * Newest first, one row per file per change: a change of a file seen less than
- * SAME_CHANGE_MS before replaces its earlier row (an add followed by writes stays an add).
+ * Newest first, one row per file per change: a write to a file written (or added) less
+ * than SAME_CHANGE_MS before replaces its earlier row (an add followed by writes stays an add).
  */
 export function mergeChanges(recent: readonly FileChange[], changes: readonly FileChange[]): FileChange[] {
   let out = [...recent];
   for (const c of changes) {
-    const prev = out.find((r) => r.path === c.path && c.at - r.at < SAME_CHANGE_MS);
-    const kind = prev?.kind === 'add' && c.kind === 'change' ? 'add' : c.kind;
+    // writes right after a write (or after the add that created the file) are the same
+    // change; an unlink, or an add after it, is a change of its own
+    const prev = out.find((r) => r.path === c.path && c.at - r.at < SAME_CHANGE_MS && (r.kind === c.kind || (r.kind === 'add' && c.kind === 'change')));
+    const kind = prev?.kind === 'add' ? 'add' : c.kind;
     out = [{ ...c, kind }, ...out.filter((r) => r !== prev)].slice(0, LIMITS.recent);
   }
   return out;

@@ -307,8 +307,9 @@ describe('input and output conventions', () => {
     const c = (path: string, kind: 'add' | 'change' | 'unlink', at: number) => ({ path, kind, at });
     const merged = mergeChanges([], [c('a.js', 'add', T0), c('a.js', 'change', T0 + 10), c('b.js', 'change', T0 + 10), c('a.js', 'change', T0 + 20)]);
     expect(merged).toEqual([c('a.js', 'add', T0 + 20), c('b.js', 'change', T0 + 10)]);
-    // a later save of the same file is a change of its own
+    // a later save of the same file is a change of its own, and so is its removal
     expect(mergeChanges(merged, [c('a.js', 'change', T0 + 10_000)])).toHaveLength(3);
+    expect(mergeChanges(merged, [c('a.js', 'unlink', T0 + 30)]).map((x) => x.kind)).toEqual(['unlink', 'add', 'change']);
     expect(lines(<Watch store={storeOf({ watch: { dirs: ['server'], fileCount: 2, ready: true, paused: false, recent: merged } })} width={60} rows={4} />).filter((l) => l.includes('a.js'))).toHaveLength(1);
   });
 
