@@ -47,7 +47,7 @@ export const newSince = (entries: readonly ErrorEntry[], openedAt: number | unde
 export function location(e: ErrorEntry): string | undefined {
   const d = e.detail;
   if (!d?.file) return undefined;
-  return [visibleLine(d.file), d.line, d.line !== undefined ? d.column : undefined].filter((x) => x !== undefined).join(':');
+  return [visibleLine(String(d.file)), d.line, d.line !== undefined ? d.column : undefined].filter((x) => x !== undefined).join(':');
 }
 
 export interface DetailLine {
