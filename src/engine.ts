@@ -416,6 +416,8 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
   }
 
   async function logError(entry: LogEntry, target: string, outputFrom?: number): Promise<void> {
+    // what the service printed may still sit in its pipe: one turn of the loop reads it
+    if (outputFrom !== undefined && store.getState().serviceOutput.lines.length) await new Promise((r) => setImmediate(r));
     const output = outputFrom !== undefined ? outputSince(store, outputFrom) : [];
     const full: ErrorEntry = { time: new Date(clock()).toISOString(), target, ...entry, ...(output.length ? { serviceOutput: output } : {}) };
     addError(store, full);
