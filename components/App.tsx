@@ -61,11 +61,14 @@ function describe(r: RunResult): Notice {
   return { tone: r.ok ? 'ok' : 'fail', text: `${r.kind}: ${r.message || (r.ok ? 'ok' : 'failed')}` };
 }
 
-/** Several printable keys in one read (key repeat, `jjj` typed fast): each one is a key press. */
+/**
+ * One key repeated in one read (key repeat, `jjj` typed fast): each is a key press. Mixed
+ * text (a paste) stays one input that means nothing: pasting "quit" must not quit.
+ */
 export function splitKeys(input: string, key: Partial<Key>): string[] {
   const chars = [...input];
   if (chars.length <= 1 || key.ctrl || key.meta || key.escape || key.return) return [input];
-  return chars.every((c) => c >= ' ' && c !== '\u007f') ? chars : [input];
+  return chars.every((c) => c === chars[0]) && chars[0] >= ' ' && chars[0] !== '\u007f' ? chars : [input];
 }
 
 export function App(props: AppProps) {

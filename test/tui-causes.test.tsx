@@ -6,7 +6,7 @@
 import { cleanup, render } from 'ink-testing-library';
 import type { ReactElement } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { App } from '../components/App.js';
+import { App, splitKeys } from '../components/App.js';
 import { ClockContext } from '../components/clock.js';
 import { detailRows } from '../components/errorEntries.js';
 import { failureLines, reasonFirst } from '../components/failureText.js';
@@ -269,6 +269,9 @@ describe('input and output conventions', () => {
     await waitForText(r.lastFrame, '› 11-25 11:59:00');
     r.stdin.write('jjj');
     await waitForText(r.lastFrame, '› 11-25 11:58:57');
+    expect(splitKeys('jjj', {})).toEqual(['j', 'j', 'j']);
+    expect(splitKeys('quit', {})).toEqual(['quit']); // a paste is not a row of key presses
+    expect(splitKeys('\u001b[A', { upArrow: true })).toEqual(['\u001b[A']);
     t.set({ errors: [{ time: new Date(Date.now() + 1000).toISOString(), kind: 'verify', message: 'a new one' }] });
     const frame = await waitForText(r.lastFrame, '1 new ↑');
     expect(frame).toContain('› 11-25 11:58:57'); // still the same entry, now one row lower
