@@ -135,8 +135,8 @@ export function createPool(port, size) {
       if (!socket) throw new Error('pool exhausted');
       try {
         return await new Promise((ok, fail) => {
-          socket.once('data', (d) => ok(String(d)));
           socket.once('error', fail);
+          socket.once('data', (d) => { socket.off('error', fail); ok(String(d)); });
           socket.write(text + '\\n');
         });
       } finally {
@@ -144,6 +144,7 @@ export function createPool(port, size) {
       }
     },
     end: () => idle.forEach((s) => s.destroy()),
+    errorListeners: () => idle.map((s) => s.listenerCount('error')),
   };
 }
 `;
@@ -152,7 +153,9 @@ export function createPool(port, size) {
 ${keep ? `export const pool = (import.meta.hot.data.pool ??= createPool(${port}, 3));
 import.meta.hot.dispose((data) => { data.pool = pool; });` : `export const pool = createPool(${port}, 3);`}
 `;
-  const appCode = `import { pool } from './db.js';\nexport default async (req, res) => res.end(await pool.query('SELECT 1'));\n`;
+  const appCode = `import { pool } from './db.js';
+export default async (req, res) => res.end(req.url === '/listeners' ? JSON.stringify(pool.errorListeners()) : await pool.query('SELECT 1'));
+`;
 
   async function tcpServer(): Promise<{ server: TcpServer; port: number; open: () => number; close: () => Promise<void> }> {
     const sockets = new Set<Socket>();
@@ -190,6 +193,8 @@ import.meta.hot.dispose((data) => { data.pool = pool; });` : `export const pool 
       }
       expect((await get()).body).toBe('row for SELECT 1');
       expect(db$.open()).toBe(3);
+      // the pool was built while version 1 of db.js loaded: it keeps the listeners it was built with
+      expect((await get('/listeners')).body).toEqual([1, 1, 1]);
     } finally {
       await db$.close();
     }

@@ -1,9 +1,10 @@
-// Listeners a module adds to emitters while it loads (a shared bus in a module that is not
-// reloaded, a package's emitter, `process` reached without the injected view): while a
-// module's top-level code runs, EventEmitter's adding methods are wrapped and a listener
-// is recorded on that module's SideEffects when the code that added it is the app's own
-// (a local module), not a package's internals: a pool kept in hot.data must keep the
-// listeners its package gave it.
+// Listeners a module adds to emitters that outlive it while it loads (a shared bus in a
+// module that is not reloaded, a package's emitter, `process` reached without the injected
+// view): while a module's top-level code runs, EventEmitter's adding methods are wrapped
+// and a listener is recorded on that module's SideEffects when the code that added it is
+// the app's own (a local module), not a package's internals, and the emitter was not
+// created by this same instance's top-level code: what a module builds while it loads (a
+// pool that hot.data then keeps) keeps the listeners it was built with.
 import { EventEmitter } from 'node:events';
 import type { SideEffects } from './side-effects.js';
 
@@ -12,7 +13,10 @@ const METHODS = ['on', 'addListener', 'prependListener', 'once', 'prependOnceLis
 const proto = EventEmitter.prototype as unknown as Record<(typeof METHODS)[number], Adder>;
 const originals = Object.fromEntries(METHODS.map((m) => [m, proto[m]])) as Record<(typeof METHODS)[number], Adder>;
 
+const originalInit = (EventEmitter as unknown as { init: (this: EventEmitter, ...a: unknown[]) => void }).init;
 const owners: SideEffects[] = [];
+// the module instance whose top-level code created an emitter (EventEmitter.init runs in every constructor)
+const bornIn = new WeakMap<object, SideEffects>();
 let isLocal: (file: string) => boolean = () => false;
 let inside = false; // once() calls on() itself: record the outer call only
 
@@ -36,11 +40,16 @@ export function reset(): void {
 }
 
 function install(): void {
+  (EventEmitter as unknown as { init: unknown }).init = function (this: EventEmitter, ...args: unknown[]) {
+    const owner = owners[owners.length - 1];
+    if (owner) bornIn.set(this, owner);
+    return originalInit.apply(this, args);
+  };
   for (const m of METHODS) {
     const original = originals[m];
     const wrapper: Adder = function (this: EventEmitter, event, fn) {
       const owner = owners[owners.length - 1];
-      if (!owner || inside || typeof fn !== 'function') return original.call(this, event, fn);
+      if (!owner || inside || typeof fn !== 'function' || bornIn.get(this) === owner) return original.call(this, event, fn);
       inside = true;
       try {
         const result = original.call(this, event, fn);
@@ -56,6 +65,7 @@ function install(): void {
 
 function uninstall(): void {
   for (const m of METHODS) proto[m] = originals[m];
+  (EventEmitter as unknown as { init: unknown }).init = originalInit;
 }
 
 // The first frame below the wrapped method: the code that called emitter.on().
