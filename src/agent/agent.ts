@@ -16,8 +16,10 @@ import { hasChanged, matchFileHint, matchModuleHint, readStamped, type Stamped }
 import { runChecks } from './checks.js';
 import { readEntry, type AppEntry } from './entry.js';
 import { ModuleGraph, staleClosure, type ModuleMap } from './module-graph.js';
+import { NodeLoadedFiles } from './node-loaded.js';
 import type { NormalizedAgentOptions } from './options.js';
 import { Prewarmer } from './prewarm.js';
+import { Resolver } from './resolve.js';
 import { isTransformable, prepareModule } from './transform.js';
 import { VersionRing, type Version } from './versions.js';
 import { AGENT_NAME, AGENT_VERSION } from './version-info.js';
@@ -45,11 +47,13 @@ export class HotReloadAgent {
   private reloads = 0;
   private lastReload: LastReload | null = null;
   private readonly prewarmer: Prewarmer | undefined;
+  private readonly nodeLoaded = new NodeLoadedFiles();
 
   constructor(readonly options: NormalizedAgentOptions) {
     this.ring = new VersionRing(options.keep);
-    this.graph = new ModuleGraph(() => this.ring.active?.modules);
+    this.graph = new ModuleGraph(() => this.ring.active?.modules, new Resolver(options.root, options.entry));
     const outcome = this.graph.load(options.entry);
+    this.nodeLoaded.track();
     if (!outcome.ok) throw new AgentStartError(outcome.error);
     const entry = this.readEntry(outcome.modules);
     if ('problem' in entry) throw new AgentStartError({ message: entry.problem, file: options.entry });
@@ -111,8 +115,14 @@ export class HotReloadAgent {
     const id = `r${++this.reloads}`;
     const startedAt = new Date().toISOString();
     const current = this.active;
-    const changed = this.findChanged(current.modules, request);
+    const { changed, unmatched } = this.findChanged(current.modules, request);
+    this.followResolution(current.modules, changed);
+    const notReloadable = this.staleNodeFiles(request, changed, unmatched);
     const finish = (result: ReloadResult, modules: string[]): ReloadResult => {
+      if (notReloadable.length) {
+        result.not_reloadable = notReloadable;
+        result.message = `${result.message}; ${notReloadableMessage(notReloadable)}`;
+      }
       result.duration_ms = round(performance.now() - receivedAt);
       this.lastReload = {
         id,
@@ -129,8 +139,9 @@ export class HotReloadAgent {
     const unchanged = { version: current.id, previous_version: current.id, activated: false };
 
     if (changed.size === 0) {
+      const message = notReloadable.length ? `version ${current.id} still serving` : 'nothing changed';
       return finish(
-        { success: true, message: 'nothing changed', reloaded_modules: [], failed_modules: [], ...unchanged },
+        { success: true, message, reloaded_modules: [], failed_modules: [], ...unchanged },
         [],
       );
     }
@@ -150,6 +161,7 @@ export class HotReloadAgent {
     const stale = staleClosure(current.modules, changed);
     const preread = await prepareStale(stale);
     const outcome = this.graph.load(this.options.entry, current.modules, stale, preread);
+    this.nodeLoaded.track();
     const evaluated = outcome.evaluated.map(this.display);
     if (!outcome.ok) return fail(outcome.error, evaluated);
     const entry = this.readEntry(outcome.modules);
@@ -195,14 +207,40 @@ export class HotReloadAgent {
 
   // Hints name modules to reload; files changed on disk are always added, so that a
   // partial hint never leaves stale code serving.
-  private findChanged(modules: ModuleMap, request: ReloadRequest): Set<string> {
+  // `unmatched`: the file hints that name none of the agent's modules.
+  private findChanged(modules: ModuleMap, request: ReloadRequest): { changed: Set<string>; unmatched: string[] } {
     const loaded = [...modules.keys()];
     const root = this.options.root;
     const changed = new Set<string>();
-    for (const hint of request.files ?? []) for (const f of matchFileHint(hint, loaded, root)) changed.add(f);
+    const unmatched: string[] = [];
+    for (const hint of request.files ?? []) {
+      const found = matchFileHint(hint, loaded, root);
+      if (!found.length) unmatched.push(hint);
+      for (const f of found) changed.add(f);
+    }
     for (const hint of request.modules ?? []) for (const f of matchModuleHint(hint, loaded, root)) changed.add(f);
     for (const rec of modules.values()) if (!changed.has(rec.file) && hasChanged(rec.file, rec.stamp)) changed.add(rec.file);
-    return changed;
+    return { changed, unmatched };
+  }
+
+  // An edited package.json or tsconfig (or a deleted file) may make specifiers name other
+  // files: cached resolutions are worked out again and the importers whose answers moved
+  // are evaluated again.
+  private followResolution(modules: ModuleMap, changed: Set<string>): void {
+    const moved = this.graph.resolver.refresh(changed);
+    if (!moved) return;
+    this.graph.formats.clear();
+    for (const file of moved) if (modules.has(file)) changed.add(file);
+  }
+
+  // Files Node loaded that changed on disk. When every hint named a module of ours, the
+  // client has said what changed and no stat is spent (the hot path); otherwise the
+  // unmatched hints are looked up, and without hints (or with nothing of ours changed)
+  // every file Node loaded is compared.
+  private staleNodeFiles(request: ReloadRequest, changed: Set<string>, unmatched: string[]): string[] {
+    const hinted = (request.files?.length ?? 0) + (request.modules?.length ?? 0) > 0;
+    const stale = !hinted || changed.size === 0 ? this.nodeLoaded.changed() : this.nodeLoaded.changedAmong(unmatched, this.options.root);
+    return stale.map(this.display);
   }
 
   private readEntry(modules: ModuleMap): AppEntry | { problem: string } {
@@ -257,8 +295,13 @@ function where(error: ReloadErrorInfo, display: (f: string) => string): string {
   return `${error.message} (${display(error.file)}${pos})`;
 }
 
+function notReloadableMessage(files: string[]): string {
+  return `loaded by Node, not reloadable: ${files.join(', ')} (restart the process to run them)`;
+}
+
 function describeReload(r: ReloadResult): string {
-  if (r.activated) return `auto-hot-reload agent: version ${r.version} active in ${r.duration_ms} ms (${r.reloaded_modules.join(', ')})`;
-  if (r.success) return `auto-hot-reload agent: nothing changed, version ${r.version} still serving`;
+  const stale = r.not_reloadable?.length ? `; ${notReloadableMessage(r.not_reloadable)}` : '';
+  if (r.activated) return `auto-hot-reload agent: version ${r.version} active in ${r.duration_ms} ms (${r.reloaded_modules.join(', ')})${stale}`;
+  if (r.success) return `auto-hot-reload agent: ${stale ? `version ${r.version} still serving${stale}` : `nothing changed, version ${r.version} still serving`}`;
   return `auto-hot-reload agent: ${r.message}`;
 }

@@ -1,0 +1,49 @@
+// Files Node loaded itself (third-party packages, a file the app loaded with Node's own
+// require): the agent cannot reload them, but a reload must never answer "nothing
+// changed" while one of them is stale. Node's require cache lists every CommonJS file and
+// every ES module loaded through require(esm); each is stamped when first seen.
+import { statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { isAbsolute } from 'node:path';
+import { matchFileHint } from './changes.js';
+
+interface Stamp {
+  mtimeMs: number;
+  size: number;
+}
+
+const nodeCache = createRequire(import.meta.url).cache;
+
+export class NodeLoadedFiles {
+  private readonly stamps = new Map<string, Stamp>();
+  private seen = 0;
+
+  /** Stamps the files Node loaded since the last call (cheap when none were). */
+  track(): void {
+    const files = Object.keys(nodeCache);
+    if (files.length === this.seen) return;
+    this.seen = files.length;
+    for (const file of files) {
+      if (this.stamps.has(file) || !isAbsolute(file)) continue;
+      const st = statSync(file, { throwIfNoEntry: false });
+      if (st) this.stamps.set(file, { mtimeMs: st.mtimeMs, size: st.size });
+    }
+  }
+
+  /** Those whose file on disk is no longer what Node loaded (a stat each). */
+  changed(files: Iterable<string> = this.stamps.keys()): string[] {
+    const out: string[] = [];
+    for (const file of files) {
+      const was = this.stamps.get(file);
+      const st = statSync(file, { throwIfNoEntry: false });
+      if (was && (!st || st.mtimeMs !== was.mtimeMs || st.size !== was.size)) out.push(file);
+    }
+    return out;
+  }
+
+  /** The changed ones among those the `files` hints name (matched as the agent's own modules). */
+  changedAmong(hints: readonly string[], root: string): string[] {
+    const named = new Set(hints.flatMap((hint) => matchFileHint(hint, this.stamps.keys(), root)));
+    return this.changed(named);
+  }
+}
