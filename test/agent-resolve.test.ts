@@ -3,7 +3,8 @@
 // third-party package edited in node_modules (reported, never "nothing changed").
 import { cpSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildOnce, runCliProcess } from './helpers/cli-process.js';
 import { appDir, call, PREFIX, REPO, serveInProcess, startServe, type AppDir, type Served, type ServeProcess } from './helpers/agent-fixture.js';
 
 let app: AppDir;
@@ -163,6 +164,8 @@ describe('conditions as Node applies them (a real serve process)', () => {
 });
 
 describe('files Node loaded itself are reported, never "nothing changed"', () => {
+  beforeAll(() => buildOnce(), 120_000);
+
   it('names an edited real third-party package file as not reloadable, with and without a hint', async () => {
     app = appDir({
       'package.json': JSON.stringify({ name: 'app', type: 'module' }),
@@ -193,5 +196,15 @@ describe('files Node loaded itself are reported, never "nothing changed"', () =>
     expect(unhinted.body.activated).toBe(false);
     expect((await get()).body).toBe('1000+legacy'); // honestly stale: what the answer said
     expect(proc.output()).toContain('loaded by Node, not reloadable: ');
+
+    // the real client: a warning, not a success; --json carries the list
+    const lines = await runCliProcess(['--trigger', '--no-verify', '--api-url', base], { cwd: app.dir });
+    expect(lines.code).toBe(0);
+    expect(lines.stdout).toContain(`⚠ trigger: reloaded 0 modules; loaded by Node, not reloadable: `);
+    expect(lines.stdout).not.toContain('✔ trigger');
+    const json = await runCliProcess(['--trigger', '--no-verify', '--api-url', base, '--json'], { cwd: app.dir });
+    const result = JSON.parse(json.stdout.trim().split('\n').pop()!);
+    expect(result).toMatchObject({ type: 'result', ok: true, outcome: 'ok' });
+    expect([...result.notReloadable].sort()).toEqual([app.path('legacy.cjs'), msFile]);
   });
 });

@@ -10,7 +10,7 @@ import { formatClock, formatDuration, formatVersionChange, padEnd, shortenPath }
 import { useNow } from '../hooks/useNow.js';
 import { Row } from '../Row.js';
 import { titleSegs, type Seg } from '../segments.js';
-import { OUTCOME_LABEL, PHASE_LABEL } from './outcome.js';
+import { OUTCOME_LABEL, PHASE_LABEL, STALE_LABEL } from './outcome.js';
 
 /** Files (first one, shortened, `+N`), else modules, else nothing. */
 export function whatText(a: ReloadAttempt, max: number): string {
@@ -73,9 +73,11 @@ export function targetRowSegs(t: TargetResult, last: boolean): Seg[] {
   ];
 }
 
+const stale = (a: ReloadAttempt) => a.outcome === 'ok' && (a.notReloadable?.length ?? 0) > 0;
+
 export function attemptSegs(a: ReloadAttempt, width: number): Seg[] {
-  const o = a.outcome ? OUTCOME_LABEL[a.outcome] : { symbol: '?', label: 'unknown', color: 'gray', bold: false };
-  const failed = a.outcome !== undefined && a.outcome !== 'ok';
+  const o = stale(a) ? STALE_LABEL : a.outcome ? OUTCOME_LABEL[a.outcome] : { symbol: '?', label: 'unknown', color: 'gray', bold: false };
+  const failed = (a.outcome !== undefined && a.outcome !== 'ok') || stale(a);
   // on a failure the message matters more than the full file list
   const what = whatText(a, failed ? Math.min(24, width - FIXED) : width - FIXED);
   return [
@@ -100,7 +102,7 @@ export function ReloadLog({ store, width, rows }: { store: StoreApi<EngineStore>
   // a fleet's per-target rows say it better, as many as fit beside one older attempt
   const newest = history[0];
   const fleetRows = newest && isFleet(newest) ? Math.min(newest.targets.length, Math.max(0, room - 1 - (total > 1 ? 1 : 0))) : 0;
-  const explain = fleetRows === 0 && newest !== undefined && newest.outcome !== 'ok' && newest.message !== '' && room >= 3;
+  const explain = fleetRows === 0 && newest !== undefined && (newest.outcome !== 'ok' || stale(newest)) && newest.message !== '' && room >= 3;
   if (explain) room -= 1;
   room -= fleetRows;
   const shown = history.slice(0, room);
@@ -127,7 +129,7 @@ export function ReloadLog({ store, width, rows }: { store: StoreApi<EngineStore>
           <Row width={width} segs={attemptSegs(a, width)} />
           {i === 0 && groupRows.map((segs, j) => <Row key={j} width={width} segs={segs} />)}
           {i === 0 && explain && (
-            <Row width={width} segs={[{ text: '          └ ', dim: true }, { text: a.message.replace(/\s*\n\s*/g, ' '), color: a.outcome ? OUTCOME_LABEL[a.outcome].color : undefined }]} />
+            <Row width={width} segs={[{ text: '          └ ', dim: true }, { text: a.message.replace(/\s*\n\s*/g, ' '), color: stale(a) ? STALE_LABEL.color : a.outcome ? OUTCOME_LABEL[a.outcome].color : undefined }]} />
           )}
         </Box>
       ))}
