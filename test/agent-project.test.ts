@@ -7,6 +7,7 @@ import { transformSync } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FormatDetector } from '../src/agent/module-format.js';
 import { pnpmPackages, Project } from '../src/agent/project.js';
+import { userConditions } from '../src/agent/resolve.js';
 import { IMPORT_META_PARAM } from '../src/agent/transform.js';
 
 let dir: string;
@@ -100,5 +101,16 @@ describe('FormatDetector', () => {
     for (const plain of ['const x = require("x"); module.exports = x', 'async function f() { return import("x") }', 'import type { A } from "x"; const a: A = 1;']) {
       expect(f.formatOf(join(root, 'n/a.ts'), cjs(plain, 'ts'))).toBe('cjs');
     }
+  });
+});
+
+describe('userConditions', () => {
+  it('reads --conditions and -C from the exec argv and NODE_OPTIONS, as Node does', () => {
+    expect(userConditions(['--conditions=development', '-C', 'source', '--inspect'], '--conditions custom --max-old-space-size=100')).toEqual([
+      'development',
+      'source',
+      'custom',
+    ]);
+    expect(userConditions([], '')).toEqual([]);
   });
 });

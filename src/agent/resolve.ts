@@ -21,8 +21,13 @@ export type Resolution = { readonly local: string } | { readonly node: string };
 const LOCAL_EXTENSIONS = ['.ts', '.tsx', '.js', '.mjs', '.cjs', '.mts', '.cts', '.jsx', '.json', '.node'];
 // A `.js` specifier may name a `.ts` source (TypeScript's NodeNext convention).
 const EXTENSION_ALIAS = { '.js': ['.js', '.ts', '.tsx'], '.mjs': ['.mjs', '.mts'], '.cjs': ['.cjs', '.cts'], '.jsx': ['.jsx', '.tsx'] };
-// Node's own conditions (20.19+ adds module-sync to both); `default` always matches.
-const CONDITIONS: Record<ImportKind, string[]> = { require: ['node', 'require', 'module-sync'], import: ['node', 'import', 'module-sync'] };
+// Node's own conditions (20.19+ adds module-sync to both) and the process's `--conditions`
+// (`-C`, also in NODE_OPTIONS: e.g. a monorepo's `development` condition naming sources);
+// `default` always matches.
+const CONDITIONS: Record<ImportKind, string[]> = {
+  require: ['node', 'require', 'module-sync', ...userConditions()],
+  import: ['node', 'import', 'module-sync', ...userConditions()],
+};
 
 const CONFIG_NAMES = ['package.json', 'tsconfig.json', 'pnpm-workspace.yaml'];
 
@@ -247,6 +252,18 @@ function tsconfigExtends(file: string): string[] {
       if (statSync(withExt, { throwIfNoEntry: false })?.isFile()) out.push(withExt);
     }
   }
+  return out;
+}
+
+/** The `--conditions NAME` / `-C NAME` that Node was started with. */
+export function userConditions(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): string[] {
+  const args = [...execArgv, ...nodeOptions.split(/\s+/).filter(Boolean)];
+  const out: string[] = [];
+  args.forEach((arg, i) => {
+    const inline = /^(?:--conditions|-C)=(.+)$/.exec(arg);
+    if (inline) out.push(inline[1]);
+    else if ((arg === '--conditions' || arg === '-C') && args[i + 1]) out.push(args[i + 1]);
+  });
   return out;
 }
 
