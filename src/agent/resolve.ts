@@ -88,11 +88,6 @@ export class Resolver {
     if (this.project.workspaceRoot) this.watchConfigsIn(this.project.workspaceRoot);
   }
 
-  /** True for a real path the agent loads and reloads itself. */
-  isLocal(file: string): boolean {
-    return this.project.isLocal(file);
-  }
-
   /** Resolves `specifier` as the module `importer` (a real path) asks for it; cached. */
   resolve(specifier: string, importer: string, kind: ImportKind): Resolution {
     let byImporter = this.cache.get(importer);
