@@ -21,6 +21,8 @@ const ESM_OUTPUT = new RegExp(`\\b__toCommonJS\\(|\\b__reExport\\(|^var import_[
 export class FormatDetector {
   // directory → the `type` of its nearest package.json (undefined: none says)
   private readonly types = new Map<string, string | undefined>();
+  // the last answer per file: an importer evaluated again has the very same output
+  private readonly bySyntax = new Map<string, { compiled: string; format: ModuleFormat }>();
 
   /** The format of a local module, from its path and esbuild's CommonJS output. */
   formatOf(file: string, compiled: string): ModuleFormat {
@@ -29,7 +31,11 @@ export class FormatDetector {
     const type = this.packageType(dirname(file));
     if (type === 'module') return 'esm';
     if (type === 'commonjs') return 'cjs';
-    return ESM_OUTPUT.test(compiled) ? 'esm' : 'cjs';
+    const hit = this.bySyntax.get(file);
+    if (hit && hit.compiled === compiled) return hit.format;
+    const format: ModuleFormat = ESM_OUTPUT.test(compiled) ? 'esm' : 'cjs';
+    this.bySyntax.set(file, { compiled, format });
+    return format;
   }
 
   /** Forget what package.json files said (one was edited). */
