@@ -106,6 +106,27 @@ describe('resolution as Node does it', () => {
     expect((await get()).body).toBe('shared v2');
   });
 
+  it('a pnpm workspace: a TypeScript package linked into the importing package\'s own node_modules', async () => {
+    app = appDir({
+      'pnpm-workspace.yaml': `packages:\n  - 'packages/*'\n`,
+      'package.json': JSON.stringify({ name: 'mono', private: true }),
+      'packages/shared/package.json': JSON.stringify({ name: '@acme/shared', type: 'module', exports: { '.': { import: './src/index.ts', require: './src/index.cts' } } }),
+      'packages/shared/src/index.ts': `export const word = (): string => 'esm v1';\n`,
+      'packages/shared/src/index.cts': `export const word = (): string => 'cjs';\n`,
+      'packages/api/package.json': JSON.stringify({ name: '@acme/api', type: 'module' }),
+      'packages/api/src/app.ts': `import { word } from '@acme/shared';\nexport default (req: unknown, res: { end(s: string): void }) => res.end(word());\n`,
+    });
+    mkdirSync(app.path('packages/api/node_modules/@acme'), { recursive: true });
+    symlinkSync('../../../shared', app.path('packages/api/node_modules/@acme/shared'), 'dir');
+    served = await serveInProcess({ entry: app.path('packages/api/src/app.ts'), root: app.path('packages/api') });
+    base = served.base;
+    expect((await get()).body).toBe('esm v1'); // the import condition: the module is ESM
+    app.write('packages/shared/src/index.ts', `export const word = (): string => 'esm v2';\n`);
+    const r = await reload();
+    expect([...r.body.reloaded_modules].sort()).toEqual([app.path('packages/shared/src/index.ts'), 'src/app.ts']);
+    expect((await get()).body).toBe('esm v2');
+  });
+
   it('names the specifier, the importing file:line and what was tried when a specifier resolves to nothing', async () => {
     await start({ 'package.json': '{"type":"module"}', 'app.js': `export default (req, res) => res.end('ok');\n` }, 'app.js');
     app.write('app.js', `const x = 1;\nimport { nope } from './missing.js';\nexport default (req, res) => res.end(nope);\n`);
