@@ -218,6 +218,14 @@ describe('files Node loaded itself are reported, never "nothing changed"', () =>
     expect((await get()).body).toBe('1000+legacy'); // honestly stale: what the answer said
     expect(proc.output()).toContain('loaded by Node, not reloadable: ');
 
+    // stale until a restart: named again by a reload whose hints all name the agent's own modules
+    app.write('app.js', `import ms from 'ms';\nimport { createRequire } from 'node:module';\nconst legacy = createRequire(import.meta.url)('./legacy.cjs');\nexport default (req, res) => res.end('v2 ' + ms('1s') + legacy);\n`);
+    const local = await reload({ files: ['app.js'] });
+    expect(local.body).toMatchObject({ success: true, activated: true, version: 2 });
+    expect([...local.body.not_reloadable].sort()).toEqual([app.path('legacy.cjs'), msFile]);
+    expect(local.body.message).toMatch(/^version 2 active \(1 module reloaded\); loaded by Node, not reloadable: /);
+    expect((await get()).body).toBe('v2 1000+legacy');
+
     // the real client: a warning, not a success; --json carries the list
     const lines = await runCliProcess(['--trigger', '--no-verify', '--api-url', base], { cwd: app.dir });
     expect(lines.code).toBe(0);

@@ -233,13 +233,13 @@ export class HotReloadAgent {
     for (const file of moved) if (modules.has(file)) changed.add(file);
   }
 
-  // Files Node loaded that changed on disk. When every hint named a module of ours, the
-  // client has said what changed and no stat is spent (the hot path); otherwise the
-  // unmatched hints are looked up, and without hints (or with nothing of ours changed)
-  // every file Node loaded is compared.
+  // Files Node loaded that changed on disk (once found, named on every reload). When every
+  // hint named a module of ours, the client has said what changed and no stat is spent
+  // (the hot path); otherwise the unmatched hints are looked up, and without hints (or
+  // with nothing of ours changed) every file Node loaded is compared.
   private staleNodeFiles(request: ReloadRequest, changed: Set<string>, unmatched: string[]): string[] {
     const hinted = (request.files?.length ?? 0) + (request.modules?.length ?? 0) > 0;
-    const stale = !hinted || changed.size === 0 ? this.nodeLoaded.changed() : this.nodeLoaded.changedAmong(unmatched, this.options.root);
+    const stale = !hinted || changed.size === 0 ? this.nodeLoaded.stale() : this.nodeLoaded.staleAmong(unmatched, this.options.root);
     return stale.map(this.display);
   }
 

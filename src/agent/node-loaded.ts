@@ -16,6 +16,8 @@ const nodeCache = createRequire(import.meta.url).cache;
 
 export class NodeLoadedFiles {
   private readonly stamps = new Map<string, Stamp>();
+  // found changed once, stale until the process restarts: named on every reload after
+  private readonly known = new Set<string>();
   private seen = 0;
 
   /** Stamps the files Node loaded since the last call (cheap when none were). */
@@ -30,20 +32,22 @@ export class NodeLoadedFiles {
     }
   }
 
-  /** Those whose file on disk is no longer what Node loaded (a stat each). */
-  changed(files: Iterable<string> = this.stamps.keys()): string[] {
-    const out: string[] = [];
+  /**
+   * The stale ones: those found changed before, plus those of `files` (all by default)
+   * whose file on disk is no longer what Node loaded (a stat each).
+   */
+  stale(files: Iterable<string> = this.stamps.keys()): string[] {
     for (const file of files) {
       const was = this.stamps.get(file);
+      if (!was || this.known.has(file)) continue;
       const st = statSync(file, { throwIfNoEntry: false });
-      if (was && (!st || st.mtimeMs !== was.mtimeMs || st.size !== was.size)) out.push(file);
+      if (!st || st.mtimeMs !== was.mtimeMs || st.size !== was.size) this.known.add(file);
     }
-    return out;
+    return [...this.known];
   }
 
-  /** The changed ones among those the `files` hints name (matched as the agent's own modules). */
-  changedAmong(hints: readonly string[], root: string): string[] {
-    const named = new Set(hints.flatMap((hint) => matchFileHint(hint, this.stamps.keys(), root)));
-    return this.changed(named);
+  /** The stale ones, checking only those the `files` hints name (matched as the agent's own modules). */
+  staleAmong(hints: readonly string[], root: string): string[] {
+    return this.stale(hints.flatMap((hint) => matchFileHint(hint, this.stamps.keys(), root)));
   }
 }
