@@ -5,7 +5,7 @@
 import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute } from 'node:path';
-import { matchFileHint } from './changes.js';
+import { HintIndex } from './hints.js';
 
 interface Stamp {
   mtimeMs: number;
@@ -19,6 +19,7 @@ export class NodeLoadedFiles {
   // found changed once, stale until the process restarts: named on every reload after
   private readonly known = new Set<string>();
   private seen = 0;
+  private index: HintIndex | null = null;
 
   /** Stamps the files Node loaded since the last call (cheap when none were). */
   track(): void {
@@ -30,6 +31,7 @@ export class NodeLoadedFiles {
       const st = statSync(file, { throwIfNoEntry: false });
       if (st) this.stamps.set(file, { mtimeMs: st.mtimeMs, size: st.size });
     }
+    this.index = null;
   }
 
   /**
@@ -48,6 +50,9 @@ export class NodeLoadedFiles {
 
   /** The stale ones, checking only those the `files` hints name (matched as the agent's own modules). */
   staleAmong(hints: readonly string[], root: string): string[] {
-    return this.stale(hints.flatMap((hint) => matchFileHint(hint, this.stamps.keys(), root)));
+    if (!hints.length) return [...this.known];
+    const index = (this.index ??= new HintIndex(this.stamps.keys(), root));
+    const named = hints.map((hint) => index.file(hint)).filter((f): f is string => f !== null && f !== 'ambiguous');
+    return this.stale(named);
   }
 }
