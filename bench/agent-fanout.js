@@ -53,7 +53,7 @@ try {
     writeFileSync(join(dir, 'shared.js'), shared(i));
     await new Promise((r) => setTimeout(r, 50)); // as the client does after its debounce window
     const cpu0 = process.cpuUsage();
-    const res = await fetch(url, { method: 'POST', body: JSON.stringify({ files: ['shared.js'], reason: 'watch' }), signal: AbortSignal.timeout(30_000) });
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ files: ['shared.js'], reason: 'watch' }), signal: AbortSignal.timeout(30_000) });
     const body = await res.json();
     if (!body.activated) throw new Error(`reload ${i} did not activate: ${body.message}`);
     evaluated = body.reloaded_modules.length;
