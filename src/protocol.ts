@@ -73,6 +73,8 @@ export interface ReloadResult {
   error?: ReloadErrorInfo;
   /** live resources (by type) that grew through the reload: the replaced version's, not released */
   not_released?: Record<string, number>;
+  /** changed files the process loaded through Node itself (third-party packages): stale until a restart */
+  not_reloadable?: string[];
 }
 
 /**
@@ -178,6 +180,7 @@ export const reloadResultSchema = z.object({
   duration_ms: optNum,
   error: reloadErrorInfoSchema.optional(),
   not_released: z.record(z.string(), z.number()).optional(),
+  not_reloadable: z.array(z.string()).optional(),
 });
 
 export const verifyResponseSchema = z.object({

@@ -139,6 +139,8 @@ export interface ReloadAttempt {
   warnings?: string[];
   /** the agent's leak report: "version 5 left 1 TCPServerWrap not released" */
   notReleased?: string;
+  /** changed files the service loaded through Node itself: stale until it restarts (a warning) */
+  notReloadable?: string[];
 }
 
 /** A fleet target's result: `skipped` = never touched (another target failed first, or --allow-missing). */

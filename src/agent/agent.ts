@@ -21,8 +21,10 @@ import { readEntry, type AppEntry } from './entry.js';
 import { describeError } from './errors.js';
 import { guardExit } from './load-guards.js';
 import { ModuleGraph, staleClosure, type LoadOptions, type ModuleMap, type ModuleRecord } from './module-graph.js';
+import { NodeLoadedFiles } from './node-loaded.js';
 import type { NormalizedAgentOptions } from './options.js';
 import { Prewarmer } from './prewarm.js';
+import { Resolver } from './resolve.js';
 import { countResources, describeNotReleased, growth, type ResourceCounts } from './resources.js';
 import { isTransformable, prepareModule } from './transform.js';
 import { VersionRing, type Version } from './versions.js';
@@ -63,10 +65,11 @@ export class HotReloadAgent {
   private reloads = 0;
   private lastReload: LastReload | null = null;
   private readonly prewarmer: Prewarmer | undefined;
+  private readonly nodeLoaded = new NodeLoadedFiles();
 
   constructor(readonly options: NormalizedAgentOptions) {
     this.ring = new VersionRing(options.keep);
-    this.graph = new ModuleGraph(() => this.ring.active?.modules, {
+    this.graph = new ModuleGraph(() => this.ring.active?.modules, new Resolver(options.root, options.entry), {
       loadTimeoutMs: options.loadTimeoutMs,
       track: options.trackSideEffects,
       onDisposeError: (file, err) =>
@@ -143,8 +146,14 @@ export class HotReloadAgent {
     const id = `r${++this.reloads}`;
     const startedAt = new Date().toISOString();
     const current = this.active;
-    const changed = await this.findChanged(current.modules, request);
+    const { changed, unmatched } = await this.findChanged(current.modules, request);
+    this.followResolution(current.modules, changed);
+    const notReloadable = this.staleNodeFiles(request, changed, unmatched);
     const finish = (result: ReloadResult, modules: string[]): ReloadResult => {
+      if (notReloadable.length) {
+        result.not_reloadable = notReloadable;
+        result.message = `${result.message}; ${notReloadableMessage(notReloadable)}`;
+      }
       result.duration_ms = round(performance.now() - receivedAt);
       this.lastReload = {
         id,
@@ -161,8 +170,9 @@ export class HotReloadAgent {
     const unchanged = { version: current.id, previous_version: current.id, activated: false };
 
     if (changed.size === 0) {
+      const message = notReloadable.length ? `version ${current.id} still serving` : 'nothing changed';
       return finish(
-        { success: true, message: 'nothing changed', reloaded_modules: [], failed_modules: [], ...unchanged },
+        { success: true, message, reloaded_modules: [], failed_modules: [], ...unchanged },
         [],
       );
     }
@@ -221,6 +231,7 @@ export class HotReloadAgent {
     let outcome;
     try {
       outcome = this.graph.load(this.options.entry, opts);
+      this.nodeLoaded.track();
     } finally {
       const exit = stopGuard();
       if (exit && outcome?.ok) {
@@ -304,8 +315,10 @@ export class HotReloadAgent {
   // even when their stat looks unchanged; every loaded file is compared on disk as well, so
   // a partial hint never leaves stale code serving. Hints are matched in slices, yielding
   // between them: a request with tens of thousands never holds up the app's requests.
-  private async findChanged(modules: ModuleMap, request: ReloadRequest): Promise<Set<string>> {
+  // `unmatched`: the file hints that name none of the agent's modules.
+  private async findChanged(modules: ModuleMap, request: ReloadRequest): Promise<{ changed: Set<string>; unmatched: string[] }> {
     const changed = new Set<string>();
+    const unmatched: string[] = [];
     const files = request.files ?? [];
     const names = request.modules ?? [];
     if (files.length + names.length > 0) {
@@ -315,6 +328,7 @@ export class HotReloadAgent {
         if (i > 0 && i % HINT_SLICE === 0) await yieldToEventLoop();
         const file = i < files.length ? index.file(files[i]) : index.module(names[i - files.length]);
         if (file !== null && file !== 'ambiguous') named.add(file);
+        else if (file === null && i < files.length) unmatched.push(files[i]);
       }
       for (const file of named) if (hasChanged(file, modules.get(file)!.stamp, true)) changed.add(file);
     }
@@ -322,7 +336,27 @@ export class HotReloadAgent {
       if (changed.has(rec.file)) continue;
       if (rec.hot?.invalidated || hasChanged(rec.file, rec.stamp)) changed.add(rec.file);
     }
-    return changed;
+    return { changed, unmatched };
+  }
+
+  // An edited package.json or tsconfig (or a deleted file) may make specifiers name other
+  // files: cached resolutions are worked out again and the importers whose answers moved
+  // are evaluated again.
+  private followResolution(modules: ModuleMap, changed: Set<string>): void {
+    const moved = this.graph.resolver.refresh(changed);
+    if (!moved) return;
+    this.graph.formats.clear();
+    for (const file of moved) if (modules.has(file)) changed.add(file);
+  }
+
+  // Files Node loaded that changed on disk (once found, named on every reload). When every
+  // hint named a module of ours, the client has said what changed and no stat is spent
+  // (the hot path); otherwise the unmatched hints are looked up, and without hints (or
+  // with nothing of ours changed) every file Node loaded is compared.
+  private staleNodeFiles(request: ReloadRequest, changed: Set<string>, unmatched: string[]): string[] {
+    const hinted = (request.files?.length ?? 0) + (request.modules?.length ?? 0) > 0;
+    const stale = !hinted || changed.size === 0 ? this.nodeLoaded.stale() : this.nodeLoaded.staleAmong(unmatched, this.options.root);
+    return stale.map(this.display);
   }
 
   private readonly hintIndexes = new WeakMap<ModuleMap, HintIndex>();
@@ -400,15 +434,21 @@ function where(error: ReloadErrorInfo, display: (f: string) => string): string {
   return `${error.message} (${display(error.file)}${pos})`;
 }
 
+function notReloadableMessage(files: string[]): string {
+  return `loaded by Node, not reloadable: ${files.join(', ')} (restart the process to run them)`;
+}
+
 // One line for a terminal: module names and messages come from files and app code, so
 // their control characters are shown, never obeyed (src/visible.ts).
 function describeReload(r: ReloadResult): string {
+  const stale = r.not_reloadable?.length ? `; ${notReloadableMessage(r.not_reloadable)}` : '';
   if (r.activated) {
     const n = r.reloaded_modules.length;
     const names = r.reloaded_modules.slice(0, LOG_MODULES).join(', ') + (n > LOG_MODULES ? `, … ${n - LOG_MODULES} more` : '');
     const leak = r.not_released ? `; ${describeNotReleased(r.previous_version!, r.not_released)}` : '';
-    return visibleLine(`auto-hot-reload agent: version ${r.version} active in ${r.duration_ms} ms (${n} module${n === 1 ? '' : 's'}: ${names})${leak}`);
+    return visibleLine(`auto-hot-reload agent: version ${r.version} active in ${r.duration_ms} ms (${n} module${n === 1 ? '' : 's'}: ${names})${leak}${stale}`);
   }
+  if (r.success && stale) return visibleLine(`auto-hot-reload agent: version ${r.version} still serving${stale}`);
   if (r.success) return `auto-hot-reload agent: nothing changed, version ${r.version} still serving`;
   return visibleLine(`auto-hot-reload agent: ${r.message}`);
 }
