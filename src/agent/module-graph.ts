@@ -104,11 +104,13 @@ const NO_CACHE: Record<string, never> = Object.freeze(Object.create(null));
 // a compiled function can be called again for a fresh module scope.
 const lastCompiled = new Map<string, { code: string; fn: Function }>();
 
-function compiled(file: string, code: string): Function {
+function compiled(file: string, code: string, map: string | undefined): Function {
   const hit = lastCompiled.get(file);
   if (hit && hit.code === code) return hit.fn;
   const fn = compileFunction(code, PARAMS, { filename: file });
   lastCompiled.set(file, { code, fn });
+  // run-time frames of this code are mapped through this map (hashing the code once per compile)
+  if (map) rememberSourceMap(file, code, map);
   return fn;
 }
 
@@ -269,8 +271,7 @@ export class ModuleGraph {
   // Runs one module's code for a fresh instance, with its own timers, `process` view and hot context.
   private run(file: string, map: ModuleMap, out: { code: string; map?: string }, stamp: FileStamp): ModuleRecord {
     const { code, map: sourceMap } = out;
-    const fn = compiled(file, code);
-    if (sourceMap) rememberSourceMap(file, code, sourceMap);
+    const fn = compiled(file, code, sourceMap);
     const module = this.createModule(file);
     const effects = this.options.track === false ? UNTRACKED : new SideEffects();
     const hot = new HotContext(this.dataOf(file));
