@@ -7,6 +7,7 @@ import { isConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
 import type { ReloadReason } from '../protocol.js';
 import type { Config, EngineStore, RunResult } from '../types.js';
+import { jsonLine, visible, visibleLine } from '../visible.js';
 import { parseCli, SUBCOMMANDS, UsageError, type ParsedCli, type Subcommand } from './args.js';
 import { HELP, packageVersion } from './help.js';
 import { committedFiles } from './hook.js';
@@ -82,19 +83,20 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (parsed.command === 'watch') return await runWatch(config, io);
     return await runOnce(parsed, config, io);
   } catch (e) {
+    // messages quote argv, config values, paths and server text: shown, never obeyed
     if (e instanceof UsageError || isConfigError(e)) {
-      err(`auto-hot-reload: ${e.message}`);
+      err(`auto-hot-reload: ${visible(e.message)}`);
       return 2;
     }
     const exitCode = (e as { exitCode?: unknown } | null)?.exitCode;
     if (typeof exitCode === 'number' && exitCode >= 1 && exitCode <= 4) {
       // a typed failure from the engine (e.g. the watcher could not start)
-      err(`auto-hot-reload: ${e instanceof Error ? e.message : String(e)}`);
+      err(`auto-hot-reload: ${visible(e instanceof Error ? e.message : String(e))}`);
       return exitCode;
     }
     // a bug, not a state: one line, no stack unless asked for
-    err(`auto-hot-reload: unexpected error: ${e instanceof Error ? e.message : String(e)}`);
-    if (io.env.DEBUG && e instanceof Error && e.stack) err(e.stack);
+    err(`auto-hot-reload: unexpected error: ${visible(e instanceof Error ? e.message : String(e))}`);
+    if (io.env.DEBUG && e instanceof Error && e.stack) err(visible(e.stack));
     return 1;
   }
 }
@@ -139,14 +141,14 @@ async function hookFiles(config: Config): Promise<string[]> {
 }
 
 function printWarnings(engine: CliEngine, io: CliIo, style: Style) {
-  for (const w of engine.store.getState().warnings) io.stderr.write(`${style.warn('⚠')} ${w}\n`);
+  for (const w of engine.store.getState().warnings) io.stderr.write(`${style.warn('⚠')} ${visibleLine(w)}\n`);
 }
 
 /** Quitting inside the cooldown leaves changes unreloaded: say which, and how to reload them. */
 export function pendingNotice(pending: readonly string[], max = 5): string | undefined {
   const n = pending.length;
   if (n === 0) return undefined;
-  const names = pending.slice(0, max).join(', ') + (n > max ? ` (+${n - max} more)` : '');
+  const names = pending.slice(0, max).map(visibleLine).join(', ') + (n > max ? ` (+${n - max} more)` : '');
   return n === 1
     ? `1 change was pending and not reloaded: ${names} (run auto-hot-reload --trigger to reload it)`
     : `${n} changes were pending and not reloaded: ${names} (run auto-hot-reload --trigger to reload them)`;
@@ -184,7 +186,7 @@ async function runOnce(parsed: ParsedCli, config: Config, io: CliIo): Promise<nu
       return 130;
     }
     printWarnings(engine, io, style);
-    if (config.json) io.stdout.write(`${JSON.stringify(resultJson(result))}\n`);
+    if (config.json) io.stdout.write(`${jsonLine(resultJson(result))}\n`);
     else for (const line of resultLines(result, style)) io.stdout.write(`${line}\n`);
     return result.exitCode;
   } finally {
@@ -217,7 +219,7 @@ async function runWatch(config: Config, io: CliIo): Promise<number> {
         const tuiModule = '../../components/run.js';
         ({ runTui } = (await withProductionReact(() => import(tuiModule))) as { runTui: (engine: CliEngine) => Promise<number> });
       } catch (e) {
-        io.stderr.write(`auto-hot-reload: the TUI could not be loaded (${(e as Error).message}); printing lines instead\n`);
+        io.stderr.write(`auto-hot-reload: the TUI could not be loaded (${visibleLine((e as Error).message)}); printing lines instead\n`);
       }
       if (runTui) {
         // the TUI starts the engine itself and owns quitting; -1: no raw mode, nothing started
