@@ -52,7 +52,10 @@ export interface Engine {
 
 export interface EngineDeps {
   clientFactory?: (target: Target, config: Config, signal: AbortSignal) => ServiceClient;
+  /** wall time (epoch ms): timestamps people read */
   clock?: () => number;
+  /** the scheduler's time (ms, monotonic; default performance.now): a wall-clock step never moves a reload */
+  monotonic?: () => number;
   errorLog?: ErrorLog;
   /** status polling while connected (default 2000 ms, bounded to 250..60000) */
   pollIntervalMs?: number;
@@ -77,6 +80,10 @@ type Waiter = { reason: ReloadAttempt['reason']; resolve: (r: RunResult) => void
 
 export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
   const clock = deps.clock ?? Date.now;
+  const mono = deps.monotonic ?? (() => performance.now());
+  // the last reload's start on both clocks: the cooldown's end is shown as wall time
+  let lastStart: { wall: number; mono: number } | undefined;
+  const wallOf = (m: number) => (lastStart ? lastStart.wall + (m - lastStart.mono) : clock() + (m - mono()));
   const abort = new AbortController();
   const clients = config.targets.map((t) =>
     deps.clientFactory ? deps.clientFactory(t, config, abort.signal) : createClient(t, config, { signal: abort.signal }),
@@ -112,11 +119,11 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
     rollback: () => rollback(),
     pause: () => {
       setWatch(store, { paused: true });
-      dispatch({ type: 'pause', now: clock() });
+      dispatch({ type: 'pause', now: mono() });
     },
     resume: () => {
       setWatch(store, { paused: false });
-      dispatch({ type: 'resume', now: clock() });
+      dispatch({ type: 'resume', now: mono() });
     },
   };
   const store = createEngineStore(config, actions);
@@ -157,8 +164,8 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
         tickTimer = setTimeout(() => {
           // file events already received go first: a quiet window must not end on them
           flushChanges();
-          dispatch({ type: 'tick', now: clock() });
-        }, Math.max(0, eff.at - clock()));
+          dispatch({ type: 'tick', now: mono() });
+        }, Math.max(0, eff.at - mono()));
       } else if (eff.type === 'cancelTick') {
         clearTimeout(tickTimer);
         tickTimer = undefined;
@@ -176,21 +183,22 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
 
   /** pending + cooldown deadline into the store; one timer clears the countdown when it ends */
   function syncSchedulerView(): void {
-    const until = cooldownDeadline(sched, clock());
-    setPending(store, sched.pending, until);
+    const until = cooldownDeadline(sched, mono());
+    setPending(store, sched.pending, until === null ? null : wallOf(until));
     clearTimeout(cooldownTimer);
-    cooldownTimer = until === null || closed ? undefined : setTimeout(syncSchedulerView, Math.max(0, until - clock()) + 1);
+    cooldownTimer = until === null || closed ? undefined : setTimeout(syncSchedulerView, Math.max(0, until - mono()) + 1);
   }
 
   async function reloadNow(paths: string[], reason: ReloadAttempt['reason']): Promise<RunResult> {
     if (closed) return closedResult('trigger');
-    // one reading of the clock: the cooldown and the attempt start at the same instant
+    // one reading of each clock: the cooldown and the attempt start at the same instant
     const startedAt = clock();
-    dispatch({ type: 'reloadStarted', now: startedAt });
+    lastStart = { wall: startedAt, mono: mono() };
+    dispatch({ type: 'reloadStarted', now: lastStart.mono });
     try {
       return await runOnTargets('trigger', { files: paths, reason, startedAt });
     } finally {
-      dispatch({ type: 'reloadFinished', now: clock() });
+      dispatch({ type: 'reloadFinished', now: mono() });
     }
   }
 
@@ -356,7 +364,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
    * serializes reloads, so one still running reports `reloading`), bounded by the reload timeout.
    */
   async function recheckTarget(i: number): Promise<{ reachable: boolean; version?: number; detail?: string }> {
-    const deadline = clock() + config.timeouts.reloadMs;
+    const deadline = mono() + config.timeouts.reloadMs;
     for (let n = 0; n < 1000; n++) {
       try {
         const status = await clients[i].status();
@@ -367,7 +375,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
       } catch (e) {
         return { reachable: false, detail: toFailure(e).message };
       }
-      if (closed || clock() >= deadline) return { reachable: false, detail: 'still reloading' };
+      if (closed || mono() >= deadline) return { reachable: false, detail: 'still reloading' };
       await new Promise((r) => setTimeout(r, 100));
     }
     return { reachable: false, detail: 'still reloading' };
@@ -422,7 +430,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
     return track(
       new Promise<RunResult>((resolve) => {
         manualWaiters.push({ reason: opts?.reason ?? 'manual', resolve });
-        dispatch({ type: 'manualTrigger', now: clock(), paths: files });
+        dispatch({ type: 'manualTrigger', now: mono(), paths: files });
       }),
     );
   }
@@ -462,7 +470,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
     if (closed) return void (await w.close());
     watcher = w;
     // a saturated machine widens the one-file quiet window (other processes' writes come slower)
-    cpuLoad = (deps.watchCpuLoad ?? watchCpuLoad)((busy) => dispatch({ type: 'load', busy, now: clock() }));
+    cpuLoad = (deps.watchCpuLoad ?? watchCpuLoad)((busy) => dispatch({ type: 'load', busy, now: mono() }));
     // diagnostics and polling run in the background: start() never waits on the network
     monitor.start();
     await w.ready;
@@ -486,7 +494,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
     if (closed || changes.length === 0) return;
     recordChanges(store, changes);
     if (watcher && watcher.fileCount !== store.getState().watch.fileCount) setWatch(store, { fileCount: watcher.fileCount });
-    dispatch({ type: 'change', paths: changes.map((x) => x.path), now: clock() });
+    dispatch({ type: 'change', paths: changes.map((x) => x.path), now: mono() });
   }
 
   // ---- teardown ---------------------------------------------------------------------------
