@@ -141,7 +141,10 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
     clock,
     track,
     pollIntervalMs: pollMs,
-    onStatus: (i, status, at) => (polled[i] = { status, at }),
+    onStatus: (i, status, at) => {
+      polled[i] = { status, at };
+      catchUp(i, status);
+    },
   });
 
   function freshStatus(i: number): Status | undefined {
@@ -150,6 +153,26 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
     if (config.targets.length > 1 || !p || t?.connection.state !== 'connected') return undefined;
     if (p.at < lastRunEnded || clock() - p.at >= pollMs || p.status.state === 'reloading') return undefined;
     return p.status;
+  }
+
+  // ---- catching up after a client restart --------------------------------------------------
+  // A client killed in its cooldown lost its pending changes; one killed mid-reload left a
+  // version nobody verified. The first status of each target in watch mode settles both:
+  // the files the service reports stale (content on disk ≠ what runs) are queued as changes,
+  // and a service that has reloaded since it booted, with nothing stale, is verified once.
+  const caughtUp = config.targets.map(() => false);
+  let verifiedAtStart = false;
+  function catchUp(i: number, status: Status): void {
+    if (caughtUp[i] || closed || status.state === 'reloading') return; // mid-reload: the next status decides
+    caughtUp[i] = true;
+    const stale = (status.stale_files ?? []).filter((f) => typeof f === 'string' && f.length > 0);
+    if (stale.length > 0) {
+      const at = clock();
+      for (const path of stale) queueChange({ path, kind: 'change', at });
+    } else if (status.last_reload && !verifiedAtStart) {
+      verifiedAtStart = true;
+      void serial(() => (closed ? Promise.resolve(closedResult('verify')) : runOnTargets('verify', { files: [], reason: 'watch' })));
+    }
   }
 
   // ---- scheduler shell ------------------------------------------------------------------

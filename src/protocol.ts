@@ -50,6 +50,12 @@ export interface Status {
   uptime_ms?: number;
   last_reload?: LastReload | null;
   agent?: { name: string; version: string };
+  /**
+   * Files (relative to the agent's root) whose content on disk differs from what the service
+   * runs: changes no reload has brought in yet (a client killed in its cooldown). Watch mode
+   * reloads them when it starts. Absent from foreign servers.
+   */
+  stale_files?: string[];
 }
 
 export interface StatusResponse {
@@ -129,6 +135,12 @@ export const statusSchema = z.object({
     .nullable()
     .optional(),
   agent: z.object({ name: z.string(), version: z.string() }).partial().optional(),
+  // null means absent, as everywhere in the protocol
+  stale_files: z
+    .array(z.string())
+    .nullable()
+    .optional()
+    .transform((v) => v ?? undefined),
 });
 
 /**
