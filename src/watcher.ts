@@ -2,11 +2,12 @@
 // data (paths relative to the project root, forward slashes). Ignored folders are never
 // descended: chokidar's `ignored` function form is asked before it walks a directory.
 import fs from 'node:fs/promises';
-import { constants as fsc, statSync, type Stats } from 'node:fs';
+import { constants as fsc, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { projectPath } from './paths.js';
 import type { ChangeKind } from './types.js';
+import { judgeSymlink, monitorRoots, type RootMonitor } from './watch-guard.js';
 
 /** after a reported change: default settle time before the baseline stat, then the re-check
  * delay (longer than chokidar's 50 ms change throttle) */
@@ -144,9 +145,10 @@ export function describeWatchError(err: unknown): { fatal: boolean; message: str
 }
 
 /** Checks each dir up front: a missing or unreadable one is a warning with the fix, not a crash. */
-export async function checkDirs(root: string, dirs: readonly string[]): Promise<{ usable: string[]; warnings: string[] }> {
+export async function checkDirs(root: string, dirs: readonly string[]): Promise<{ usable: string[]; warnings: string[]; absent: string[] }> {
   const usable: string[] = [];
   const warnings: string[] = [];
+  const absent: string[] = []; // watched once they exist
   for (const dir of dirs) {
     const shown = projectPath(root, dir);
     try {
@@ -159,14 +161,15 @@ export async function checkDirs(root: string, dirs: readonly string[]): Promise<
       usable.push(dir);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') absent.push(dir);
       warnings.push(
         code === 'ENOENT'
-          ? `watch dir ${shown} does not exist — create it, or pass existing folders with --dir (or "dirs" in the config)`
+          ? `watch dir ${shown} does not exist — create it (it is watched once it does), or pass existing folders with --dir (or "dirs" in the config)`
           : `watch dir ${shown} cannot be read (${code}) — fix its permissions (chmod u+rx ${dir}) or drop it from --dir`,
       );
     }
   }
-  return { usable, warnings };
+  return { usable, warnings, absent };
 }
 
 /** `watch` is chokidar's; replaceable only to inject faults the kernel will not produce on demand. */
@@ -175,7 +178,7 @@ export async function startWatcher(
   handlers: WatcherHandlers,
   deps: { watch?: typeof watch } = {},
 ): Promise<Watcher> {
-  const { usable, warnings } = await checkDirs(opts.root, opts.dirs);
+  const { usable, warnings, absent } = await checkDirs(opts.root, opts.dirs);
   for (const w of warnings) handlers.onWarning?.(w);
 
   const isIgnored = createIgnoreMatcher(opts);
@@ -187,7 +190,7 @@ export async function startWatcher(
   const toRel = (p: string) => projectPath(opts.root, p);
   let fatalReported = false;
 
-  if (usable.length === 0) {
+  if (usable.length === 0 && absent.length === 0) {
     resolveReady();
     handlers.onReady?.(0);
     return { fileCount: 0, ready, close: async () => {} };
@@ -199,7 +202,19 @@ export async function startWatcher(
     persistent: true,
     atomic: true, // editors' unlink+add within 100 ms is reported as one change
     ignorePermissionErrors: false,
+    // never into a folder through a link: `server/x -> /usr` would be scanned whole, a loop
+    // never ends (judgeSymlink says which links are skipped, once each)
+    followSymlinks: false,
   });
+  // the real paths of the roots: a link whose target is inside one needs no watching of its own
+  const realRoots = [...usable, ...absent].map((d) => {
+    try {
+      return realpathSync(d);
+    } catch {
+      return d;
+    }
+  });
+  const warnedLinks = new Set<string>();
 
   // chokidar drops a second 'change' of a path within 50 ms of the first (no trailing
   // event), so a quick second save would be lost. After each event we re-stat the file
@@ -233,8 +248,9 @@ export async function startWatcher(
   // unlink (chokidar delays those ~100 ms with `atomic`) is dropped too.
   const heldAdds = new Map<string, NodeJS.Timeout>();
   const ghosts = new Set<string>();
-  const emit = (kind: ChangeKind) => (p: string) => {
+  const emit = (kind: ChangeKind) => (p: string, stats?: Stats) => {
     const abs = absOf(p);
+    if (kind !== 'unlink' && stats?.isSymbolicLink() && !files.has(abs) && !symlinkWatched(abs)) return;
     const known = files.has(abs);
     // a held add joins the file set only once it is reported (the count must not keep a ghost)
     const holdAdd = kind === 'add' && isReady && settleMs > 0 && !known;
@@ -277,6 +293,15 @@ export async function startWatcher(
     }
     report(abs, rel, kind);
   };
+  /** a symlink to a file is watched as the file; any other is skipped, with one warning */
+  const symlinkWatched = (abs: string): boolean => {
+    const verdict = judgeSymlink(abs, toRel(abs), realRoots);
+    if (!verdict.follow && verdict.warn && !warnedLinks.has(abs)) {
+      warnedLinks.add(abs);
+      handlers.onWarning?.(verdict.warn);
+    }
+    return verdict.follow;
+  };
   // A save truncates the file, then writes it: a writer that loses the CPU in between
   // leaves it empty for a while (a few ms under load; bench/batching.js). Checked halfway
   // through the settle time, a file that had bytes and has none is reported again, which
@@ -318,6 +343,7 @@ export async function startWatcher(
         fs.stat(abs).then(
           (st) => {
             if (closed) return;
+            if (st.isDirectory()) return becameDir(abs, rel);
             lastSig.set(abs, sig(st));
             recheck(abs, rel);
           },
@@ -325,6 +351,19 @@ export async function startWatcher(
         );
       }, settleMs),
     );
+  };
+  // An atomic save that puts a folder where a file was (unlink + mkdir within chokidar's
+  // `atomic` window) reaches us as a change of the file, and chokidar goes on watching it
+  // as one: its contents would never be seen. The file is reported gone and the folder
+  // handed to chokidar again, which scans it and reports what is in it.
+  const becameDir = (abs: string, rel: string) => {
+    if (!files.has(abs)) return;
+    files.delete(abs);
+    lastSig.delete(abs);
+    clearTimeout(rechecks.get(abs));
+    handlers.onChange({ path: rel, kind: 'unlink' });
+    fsw.unwatch(abs);
+    fsw.add(abs);
   };
   fsw.on('add', emit('add'));
   fsw.on('change', emit('change'));
@@ -335,6 +374,22 @@ export async function startWatcher(
     // find them unknown: the folder's files are reported gone here
     const prefix = `${absOf(p)}${path.sep}`;
     for (const f of [...files]) if (f.startsWith(prefix)) unlink(f);
+    if (roots.includes(absOf(p))) void rootMonitor.check();
+  });
+  // a watched dir that is deleted takes its kernel watch along: looked for until it is back
+  const roots = [...usable, ...absent];
+  const rootMonitor: RootMonitor = monitorRoots(roots, absent, {
+    gone: (dir) => {
+      fsw.unwatch(dir);
+      const prefix = `${dir}${path.sep}`;
+      for (const f of [...files]) if (f.startsWith(prefix)) unlink(f);
+      handlers.onWarning?.(`watch dir ${toRel(dir)} is gone — changes in it are not seen until it is back (looked for every second)`);
+    },
+    back: (dir) => {
+      // chokidar scans it again: each file in it is reported as added
+      fsw.add(dir);
+      handlers.onWarning?.(`watch dir ${toRel(dir)} is there again — watching it`);
+    },
   });
   fsw.on('error', (err: unknown) => {
     const { fatal, message } = describeWatchError(err);
@@ -343,11 +398,14 @@ export async function startWatcher(
       fatalReported = true;
     } else handlers.onWarning?.(message);
   });
-  fsw.on('ready', () => {
+  const onReady = () => {
+    if (isReady) return; // a dir added later (back again) makes chokidar say ready again
     isReady = true;
     resolveReady();
     handlers.onReady?.(files.size);
-  });
+  };
+  fsw.on('ready', onReady);
+  if (usable.length === 0) onReady(); // nothing to scan: only dirs that do not exist yet
 
   let closing: Promise<void> | undefined;
   return {
@@ -357,6 +415,7 @@ export async function startWatcher(
     ready,
     close() {
       closed = true;
+      rootMonitor.close();
       for (const t of [...rechecks.values(), ...baselines.values(), ...heldAdds.values(), ...emptyChecks.values()]) clearTimeout(t);
       rechecks.clear();
       emptyChecks.clear();
