@@ -83,3 +83,39 @@ export function judgeSymlink(abs: string, shown: string, roots: readonly string[
   if (inside) return { follow: false };
   return { follow: false, warn: `${shown} is a symlink to ${real}, outside the watched dirs: not followed (to watch it, add --dir ${real})` };
 }
+
+/** A rescan lists at most this many entries (a mistaken --dir / must not hang the client). */
+export const RESCAN_MAX_ENTRIES = 200_000;
+
+/**
+ * The files under dir now (absolute paths), as the watcher would see them: ignored paths
+ * skipped, symlinks not entered. Bounded by RESCAN_MAX_ENTRIES; `stop` ends it early.
+ */
+export async function listFiles(
+  dir: string,
+  isIgnored: (abs: string) => boolean,
+  stop: () => boolean,
+): Promise<{ files: Set<string>; links: string[]; complete: boolean }> {
+  const files = new Set<string>();
+  const links: string[] = [];
+  const queue = [dir];
+  let seen = 0;
+  while (queue.length > 0 && seen < RESCAN_MAX_ENTRIES && !stop()) {
+    const d = queue.pop()!;
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await fs.readdir(d, { withFileTypes: true });
+    } catch {
+      continue; // gone or unreadable meanwhile: the watcher reports it
+    }
+    for (const e of entries) {
+      seen++;
+      const abs = path.join(d, e.name);
+      if (isIgnored(abs)) continue;
+      if (e.isDirectory()) queue.push(abs);
+      else if (e.isFile()) files.add(abs);
+      else if (e.isSymbolicLink()) links.push(abs);
+    }
+  }
+  return { files, links, complete: queue.length === 0 && !stop() };
+}

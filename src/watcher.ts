@@ -7,7 +7,7 @@ import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { projectPath } from './paths.js';
 import type { ChangeKind } from './types.js';
-import { judgeSymlink, monitorRoots, type RootMonitor } from './watch-guard.js';
+import { judgeSymlink, listFiles, monitorRoots, type RootMonitor } from './watch-guard.js';
 
 /** after a reported change: default settle time before the baseline stat, then the re-check
  * delay (longer than chokidar's 50 ms change throttle) */
@@ -15,6 +15,16 @@ const SETTLE_MS = 15;
 const RECHECK_MS = 80;
 /** a file emptied by a save (truncate) and still empty is re-reported this long at most */
 const EMPTY_MAX_MS = 50;
+/**
+ * A storm: this many events in one folder within STORM_WINDOW_MS (four times as many across
+ * all: a checkout). The kernel's queue (fs.inotify.max_queued_events, 16384 by default)
+ * overflows without a word under mass creation, so such folders are listed again.
+ */
+const STORM_EVENTS = 500;
+const STORM_WINDOW_MS = 1000;
+/** a rescan waits for this much quiet (longer than chokidar's 1 s readdir throttle), this long at most */
+const RESCAN_QUIET_MS = 1200;
+const RESCAN_MAX_WAIT_MS = 5000;
 
 export const IGNORED_DIRS = ['node_modules', '.git', '__pycache__', 'dist'] as const;
 
@@ -196,16 +206,6 @@ export async function startWatcher(
     return { fileCount: 0, ready, close: async () => {} };
   }
 
-  const fsw: FSWatcher = (deps.watch ?? watch)([...usable], {
-    ignored: (p: string) => isIgnored(p), // chokidar's paths are absolute (the dirs are)
-    ignoreInitial: false,
-    persistent: true,
-    atomic: true, // editors' unlink+add within 100 ms is reported as one change
-    ignorePermissionErrors: false,
-    // never into a folder through a link: `server/x -> /usr` would be scanned whole, a loop
-    // never ends (judgeSymlink says which links are skipped, once each)
-    followSymlinks: false,
-  });
   // the real paths of the roots: a link whose target is inside one needs no watching of its own
   const realRoots = [...usable, ...absent].map((d) => {
     try {
@@ -215,6 +215,19 @@ export async function startWatcher(
     }
   });
   const warnedLinks = new Set<string>();
+
+  const fsw: FSWatcher = (deps.watch ?? watch)([...usable], {
+    // chokidar's paths are absolute (the dirs are); a symlink is judged once (and warned
+    // about once) where chokidar meets it, loops included, which it skips without a word
+    ignored: (p: string, stats?: Stats) => isIgnored(p) || (stats?.isSymbolicLink() === true && !symlinkWatched(absOf(p))),
+    ignoreInitial: false,
+    persistent: true,
+    atomic: true, // editors' unlink+add within 100 ms is reported as one change
+    ignorePermissionErrors: false,
+    // never into a folder through a link: `server/x -> /usr` would be scanned whole, a loop
+    // never ends (judgeSymlink says which links are skipped, once each)
+    followSymlinks: false,
+  });
 
   // chokidar drops a second 'change' of a path within 50 ms of the first (no trailing
   // event), so a quick second save would be lost. After each event we re-stat the file
@@ -251,6 +264,17 @@ export async function startWatcher(
   const emit = (kind: ChangeKind) => (p: string, stats?: Stats) => {
     const abs = absOf(p);
     if (kind !== 'unlink' && stats?.isSymbolicLink() && !files.has(abs) && !symlinkWatched(abs)) return;
+    if (isReady) {
+      noteEvent(abs);
+      // a path that went away may be back at once as something else (a folder where a file
+      // was, or the other way round) that chokidar, mid-update, does not report: looked at again
+      if (kind === 'unlink') scheduleRescan(path.dirname(abs));
+      const rescuedUntil = rescued.get(abs);
+      if (rescuedUntil !== undefined) {
+        rescued.delete(abs);
+        if (kind === 'add' && rescuedUntil > performance.now()) return; // the rescan reported it
+      }
+    }
     const known = files.has(abs);
     // a held add joins the file set only once it is reported (the count must not keep a ghost)
     const holdAdd = kind === 'add' && isReady && settleMs > 0 && !known;
@@ -365,6 +389,73 @@ export async function startWatcher(
     fsw.unwatch(abs);
     fsw.add(abs);
   };
+  // ---- rescans: what a storm's lost events or chokidar's readdir throttle hid ----
+  const counts = new Map<string, { n: number; since: number }>();
+  let allCount = { n: 0, since: 0 };
+  const rescans = new Map<string, { timer: NodeJS.Timeout; first: number }>();
+  /** reported by a rescan (until then unknown to chokidar): chokidar's own add of it follows and is dropped */
+  const rescued = new Map<string, number>();
+  const noteEvent = (abs: string) => {
+    const dir = path.dirname(abs);
+    const now = performance.now();
+    let c = counts.get(dir);
+    if (!c || now - c.since > STORM_WINDOW_MS) counts.set(dir, (c = { n: 0, since: now }));
+    if (++c.n >= STORM_EVENTS) scheduleRescan(dir);
+    if (now - allCount.since > STORM_WINDOW_MS) allCount = { n: 0, since: now };
+    if (++allCount.n >= STORM_EVENTS * 4) for (const r of roots) scheduleRescan(r);
+  };
+  /** lists dir again once it has been quiet for RESCAN_QUIET_MS (at most RESCAN_MAX_WAIT_MS after the first ask) */
+  const scheduleRescan = (dir: string) => {
+    if (closed) return;
+    const now = performance.now();
+    const r = rescans.get(dir);
+    const first = r?.first ?? now;
+    clearTimeout(r?.timer);
+    const delay = Math.max(0, Math.min(RESCAN_QUIET_MS, first + RESCAN_MAX_WAIT_MS - now));
+    const timer = setTimeout(() => {
+      rescans.delete(dir);
+      counts.delete(dir);
+      void rescan(dir);
+    }, delay);
+    rescans.set(dir, { timer, first });
+  };
+  const rescan = async (dir: string) => {
+    const isDir = await fs.stat(dir).then((st) => st.isDirectory(), () => false);
+    // no folder any more (a file again, or gone): its parent says what is there now
+    if (!isDir) return void (roots.includes(dir) ? rootMonitor.check() : scheduleRescan(path.dirname(dir)));
+    const listed = await listFiles(dir, isIgnored, () => closed);
+    if (closed) return;
+    for (const abs of listed.links) if (files.has(abs) || symlinkWatched(abs)) listed.files.add(abs);
+    for (const abs of listed.files) {
+      if (heldAdds.has(abs)) continue;
+      if (files.has(abs)) {
+        // not as last seen (another file under the same name — replaced by a folder and
+        // back — or a change whose event was lost): reported, and watched anew
+        const was = lastSig.get(abs);
+        const st = was === undefined ? undefined : await fs.stat(abs).catch(() => undefined);
+        if (closed) return;
+        if (!st || was === undefined || was === sig(st)) continue;
+        lastSig.delete(abs);
+        report(abs, toRel(abs), 'change');
+        fsw.unwatch(abs);
+        fsw.add(abs);
+        continue;
+      }
+      files.add(abs);
+      rescued.set(abs, performance.now() + RESCAN_QUIET_MS);
+      report(abs, toRel(abs), 'add');
+      // chokidar never saw it, or holds it as what was there before (a folder): watched anew
+      fsw.unwatch(abs);
+      fsw.add(abs);
+    }
+    if (!listed.complete) return; // a partial list proves no file gone
+    const prefix = `${dir}${path.sep}`;
+    for (const abs of [...files]) if (abs.startsWith(prefix) && !listed.files.has(abs)) unlink(abs);
+  };
+  fsw.on('addDir', (p: string) => {
+    // a folder made just now may fill within chokidar's readdir throttle: looked at again
+    if (isReady) scheduleRescan(absOf(p));
+  });
   fsw.on('add', emit('add'));
   fsw.on('change', emit('change'));
   fsw.on('unlink', emit('unlink'));
@@ -375,6 +466,8 @@ export async function startWatcher(
     const prefix = `${absOf(p)}${path.sep}`;
     for (const f of [...files]) if (f.startsWith(prefix)) unlink(f);
     if (roots.includes(absOf(p))) void rootMonitor.check();
+    // a folder replaced by a file (an atomic save back) may get no event of its own
+    else if (isReady) scheduleRescan(path.dirname(absOf(p)));
   });
   // a watched dir that is deleted takes its kernel watch along: looked for until it is back
   const roots = [...usable, ...absent];
@@ -416,6 +509,8 @@ export async function startWatcher(
     close() {
       closed = true;
       rootMonitor.close();
+      for (const r of rescans.values()) clearTimeout(r.timer);
+      rescans.clear();
       for (const t of [...rechecks.values(), ...baselines.values(), ...heldAdds.values(), ...emptyChecks.values()]) clearTimeout(t);
       rechecks.clear();
       emptyChecks.clear();
