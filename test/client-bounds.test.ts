@@ -130,7 +130,7 @@ describe('the token goes to the hot-reload API only', () => {
     await c.rollback({});
     await c.health();
     await c.probe({ name: 'p', method: 'GET', path: '/api/items', expectStatus: 200 });
-    await c.probe({ name: 'q', method: 'GET', path: '/api/private', headers: { authorization: 'Bearer own' } });
+    await c.probe({ name: 'q', method: 'GET', path: '/api/private', headers: { authorization: 'Bearer own' }, expectStatus: 200 });
     expect(seen.map((s) => [s.url, s.auth ?? null])).toEqual([
       [`${PREFIX}/status`, 'Bearer s3cret'],
       [`${PREFIX}/reload-all`, 'Bearer s3cret'],
