@@ -8,6 +8,8 @@ export const DEFAULT_PREFIX = '/api/v1/hot-reload';
 export const DEFAULT_API_URL = 'http://localhost:8001';
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const MAX_HINT_BYTES = 4096;
+/** entries in a reload request's `files` and `modules` together; more is a 400 */
+export const MAX_HINTS = 50_000;
 
 export type ReloadReason = 'watch' | 'manual' | 'git-hook' | 'deploy';
 
@@ -51,9 +53,9 @@ export interface Status {
   last_reload?: LastReload | null;
   agent?: { name: string; version: string };
   /**
-   * Files (relative to the agent's root) whose content on disk differs from what the service
-   * runs: changes no reload has brought in yet (a client killed in its cooldown). Watch mode
-   * reloads them when it starts. Absent from foreign servers.
+   * Loaded modules (relative to the agent's root) whose file on disk differs from what the
+   * active version runs: changes no reload has brought in yet (a client killed in its
+   * cooldown). Watch mode reloads them when it starts. Absent from foreign servers.
    */
   stale_files?: string[];
 }
