@@ -195,3 +195,47 @@ describe('a client killed in its cooldown, started again', () => {
     expect(svc.reloads[1].files).toEqual(['server/b.js']);
   }, 60_000);
 });
+
+describe('with the real agent (serve)', () => {
+  it('a client killed in its cooldown: the next client reloads the held change, and the service answers it', async () => {
+    const { appDir, startServe } = await import('./helpers/agent-fixture.js');
+    const app = appDir({
+      'server/app.js': "import { greet } from './greet.js';\nexport default (req, res) => res.end(greet());\n",
+      'server/greet.js': "export const greet = () => 'one';\n",
+    });
+    const serve = await startServe([app.path('server/app.js')]);
+    const clients: ChildProcess[] = [];
+    try {
+      const start = () => {
+        const child = spawn(process.execPath, [BIN, '--watch', '--no-tui', '--api-url', serve.base, '--dir', 'server', '--cooldown', '30', '--log-dir', path.join(app.dir, 'logs')], {
+          cwd: app.dir,
+          env: { ...process.env, NO_COLOR: '1', CI: '1' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        clients.push(child);
+        let out = '';
+        child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+        return { child, out: () => out };
+      };
+      const answer = async () => (await fetch(serve.base, { signal: AbortSignal.timeout(5000) })).text();
+      const first = start();
+      await until(() => first.out().includes('watching 2 files'), 'the first client watching', 15_000);
+      app.write('server/greet.js', "export const greet = () => 'two';\n");
+      await until(() => /✔ trigger:/.test(first.out()), 'the first reload', 15_000);
+      expect(await answer()).toBe('two');
+      app.write('server/greet.js', "export const greet = () => 'three';\n"); // in the 30 s cooldown
+      await until(() => first.out().includes('changed: server/greet.js') && first.out().split('changed: server/greet.js').length > 2, 'the change held', 15_000);
+      first.child.kill('SIGKILL');
+      await new Promise((r) => first.child.once('close', r));
+      expect(await answer()).toBe('two'); // the held change is not serving
+
+      const second = start();
+      await until(() => /✔ trigger:/.test(second.out()), 'the catch-up reload', 20_000);
+      expect(await answer()).toBe('three');
+    } finally {
+      for (const c of clients) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+      await serve.stop();
+      app.cleanup();
+    }
+  }, 90_000);
+});
