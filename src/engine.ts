@@ -2,6 +2,7 @@
 // into one store. Decisions live in the pure machines (scheduler.ts, pipeline.ts); this
 // file only performs their effects with real timers, files and HTTP, and feeds results back.
 import type { StoreApi } from 'zustand/vanilla';
+import { staleToReload } from './catch-up.js';
 import { createClient } from './client/client.js';
 import { createConnectionMonitor, pollInterval } from './connection.js';
 import { watchCpuLoad, type CpuMonitor } from './cpu-load.js';
@@ -166,14 +167,18 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
   // and a service that has reloaded since it booted, with nothing stale, is verified once.
   const caughtUp = config.targets.map(() => false);
   let verifiedAtStart = false;
+  /** what the watcher saw change before every target caught up (those are queued already) */
+  let seenBeforeCatchUp: Set<string> | undefined = new Set();
   function catchUp(i: number, status: Status): void {
     if (caughtUp[i] || closed || status.state === 'reloading') return; // mid-reload: the next status decides
     caughtUp[i] = true;
-    const stale = (status.stale_files ?? []).filter((f) => typeof f === 'string' && f.length > 0);
+    const stale = staleToReload(status.stale_files ?? [], config.root, seenBeforeCatchUp ?? new Set());
+    if (caughtUp.every(Boolean)) seenBeforeCatchUp = undefined;
     if (stale.length > 0) {
       const at = clock();
       for (const path of stale) queueChange({ path, kind: 'change', at });
-    } else if (status.last_reload && !verifiedAtStart) {
+    } else if (!status.stale_files?.length && status.last_reload && !verifiedAtStart) {
+      // (stale files the watcher saw change again are brought in by its own reload)
       verifiedAtStart = true;
       void serial(() => (closed ? Promise.resolve(closedResult('verify')) : runOnTargets('verify', { files: [], reason: 'watch' })));
     }
@@ -489,7 +494,10 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
     const w = await startWatcher(
       { root: config.root, dirs: config.dirs, ignore: config.ignore, logDir: config.logDir, settleMs: Math.min(15, config.debounceMs) },
       {
-        onChange: (c) => queueChange({ ...c, at: clock() }),
+        onChange: (c) => {
+          seenBeforeCatchUp?.add(c.path);
+          queueChange({ ...c, at: clock() });
+        },
         onReady: (n) => setWatch(store, { fileCount: n, ready: true }),
         onWarning: (msg) => addWarning(store, msg),
         onError: (msg) => {

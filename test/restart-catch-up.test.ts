@@ -239,3 +239,12 @@ describe('with the real agent (serve)', () => {
     }
   }, 90_000);
 });
+
+describe('staleToReload (pure)', () => {
+  it('names files as the watcher does and leaves out those it has seen change', async () => {
+    const { staleToReload } = await import('../src/catch-up.js');
+    expect(staleToReload(['/p/server/a.js', 'server/b.js', 'server/b.js', '', 7], '/p', new Set())).toEqual(['server/a.js', 'server/b.js']);
+    // the service's root may be above or below ours: whole trailing segments match
+    expect(staleToReload(['/elsewhere/answer.js', 'app/server/c.js', 'd.js', 'xd.js'], '/p', new Set(['answer.js', 'server/c.js', 'lib/d.js']))).toEqual(['xd.js']);
+  });
+});
