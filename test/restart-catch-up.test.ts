@@ -115,6 +115,19 @@ async function until(pred: () => boolean, what: string, ms = 10_000): Promise<vo
 }
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** the real CLI in headless watch mode on server/, with a 30 s cooldown to be killed in */
+function startWatchClient(cwd: string, url: string, started: ChildProcess[]) {
+  const child = spawn(process.execPath, [BIN, '--watch', '--no-tui', '--api-url', url, '--dir', 'server', '--cooldown', '30', '--log-dir', path.join(cwd, 'logs')], {
+    cwd,
+    env: { ...process.env, NO_COLOR: '1', CI: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started.push(child);
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  return { child, out: () => out };
+}
+
 function startEngine(url: string) {
   engine = createEngine(
     makeConfig({ root, dirs: [path.join(root, 'server')], apiUrl: url, debounceMs: 20, cooldownMs: 200, logDir: path.join(root, 'logs') }),
@@ -169,17 +182,7 @@ describe('watch mode catches up when it starts', () => {
 describe('a client killed in its cooldown, started again', () => {
   it('the change it held is reloaded by the next client', async () => {
     svc = await startStaleService(root);
-    const start = () => {
-      const child = spawn(process.execPath, [BIN, '--watch', '--no-tui', '--api-url', svc!.url, '--dir', 'server', '--cooldown', '30', '--log-dir', path.join(root, 'logs')], {
-        cwd: root,
-        env: { ...process.env, NO_COLOR: '1', CI: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      children.push(child);
-      let out = '';
-      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-      return { child, out: () => out };
-    };
+    const start = () => startWatchClient(root, svc!.url, children);
     const first = start();
     await until(() => first.out().includes('watching 2 files'), 'the first client watching', 15_000);
     await fs.writeFile(path.join(root, 'server', 'app.js'), 'export default 2;\n');
@@ -206,17 +209,7 @@ describe('with the real agent (serve)', () => {
     const serve = await startServe([app.path('server/app.js')]);
     const clients: ChildProcess[] = [];
     try {
-      const start = () => {
-        const child = spawn(process.execPath, [BIN, '--watch', '--no-tui', '--api-url', serve.base, '--dir', 'server', '--cooldown', '30', '--log-dir', path.join(app.dir, 'logs')], {
-          cwd: app.dir,
-          env: { ...process.env, NO_COLOR: '1', CI: '1' },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        clients.push(child);
-        let out = '';
-        child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-        return { child, out: () => out };
-      };
+      const start = () => startWatchClient(app.dir, serve.base, clients);
       const answer = async () => (await fetch(serve.base, { signal: AbortSignal.timeout(5000) })).text();
       const first = start();
       await until(() => first.out().includes('watching 2 files'), 'the first client watching', 15_000);
