@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { createEngine } from '../engine.js';
 import { addWarning } from '../store.js';
 import type { Config } from '../types.js';
+import { visible, visibleLine } from '../visible.js';
 import { processIo, runCli, type CliEngine, type CliIo } from './main.js';
 import { captureServiceOutput } from './service-output.js';
 
@@ -238,7 +239,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     service = await startDemoService(paths, args.port);
   } catch (e) {
-    err(`auto-hot-reload demo: ${(e as Error).message}`);
+    err(`auto-hot-reload demo: ${visible((e as Error).message)}`); // may quote the service's output
     process.exitCode = e instanceof DemoFailure ? e.exitCode : 1;
     return;
   }
@@ -254,7 +255,7 @@ export async function main(argv: string[]): Promise<void> {
   let engine: CliEngine | undefined;
   // the service's own lines: beside the line output, kept back while the TUI owns the screen
   const echo = (d: Buffer) => {
-    if (!interactive && !shuttingDown) for (const l of d.toString().split('\n')) if (l.trim()) process.stderr.write(`service │ ${l}\n`);
+    if (!interactive && !shuttingDown) for (const l of d.toString().split('\n')) if (l.trim()) process.stderr.write(`service │ ${visibleLine(l)}\n`);
   };
   service.child.stdout!.on('data', echo);
   service.child.stderr!.on('data', echo);
@@ -287,7 +288,7 @@ export async function main(argv: string[]): Promise<void> {
     await service.stop();
     process.off('exit', killOnExit);
   }
-  if (died) err(`auto-hot-reload demo: the demo service had stopped; its last output:\n${service.tail().join('\n')}`);
+  if (died) err(`auto-hot-reload demo: the demo service had stopped; its last output:\n${visible(service.tail().join('\n'))}`);
   else if (!interactive && !args.json) process.stdout.write(`demo service stopped\n`);
   process.exitCode = code;
 }
