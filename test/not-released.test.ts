@@ -43,4 +43,13 @@ describe('not released', () => {
     expect(row).toContain('⚠ version 4 left 1 TCPServerWrap not released');
     expect(attemptSegs({ ...attempt, notReleased: undefined }, 160).map((s) => s.text).join('')).not.toContain('not released');
   });
+
+  it('shows control characters a server put in a type name, never obeys them', () => {
+    const hostile = { ...attempt, notReleased: notReleasedText(4, { 'Evil\x1b[2J': 1 }) };
+    const r: RunResult = { kind: 'trigger', ok: true, exitCode: 0, message: hostile.message, attempt: hostile, checks: [] };
+    const line = resultLines(r, plain).slice(-1)[0];
+    expect(line).not.toContain('\x1b');
+    expect(line).toMatch(/^⚠ version 4 left 1 Evil.+\[2J not released$/);
+    expect(attemptSegs(hostile, 200).map((s) => s.text).join('')).not.toContain('\x1b');
+  });
 });

@@ -140,7 +140,7 @@ export function attemptSegs(a: ReloadAttempt, width: number): Seg[] {
     { text: what },
     ...(isFleet(a) ? tallySegs(a.targets) : []),
     ...((failed || o.neutral) && message ? [{ text: `${what || isFleet(a) ? ' — ' : ''}${message}`, color: o.color, dim: o.neutral }] : []),
-    ...(a.notReleased ? [{ text: ` ⚠ ${a.notReleased}`, color: 'yellow' }] : []),
+    ...(a.notReleased ? [{ text: ` ⚠ ${visibleLine(a.notReleased)}`, color: 'yellow' }] : []),
   ];
 }
 

@@ -94,7 +94,7 @@ export function resultLines(r: RunResult, s: Style): string[] {
   // files the service loaded through Node changed: it serves stale code, a warning
   const mark = !r.ok ? s.bad('✖') : a?.notReloadable?.length ? s.warn('⚠') : s.ok('✔');
   lines.push(`${mark} ${r.kind}: ${summary}`);
-  if (a?.notReleased) lines.push(`${s.warn('⚠')} ${a.notReleased}`);
+  if (a?.notReleased) lines.push(`${s.warn('⚠')} ${visibleLine(a.notReleased)}`); // type names come from the server
   if (a?.error) lines.push(...frameLines(a.error).map((l) => s.dim(l)));
   return lines;
 }
