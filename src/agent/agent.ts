@@ -1,6 +1,7 @@
 // The agent's core: reload (find what changed, load, check, activate), rollback, verify
 // and status. Reloads and rollbacks run one at a time through a queue.
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { relative, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type {
@@ -12,12 +13,15 @@ import type {
   Status,
   VerifyResponse,
 } from '../protocol.js';
+import { AppHandles, ServerAdopter, type ShutdownSignal } from './adopt.js';
 import { hasChanged, matchFileHint, matchModuleHint, readStamped, type Stamped } from './changes.js';
 import { runChecks } from './checks.js';
 import { readEntry, type AppEntry } from './entry.js';
 import { ModuleGraph, staleClosure, type ModuleMap } from './module-graph.js';
 import type { NormalizedAgentOptions } from './options.js';
+import { createHttpHandler } from './http.js';
 import { Prewarmer } from './prewarm.js';
+import { firstLoadReady, pendingWork, reloadReady, type Readiness } from './ready.js';
 import { isTransformable, prepareModule } from './transform.js';
 import { VersionRing, type Version } from './versions.js';
 import { AGENT_NAME, AGENT_VERSION } from './version-info.js';
@@ -44,23 +48,90 @@ export class HotReloadAgent {
   private pending = 0;
   private reloads = 0;
   private lastReload: LastReload | null = null;
-  private readonly prewarmer: Prewarmer | undefined;
+  private prewarmer: Prewarmer | undefined;
+  /** adopts the servers the app listen()s itself (serve); undefined for an embedded agent */
+  readonly adopter: ServerAdopter | undefined;
+  /** how the app is served: its own servers (adopted), or its default export on our server */
+  mode: 'adopt' | 'listener' = 'listener';
 
   constructor(readonly options: NormalizedAgentOptions) {
     this.ring = new VersionRing(options.keep);
     this.graph = new ModuleGraph(() => this.ring.active?.modules);
-    const outcome = this.graph.load(options.entry);
-    if (!outcome.ok) throw new AgentStartError(outcome.error);
-    const entry = this.readEntry(outcome.modules);
-    if ('problem' in entry) throw new AgentStartError({ message: entry.problem, file: options.entry });
-    this.ring.activate({ modules: outcome.modules, ...entry });
-    this.prewarmer = options.prewarm ? new Prewarmer() : undefined;
-    this.prewarmer?.track(outcome.modules.keys());
+    if (options.adopt) {
+      this.adopter = new ServerAdopter({
+        portOverride: options.adopt.port,
+        active: () => this.ring.active?.handles,
+        log: options.log,
+        dispatch: (slot) => {
+          const handler = createHttpHandler(this, (v) => v.handles?.handlers[slot] ?? v.listener);
+          return (req: IncomingMessage, res: ServerResponse) => {
+            // requests that reach the first version's socket before it is active
+            if (!this.ring.active) return this.firstHandles?.handlers[slot]?.(req, res);
+            // the app may listen on every interface: without a token the API is loopback-only
+            if (!options.token && req.url?.startsWith(options.prefix) && !isLoopbackPeer(req)) {
+              res.writeHead(403, { 'content-type': 'application/json; charset=utf-8' });
+              return res.end(JSON.stringify({ success: false, message: 'the hot-reload API answers loopback callers only unless a token is configured (--token / HOT_RELOAD_TOKEN)' }));
+            }
+            handler(req, res);
+          };
+        },
+      });
+    }
+  }
+
+  private firstHandles: AppHandles | undefined;
+
+  /** Loads the first version. Throws AgentStartError when it cannot serve. */
+  async start(): Promise<void> {
+    const options = this.options;
+    this.adopter?.install();
+    const baseline = pendingWork();
+    const handles = (this.firstHandles = this.adopter?.begin());
+    try {
+      const outcome = this.graph.load(options.entry);
+      if (!outcome.ok) throw new AgentStartError(outcome.error);
+      const exportsListener = !('problem' in this.readEntry(outcome.modules));
+      let ready: Readiness = { mode: 'listener' };
+      if (handles) ready = await firstLoadReady(handles, { exportsListener, timeoutMs: options.readyTimeoutMs, baseline, file: this.display(options.entry) });
+      if ('problem' in ready) throw new AgentStartError({ message: ready.problem, file: options.entry });
+      this.mode = ready.mode;
+      const entry = this.versionEntry(outcome.modules, handles);
+      if ('problem' in entry) throw new AgentStartError({ message: entry.problem, file: options.entry });
+      this.ring.activate({ modules: outcome.modules, ...entry });
+      this.prewarmer = options.prewarm ? new Prewarmer() : undefined;
+      this.prewarmer?.track(outcome.modules.keys());
+    } finally {
+      this.adopter?.end();
+      this.firstHandles = undefined;
+    }
   }
 
   /** Stops watching for edits. The agent keeps answering; safe to call twice. */
   close(): void {
     this.prewarmer?.close();
+  }
+
+  /** The local module files the active version has loaded (absolute paths). */
+  loadedFiles(): string[] {
+    return [...this.active.modules.keys()];
+  }
+
+  /** The active version's own handlers for a shutdown signal. */
+  signalHandlers(signal: ShutdownSignal): ((...args: unknown[]) => unknown)[] {
+    return this.adopter?.signalHandlers(signal) ?? [];
+  }
+
+  // The entry's checks and health export; its listener: the default export, or in adopt
+  // mode the handler of its first server.
+  private versionEntry(modules: ModuleMap, handles: AppHandles | undefined) {
+    const exports = modules.get(this.options.entry)?.module.exports;
+    if (this.mode === 'listener') {
+      const entry = this.readEntry(modules);
+      return 'problem' in entry ? entry : { ...entry, handles };
+    }
+    const entry = readEntry(exports, this.display(this.options.entry), false);
+    if ('problem' in entry) return entry;
+    return { ...entry, listener: handles!.handlers[0], handles };
   }
 
   /** The version serving new requests. */
@@ -149,11 +220,24 @@ export class HotReloadAgent {
 
     const stale = staleClosure(current.modules, changed);
     const preread = await prepareStale(stale);
-    const outcome = this.graph.load(this.options.entry, current.modules, stale, preread);
+    const handles = this.adopter?.begin();
+    let outcome;
+    let entry;
+    try {
+      outcome = this.graph.load(this.options.entry, current.modules, stale, preread);
+      if (outcome.ok && handles && this.mode === 'adopt') {
+        const slots = this.adopter!.slots;
+        const ports = slots.map((s) => s.key.replace(/^port:|^path:/, '')).join(', ');
+        const ready = await reloadReady(handles, slots.length, this.options.readyTimeoutMs, ports);
+        if ('problem' in ready) entry = { problem: ready.problem };
+      }
+      if (outcome.ok) entry ??= this.versionEntry(outcome.modules, handles);
+    } finally {
+      this.adopter?.end();
+    }
     const evaluated = outcome.evaluated.map(this.display);
     if (!outcome.ok) return fail(outcome.error, evaluated);
-    const entry = this.readEntry(outcome.modules);
-    if ('problem' in entry) return fail({ message: entry.problem, file: this.options.entry }, evaluated);
+    if (!entry || 'problem' in entry) return fail({ message: entry?.problem ?? 'no entry', file: this.options.entry }, evaluated);
     const report = await runChecks(entry.checks, this.options.checkTimeoutMs, this.lookupIn(outcome.modules));
     if (!report.ok) return fail(report.error ?? { message: 'a check failed' }, evaluated);
 
@@ -241,6 +325,11 @@ async function prepareStale(stale: Iterable<string>): Promise<Map<string, Stampe
   }
   await Promise.all(pending);
   return preread;
+}
+
+function isLoopbackPeer(req: IncomingMessage): boolean {
+  const a = req.socket.remoteAddress ?? '';
+  return a === '::1' || a.startsWith('127.') || a.startsWith('::ffff:127.');
 }
 
 function conflict(message: string): RollbackOutcome {

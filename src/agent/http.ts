@@ -13,7 +13,8 @@ import type { Version } from './versions.js';
 
 type Route = (req: IncomingMessage, res: ServerResponse, receivedAt: number) => Promise<void>;
 
-export function createHttpHandler(agent: HotReloadAgent): RequestListener {
+/** `pick`: the handler of a version that serves this server (adopted servers: its own). */
+export function createHttpHandler(agent: HotReloadAgent, pick: (v: Version) => RequestListener = (v) => v.listener): RequestListener {
   const { prefix, token } = agent.options;
   const tokenDigest = token === undefined ? undefined : digest(token);
 
@@ -91,7 +92,7 @@ export function createHttpHandler(agent: HotReloadAgent): RequestListener {
       );
     }
     try {
-      const r = version.listener(req, res) as unknown;
+      const r = pick(version)(req, res) as unknown;
       if (r && typeof (r as Promise<unknown>).then === 'function') (r as Promise<unknown>).then(undefined, (err) => appFailed(err, res, version.modules));
     } catch (err) {
       appFailed(err, res, version.modules);

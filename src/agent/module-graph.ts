@@ -22,6 +22,8 @@ export interface CjsModule {
   children: never[];
   paths: string[];
   require: NodeRequire;
+  /** as Node's: the module that first required this one; null for the entry */
+  parent: CjsModule | null;
 }
 
 export interface ModuleRecord {
@@ -50,6 +52,7 @@ interface LoadSession {
   readonly maps: Map<string, string>;
   /** files the caller read (and prepared) before the load; each is used once */
   readonly preread: Map<string, Stamped>;
+  readonly entry: string;
   failedFile?: string;
 }
 
@@ -93,6 +96,8 @@ export function staleClosure(base: ModuleMap, changed: Iterable<string>): Set<st
 export class ModuleGraph {
   private session: LoadSession | null = null;
   private readonly nativeRequires = new Map<string, NodeRequire>();
+  /** the entry's module of the newest load: `require.main`, as under `node FILE` */
+  private main: CjsModule | undefined;
 
   /** `active` gives the serving version's map, where lazy requires at run time land. */
   constructor(private readonly active: () => ModuleMap | undefined) {}
@@ -102,12 +107,14 @@ export class ModuleGraph {
    * as they are. Synchronous on purpose: nothing else runs while a map is being built.
    */
   load(entry: string, base: ModuleMap = new Map(), stale: ReadonlySet<string> = new Set(), preread = new Map<string, Stamped>()): LoadOutcome {
-    const session: LoadSession = { map: new Map(), base, stale, evaluated: [], maps: new Map(), preread };
+    const session: LoadSession = { map: new Map(), base, stale, evaluated: [], maps: new Map(), preread, entry };
     this.session = session;
+    const main = this.main;
     try {
       this.instantiate(entry);
       return { ok: true, modules: session.map, evaluated: session.evaluated };
     } catch (err) {
+      this.main = main;
       const lookup = (file: string) => session.maps.get(file) ?? base.get(file)?.map;
       return { ok: false, error: describeError(err, lookup, session.failedFile ?? entry), evaluated: session.evaluated };
     } finally {
@@ -115,7 +122,7 @@ export class ModuleGraph {
     }
   }
 
-  private instantiate(file: string): ModuleRecord {
+  private instantiate(file: string, parent: CjsModule | null = null): ModuleRecord {
     const session = this.session;
     const map = session?.map ?? this.active();
     if (!map) throw new Error(`auto-hot-reload agent: no active version to load ${file} into`);
@@ -126,7 +133,7 @@ export class ModuleGraph {
       this.adopt(prior, session);
       return prior;
     }
-    return this.evaluate(file, map);
+    return this.evaluate(file, map, parent);
   }
 
   // An unchanged module comes with the modules it holds references to.
@@ -139,12 +146,13 @@ export class ModuleGraph {
     }
   }
 
-  private evaluate(file: string, map: ModuleMap): ModuleRecord {
+  private evaluate(file: string, map: ModuleMap, parent: CjsModule | null): ModuleRecord {
     const pre = this.session?.preread.get(file);
     // used once: a module that threw and is required again is read afresh
     if (pre) this.session!.preread.delete(file);
     const { source, stamp } = pre ?? readStamped(file);
-    const module = this.createModule(file);
+    const module = this.createModule(file, parent);
+    if (this.session?.entry === file) this.main = module;
     if (extname(file) === '.json') {
       try {
         module.exports = JSON.parse(source);
@@ -183,7 +191,7 @@ export class ModuleGraph {
     return record;
   }
 
-  private createModule(file: string): CjsModule {
+  private createModule(file: string, parent: CjsModule | null): CjsModule {
     return {
       id: file,
       filename: file,
@@ -193,6 +201,7 @@ export class ModuleGraph {
       children: [],
       paths: [],
       require: undefined as unknown as NodeRequire,
+      parent,
     };
   }
 
@@ -211,13 +220,14 @@ export class ModuleGraph {
       }
       if (local === null) return this.nativeRequire(record.file)(specifier);
       record.deps.add(local);
-      return this.instantiate(local).module.exports;
+      return this.instantiate(local, record.module).module.exports;
     }) as NodeRequire;
     const resolveFn = ((specifier: string) =>
       resolveLocal(specifier, record.file) ?? this.nativeRequire(record.file).resolve(specifier)) as NodeRequire['resolve'];
     resolveFn.paths = (request: string) => this.nativeRequire(record.file).resolve.paths(request);
     req.resolve = resolveFn;
     req.cache = NO_CACHE as NodeRequire['cache'];
+    Object.defineProperty(req, 'main', { get: () => this.main, enumerable: true });
     return req;
   }
 

@@ -25,6 +25,13 @@ export interface AgentOptions {
   log?: (line: string) => void;
   /** transform edited modules as soon as they are saved (default true); close() stops it */
   prewarm?: boolean;
+  /**
+   * run the app as `node FILE` would and adopt the servers it listen()s itself (serve);
+   * `port` moves its first server
+   */
+  adopt?: { port?: number };
+  /** how long a loading version may take to call listen() (default 10000 ms) */
+  readyTimeoutMs?: number;
 }
 
 export interface NormalizedAgentOptions {
@@ -37,6 +44,8 @@ export interface NormalizedAgentOptions {
   readonly healthTimeoutMs: number;
   readonly log: (line: string) => void;
   readonly prewarm: boolean;
+  readonly adopt: { port?: number } | undefined;
+  readonly readyTimeoutMs: number;
 }
 
 export class AgentOptionsError extends Error {
@@ -70,6 +79,10 @@ export function normalizeOptions(o: AgentOptions): NormalizedAgentOptions {
   if (!Number.isFinite(healthTimeoutMs) || healthTimeoutMs <= 0) {
     throw new AgentOptionsError(`healthTimeoutMs: expected a positive number, got ${String(o.healthTimeoutMs)}`);
   }
+  const readyTimeoutMs = o.readyTimeoutMs ?? 10_000;
+  if (!Number.isFinite(readyTimeoutMs) || readyTimeoutMs <= 0) {
+    throw new AgentOptionsError(`readyTimeoutMs: expected a positive number, got ${String(o.readyTimeoutMs)}`);
+  }
   return {
     entry,
     token: o.token,
@@ -80,5 +93,7 @@ export function normalizeOptions(o: AgentOptions): NormalizedAgentOptions {
     healthTimeoutMs,
     log: o.log ?? (() => {}),
     prewarm: o.prewarm ?? true,
+    adopt: o.adopt,
+    readyTimeoutMs,
   };
 }

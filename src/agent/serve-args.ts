@@ -1,9 +1,16 @@
-// `serve` arguments: FILE [--port N] [--host H] [--token T] [--keep N] [--prefix P].
+// `serve` arguments: FILE [--port N] [--host H] [--token T] [--keep N] [--prefix P]
+// [--ready-timeout S] [--grace S] [-- ARGS…].
 import { isIP } from 'node:net';
 
 export interface ServeArgs {
   file: string;
   port: number;
+  /** --port was given: it moves the app's first server too */
+  portGiven: boolean;
+  /** the app's own arguments (after `--`): its process.argv.slice(2) */
+  appArgs: string[];
+  readyTimeoutMs: number;
+  graceMs: number;
   host: string;
   token: string | undefined;
   keep: number;
@@ -14,21 +21,30 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export const SERVE_USAGE = `usage: auto-hot-reload serve FILE [--port N] [--host H] [--token T] [--keep N] [--prefix P]
-  FILE      a module whose default export is a request listener (.js .mjs .cjs .ts)
-  --port    port to listen on (default 8001; 0 picks a free port)
-  --host    address to bind (default 127.0.0.1; any other than loopback needs a token)
+export const SERVE_USAGE = `usage: auto-hot-reload serve FILE [options] [-- ARGS…]
+  FILE      your app, run as \`node FILE ARGS…\` would (.js .mjs .cjs .ts): the servers it
+            listen()s are adopted (the hot-reload API answers on them); an app that listens
+            nowhere is served from its default export (a request listener) on --port
+  --port    the port of the app's first server, or of the default export (default 8001; 0 picks a free port)
+  --host    address to bind a default export on (default 127.0.0.1; any other than loopback needs a token)
+  --ready-timeout  seconds a loading version may take to call listen() (default 10)
+  --grace   seconds from SIGINT/SIGTERM/SIGHUP to exit, even with handles open (default 10)
   --token   require Authorization: Bearer T on the hot-reload API (env HOT_RELOAD_TOKEN)
   --keep    versions kept for rollback (default 5)
   --prefix  path of the hot-reload API (default /api/v1/hot-reload)`;
 
-const VALUE_FLAGS = new Set(['--port', '--host', '--token', '--keep', '--prefix']);
+const VALUE_FLAGS = new Set(['--port', '--host', '--token', '--keep', '--prefix', '--ready-timeout', '--grace']);
 
 export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ServeArgs | 'help' {
   const values = new Map<string, string>();
   const positional: string[] = [];
+  let appArgs: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
+    if (arg === '--') {
+      appArgs = argv.slice(i + 1);
+      break;
+    }
     if (arg === '-h' || arg === '--help') return 'help';
     if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
@@ -53,7 +69,15 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
       `refusing to serve the hot-reload API on non-loopback host ${host} without a token: pass --token T or set HOT_RELOAD_TOKEN (or bind --host 127.0.0.1)`,
     );
   }
-  return { file: positional[0], port, host, token, keep, prefix: values.get('--prefix') };
+  const readyTimeoutMs = seconds(values.get('--ready-timeout') ?? '10', '--ready-timeout');
+  const graceMs = seconds(values.get('--grace') ?? '10', '--grace');
+  return { file: positional[0], port, portGiven: values.has('--port'), appArgs, readyTimeoutMs, graceMs, host, token, keep, prefix: values.get('--prefix') };
+}
+
+function seconds(raw: string, name: string): number {
+  const n = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || n <= 0 || n > 3600) throw new UsageError(`${name}: expected a number of seconds above 0, up to 3600, got ${JSON.stringify(raw)}`);
+  return Math.round(n * 1000);
 }
 
 function integer(raw: string, name: string, min: number, max: number): number {
