@@ -93,7 +93,8 @@ export class HotReloadAgent {
       const exportsListener = !('problem' in this.readEntry(outcome.modules));
       let ready: Readiness = { mode: 'listener' };
       if (handles) ready = await firstLoadReady(handles, { exportsListener, timeoutMs: options.readyTimeoutMs, baseline, file: this.display(options.entry) });
-      if ('problem' in ready) throw new AgentStartError({ message: ready.problem, file: options.entry });
+      // "nothing to serve" names the file itself
+      if ('problem' in ready) throw new AgentStartError({ message: ready.problem, ...(ready.problem.startsWith('nothing') ? {} : { file: options.entry }) });
       this.mode = ready.mode;
       const entry = this.versionEntry(outcome.modules, handles);
       if ('problem' in entry) throw new AgentStartError({ message: entry.problem, file: options.entry });

@@ -6,11 +6,19 @@ import type { AppHandles } from './adopt.js';
 
 export type Readiness = { mode: 'adopt' | 'listener' } | { problem: string };
 
-// stdio streams are always there; anything else may still call listen() later
-const IGNORED = new Set(['TTYWrap', 'PipeWrap', 'SignalWrap']);
-/** Pending work (timers, sockets, file reads) that could still lead to a listen(). */
-export function pendingWork(): number {
-  return process.getActiveResourcesInfo().filter((t) => !IGNORED.has(t)).length;
+// stdio streams are always there, close requests come and go
+const IGNORED = new Set(['TTYWrap', 'PipeWrap', 'SignalWrap', 'CloseReq']);
+/** Pending work (timers, sockets, file reads) by kind: what could still lead to a listen(). */
+export function pendingWork(): Map<string, number> {
+  const kinds = new Map<string, number>();
+  for (const t of process.getActiveResourcesInfo()) if (!IGNORED.has(t)) kinds.set(t, (kinds.get(t) ?? 0) + 1);
+  return kinds;
+}
+
+/** Some kind of work is pending now that was not before the load. */
+function morePending(baseline: Map<string, number>): boolean {
+  for (const [kind, n] of pendingWork()) if (n > (baseline.get(kind) ?? 0)) return true;
+  return false;
 }
 
 /** one turn for a listen() right after startup (a resolved promise, a 0 ms timer) */
@@ -19,13 +27,13 @@ const POLL_MS = 25;
 
 export async function firstLoadReady(
   h: AppHandles,
-  opts: { exportsListener: boolean; timeoutMs: number; baseline: number; file: string },
+  opts: { exportsListener: boolean; timeoutMs: number; baseline: Map<string, number>; file: string },
 ): Promise<Readiness> {
   if (h.listens === 0) await sleep(SETTLE_MS);
   if (h.listens === 0 && !opts.exportsListener) {
     // wait for an asynchronous listen(), unless nothing is left that could make one
     const deadline = Date.now() + opts.timeoutMs;
-    while (h.listens === 0 && Date.now() < deadline && pendingWork() > opts.baseline) {
+    while (h.listens === 0 && Date.now() < deadline && morePending(opts.baseline)) {
       await h.waitFor(() => h.listens > 0, Math.min(POLL_MS, Math.max(1, deadline - Date.now())));
     }
     if (h.listens === 0) {
