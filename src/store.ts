@@ -16,7 +16,7 @@ import type {
   ReloadAttempt,
 } from './types.js';
 
-export const LIMITS = { history: 50, recent: 20, errors: 200, warnings: 50 } as const;
+export const LIMITS = { history: 50, recent: 20, errors: 200, warnings: 50, serviceOutput: 200 } as const;
 
 export function initialEngineState(config: Config): EngineState {
   return {
@@ -32,6 +32,7 @@ export function initialEngineState(config: Config): EngineState {
     restartDetected: false,
     errors: [],
     warnings: [],
+    serviceOutput: [],
   };
 }
 
@@ -89,6 +90,12 @@ export function finishAttempt(store: Store, attempt: ReloadAttempt, checks: Chec
 
 export function addError(store: Store, entry: ErrorEntry): void {
   store.setState({ errors: prepend(store.getState().errors, [entry], LIMITS.errors) });
+}
+
+/** Lines the service the CLI runs (dev, demo) printed; the store keeps the last ones. */
+export function appendServiceOutput(store: Store, lines: readonly string[]): void {
+  if (lines.length === 0) return;
+  store.setState({ serviceOutput: [...store.getState().serviceOutput, ...lines].slice(-LIMITS.serviceOutput) });
 }
 
 export function addWarning(store: Store, warning: string): void {

@@ -194,6 +194,7 @@ export interface EngineState {
   restartDetected: boolean; // boot id/pid changed between two statuses
   errors: ErrorEntry[]; // this run's errors, newest first, bounded
   warnings: string[]; // start-up diagnostics and drift warnings
+  serviceOutput: string[]; // the last lines of a service the CLI runs itself (dev, demo), oldest first
 }
 
 export interface EngineActions {

@@ -23,6 +23,11 @@ export function createHttpHandler(agent: HotReloadAgent, pick: (v: Version) => R
       method: 'GET',
       run: async (_req, res) => send(res, 200, { success: true, status: agent.status() }),
     },
+    // the local module files the service has loaded: what `dev` watches
+    [`${prefix}/loaded`]: {
+      method: 'GET',
+      run: async (_req, res) => send(res, 200, { success: true, root: agent.options.root, files: agent.loadedFiles() }),
+    },
     [`${prefix}/reload-all`]: {
       method: 'POST',
       run: async (req, res, receivedAt) => {

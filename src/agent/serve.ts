@@ -32,6 +32,13 @@ export async function main(argv: string[]): Promise<void> {
   // a signal during the first load: nothing of the app's to run yet, leave at once
   const early = (signal: string) => process.exit(signal === 'SIGINT' ? 130 : 143);
   const unEarly = SIGNALS.map((s) => onSignalDirect(s, early));
+  // started by the CLI (dev, demo) with an IPC channel: when it closes, the CLI is gone —
+  // stop as on SIGHUP, so that the service never outlives it
+  let onParentGone: () => void = () => early('SIGHUP');
+  if (process.channel) {
+    process.channel.unref();
+    process.once('disconnect', () => onParentGone());
+  }
   let core: HotReloadAgent;
   try {
     core = await startCore({
@@ -76,7 +83,9 @@ export async function main(argv: string[]): Promise<void> {
     url = httpUrl(own.address(), args.host);
   } else url = httpUrl(core.adopter!.slots[0].server.address(), '127.0.0.1');
   process.stdout.write(`auto-hot-reload agent: serving ${args.file} on ${url} (pid ${process.pid})\n`);
-  await stopOnSignal(core, own, args);
+  await stopOnSignal(core, own, args, (stop) => {
+    onParentGone = () => stop('SIGHUP');
+  });
 }
 
 /** The URL the API answers on: an address bound to every interface is reached on loopback. */
@@ -92,7 +101,12 @@ function httpUrl(address: AddressInfo | string | null, fallbackHost: string): st
 // SIGINT/SIGTERM/SIGHUP: the active version's own handlers first (its graceful shutdown),
 // then the servers close; the process exits when they have (or when the app's handlers let
 // it), and at the latest after the grace period. A second signal exits at once.
-function stopOnSignal(core: HotReloadAgent, own: Server | undefined, args: ServeArgs): Promise<void> {
+function stopOnSignal(
+  core: HotReloadAgent,
+  own: Server | undefined,
+  args: ServeArgs,
+  expose: (stop: (signal: ShutdownSignal) => void) => void,
+): Promise<void> {
   return new Promise<void>(() => {
     let stopping = false;
     const stop = (signal: ShutdownSignal) => {
@@ -119,6 +133,7 @@ function stopOnSignal(core: HotReloadAgent, own: Server | undefined, args: Serve
       });
     };
     for (const s of SIGNALS) onSignalDirect(s, () => stop(s));
+    expose(stop);
   });
 }
 

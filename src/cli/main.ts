@@ -32,7 +32,7 @@ export interface CliIo {
   stdinIsTTY: boolean;
   env: NodeJS.ProcessEnv;
   cwd: string;
-  /** resolves on SIGINT/SIGTERM; the callback's second call means "give up now" */
+  /** resolves on SIGINT/SIGTERM/SIGHUP; the callback's second call means "give up now" */
   onSignal(handler: (second: boolean) => void): () => void;
   createEngine?: (config: Config) => CliEngine | Promise<CliEngine>;
 }
@@ -48,11 +48,11 @@ export function processIo(env: NodeJS.ProcessEnv = process.env): CliIo {
     onSignal(handler) {
       let count = 0;
       const h = () => handler(++count > 1);
-      process.on('SIGINT', h);
-      process.on('SIGTERM', h);
+      // SIGHUP: the terminal closed; quit the same way (a service we run stops with us)
+      const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+      for (const s of signals) process.on(s, h);
       return () => {
-        process.off('SIGINT', h);
-        process.off('SIGTERM', h);
+        for (const s of signals) process.off(s, h);
       };
     },
   };
@@ -104,8 +104,8 @@ async function runSubcommand(sub: Subcommand, rest: string[], io: CliIo): Promis
     const hook = await import('./hook.js');
     return hook.main(rest, { cwd: io.cwd, env: io.env, out: (l) => io.stdout.write(`${l}\n`) });
   }
-  // serve (agent) and demo live in other modules; load them only when asked for
-  const spec = sub === 'serve' ? '../agent/serve.js' : './demo.js';
+  // serve (agent), dev and demo live in other modules; load them only when asked for
+  const spec = sub === 'serve' ? '../agent/serve.js' : sub === 'dev' ? './dev.js' : './demo.js';
   let mod: { main(argv: string[]): Promise<unknown> };
   try {
     mod = (await import(spec)) as typeof mod;
