@@ -2,6 +2,7 @@
 // machine (DESIGN.md "What the client does with it"). transition(state, event) returns
 // the next state and the effects to perform; pipeline-runner.ts performs them against one
 // target's ApiClient and feeds the results back. All decisions live here, none in the runner.
+import { notLoaded } from './checks.js';
 import type { ReloadRequest, ReloadResult, RollbackRequest, RollbackResponse, Status } from './protocol.js';
 import type { CheckResult, ErrorEntry, ExitCode, ReloadOutcome } from './types.js';
 
@@ -330,5 +331,5 @@ function reloadedMessage(r: ReloadResult | undefined): string {
   if (!r) return 'reloaded';
   const n = r.reloaded_modules.length;
   const v = r.activated && r.version !== undefined ? ` → version ${r.version}` : '';
-  return `reloaded ${n} module${n === 1 ? '' : 's'}${v}`;
+  return `reloaded ${n} module${n === 1 ? '' : 's'}${v}${notLoaded(r)}`;
 }

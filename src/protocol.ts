@@ -67,6 +67,8 @@ export interface ReloadResult {
   activated?: boolean;
   duration_ms?: number;
   error?: ReloadErrorInfo;
+  /** `files` hints that name no module the service has loaded (a config file read with fs, a template) */
+  not_loaded?: string[];
 }
 
 export interface CheckOutcome {
@@ -159,6 +161,7 @@ export const reloadResultSchema = z.object({
   activated: z.boolean().optional(),
   duration_ms: optNum,
   error: reloadErrorInfoSchema.optional(),
+  not_loaded: z.array(z.string()).optional(),
 });
 
 export const verifyResponseSchema = z.object({

@@ -184,7 +184,9 @@ export class HotReloadAgent {
     const startedAt = new Date().toISOString();
     const current = this.active;
     const changed = this.findChanged(current.modules, request);
+    const notLoaded = unloadedHints(request, current.modules, this.options.root);
     const finish = (result: ReloadResult, modules: string[]): ReloadResult => {
+      if (notLoaded.length) result.not_loaded = notLoaded;
       result.duration_ms = round(performance.now() - receivedAt);
       this.lastReload = {
         id,
@@ -201,8 +203,9 @@ export class HotReloadAgent {
     const unchanged = { version: current.id, previous_version: current.id, activated: false };
 
     if (changed.size === 0) {
+      const message = notLoaded.length ? `not loaded by the service: ${notLoaded.join(', ')}; version ${current.id} still serving` : 'nothing changed';
       return finish(
-        { success: true, message: 'nothing changed', reloaded_modules: [], failed_modules: [], ...unchanged },
+        { success: true, message, reloaded_modules: [], failed_modules: [], ...unchanged },
         [],
       );
     }
@@ -333,6 +336,12 @@ function isLoopbackPeer(req: IncomingMessage): boolean {
   return a === '::1' || a.startsWith('127.') || a.startsWith('::ffff:127.');
 }
 
+/** `files` hints that name no loaded module: files the service never loaded (read with fs, say). */
+function unloadedHints(request: ReloadRequest, modules: ModuleMap, root: string): string[] {
+  const loaded = [...modules.keys()];
+  return (request.files ?? []).filter((hint) => matchFileHint(hint, loaded, root).length === 0);
+}
+
 function conflict(message: string): RollbackOutcome {
   return { status: 409, body: { success: false, message } };
 }
@@ -349,6 +358,7 @@ function where(error: ReloadErrorInfo, display: (f: string) => string): string {
 
 function describeReload(r: ReloadResult): string {
   if (r.activated) return `auto-hot-reload agent: version ${r.version} active in ${r.duration_ms} ms (${r.reloaded_modules.join(', ')})`;
+  if (r.success && r.not_loaded?.length) return `auto-hot-reload agent: ${r.message}`;
   if (r.success) return `auto-hot-reload agent: nothing changed, version ${r.version} still serving`;
   return `auto-hot-reload agent: ${r.message}`;
 }
