@@ -156,12 +156,32 @@ describe('serve adopts the servers an ordinary app listen()s', () => {
       expect((await call(`${p.base}/`)).body).toBe(expected('v0'));
       expect(listeningPorts(p.pid)).toEqual([p.port]);
       const boot = (await call(`${p.base}${PREFIX}/status`)).body.status;
+      // requests keep coming while it reloads: none may fail
+      let stop = false;
+      const failures: string[] = [];
+      let answered = 0;
+      const traffic = (async () => {
+        while (!stop) {
+          try {
+            const r = await fetch(`${p.base}/`, { signal: AbortSignal.timeout(5000) });
+            await r.text();
+            if (r.status === 200) answered++;
+            else failures.push(`HTTP ${r.status}`);
+          } catch (e) {
+            failures.push((e as Error).message);
+          }
+        }
+      })();
       for (let i = 1; i <= 20; i++) {
         app.write(wordFile(shape), shape.word(`v${i}`));
         const r = await call(`${p.base}${PREFIX}/reload-all`, { method: 'POST', body: { files: [wordFile(shape)] } });
         expect(r.body).toMatchObject({ success: true, activated: true, version: i + 1 });
         expect((await call(`${p.base}/`)).body).toBe(expected(`v${i}`));
       }
+      stop = true;
+      await traffic;
+      expect(failures).toEqual([]);
+      expect(answered).toBeGreaterThan(0);
       expect(listeningPorts(p.pid)).toEqual([p.port]);
       const after = (await call(`${p.base}${PREFIX}/status`)).body.status;
       expect([after.pid, after.boot_id]).toEqual([boot.pid, boot.boot_id]);
