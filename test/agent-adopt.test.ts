@@ -1,7 +1,9 @@
 // Ordinary apps, written as people write them (they call listen() themselves), run
 // unchanged under a real `serve` process: 20 reloads each, same pid, one listening socket.
 // Needs the build (`npm test` builds first).
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { afterEach, describe, expect, it } from 'vitest';
 import { appDir, call, PREFIX, spawnServe, startServe, type AppDir, type ServeProcess } from './helpers/agent-fixture.js';
 
@@ -189,6 +191,56 @@ describe('serve adopts the servers an ordinary app listen()s', () => {
       expect(await p.stop('SIGTERM')).toBe(0);
     });
   }
+});
+
+/** GET over https, trusting the test's self-signed certificate. */
+function httpsGet(url: string, init: { method?: string } = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { method: init.method ?? 'GET', rejectUnauthorized: false, timeout: 5000 }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('serve adopts https servers and rolls back on them', () => {
+  it('https.createServer(options, app).listen(): reloads and a rollback on the same TLS socket', async () => {
+    const app = appDir({
+      'app.js': `const https = require('node:https');
+const fs = require('node:fs');
+const { word } = require('./word');
+const options = { key: fs.readFileSync(__dirname + '/key.pem'), cert: fs.readFileSync(__dirname + '/cert.pem') };
+https.createServer(options, (q, s) => s.end(word)).listen(8443);
+`,
+      'word.js': CJS_WORD('v0'),
+    });
+    apps.push(app);
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', app.path('key.pem'), '-out', app.path('cert.pem')], { stdio: 'ignore' });
+    const { proc, done } = spawnServe([app.path('app.js'), '--port', '0']);
+    const deadline = Date.now() + 15_000;
+    let m: RegExpExecArray | null = null;
+    const out = () => (proc as unknown as { output(): string }).output();
+    while (!(m = /serving .+ on https:\/\/127\.0\.0\.1:(\d+) \(pid (\d+)\)/.exec(out())) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    try {
+      expect(m, out()).not.toBeNull();
+      const base = `https://127.0.0.1:${m![1]}`;
+      expect((await httpsGet(`${base}/`)).body).toBe('v0');
+      for (const w of ['v1', 'v2']) {
+        app.write('word.js', CJS_WORD(w));
+        expect(JSON.parse((await httpsGet(`${base}${PREFIX}/reload-all`, { method: 'POST' })).body)).toMatchObject({ activated: true });
+        expect((await httpsGet(`${base}/`)).body).toBe(w);
+      }
+      expect(JSON.parse((await httpsGet(`${base}${PREFIX}/rollback`, { method: 'POST' })).body)).toMatchObject({ success: true, version: 2, rolled_back_from: 3 });
+      expect((await httpsGet(`${base}/`)).body).toBe('v1');
+      expect(listeningPorts(Number(m![2]))).toEqual([Number(m![1])]);
+    } finally {
+      proc.kill('SIGTERM');
+      expect((await done).code).toBe(0);
+    }
+  });
 });
 
 describe('serve: start, readiness and stop like the app', () => {

@@ -7,6 +7,7 @@
 // Signal handlers (SIGINT/SIGTERM/SIGHUP) the app registers are kept per version, so that
 // shutdown runs the active version's own handlers, once.
 import { Server as HttpServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { Server as HttpsServer } from 'node:https';
 import { Server as NetServer } from 'node:net';
 
 type AnyFn = (...args: any[]) => any;
@@ -178,13 +179,16 @@ export class ServerAdopter {
   private onListen(server: NetServer, args: unknown[]): NetServer {
     const owner = this.loading ?? this.opts.active();
     // raw TCP servers, and listen()s before the agent runs a version, are left alone
-    if (!(server instanceof HttpServer) || !owner) return origListen.apply(server, args as never);
+    const http = server instanceof HttpServer || server instanceof HttpsServer;
+    if (!http || !owner) return origListen.apply(server, args as never);
     const key = listenKey(args);
     const free = (s: Slot) => owner.servers[s.index] === undefined;
     const slot = this.slots.find((s) => s.key === key && free(s)) ?? this.slots.find((s) => s.index === owner.listens && free(s));
     owner.listens++;
-    if (slot) return this.attach(owner, slot, server, args);
-    return this.bind(owner, server, args, key);
+    // an https.Server answers requests as an http.Server does (tls.Server underneath)
+    const web = server as HttpServer;
+    if (slot) return this.attach(owner, slot, web, args);
+    return this.bind(owner, web, args, key);
   }
 
   // A new socket: the first version's servers (and a version's extra server).

@@ -4,6 +4,7 @@
 // Prints exactly one line when serving (tools parse it):
 //   auto-hot-reload agent: serving FILE on http://HOST:PORT (pid N)
 import { createServer, type Server } from 'node:http';
+import { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { listenDirect, onSignalDirect, SIGNALS, type ShutdownSignal } from './adopt.js';
@@ -81,7 +82,10 @@ export async function main(argv: string[]): Promise<void> {
       throw err;
     }
     url = httpUrl(own.address(), args.host);
-  } else url = httpUrl(core.adopter!.slots[0].server.address(), '127.0.0.1');
+  } else {
+    const first = core.adopter!.slots[0].server;
+    url = httpUrl(first.address(), '127.0.0.1', first instanceof HttpsServer ? 'https' : 'http');
+  }
   process.stdout.write(`auto-hot-reload agent: serving ${args.file} on ${url} (pid ${process.pid})\n`);
   await stopOnSignal(core, own, args, (stop) => {
     onParentGone = () => stop('SIGHUP');
@@ -89,13 +93,13 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 /** The URL the API answers on: an address bound to every interface is reached on loopback. */
-function httpUrl(address: AddressInfo | string | null, fallbackHost: string): string {
+function httpUrl(address: AddressInfo | string | null, fallbackHost: string, scheme = 'http'): string {
   if (typeof address === 'string') return `unix:${address}`;
-  if (!address) return `http://${fallbackHost}`;
+  if (!address) return `${scheme}://${fallbackHost}`;
   let host = address.address;
   if (host === '::' || host === '0.0.0.0') host = '127.0.0.1';
   if (host.includes(':')) host = `[${host}]`;
-  return `http://${host}:${address.port}`;
+  return `${scheme}://${host}:${address.port}`;
 }
 
 // SIGINT/SIGTERM/SIGHUP: the active version's own handlers first (its graceful shutdown),

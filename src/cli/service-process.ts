@@ -5,7 +5,7 @@
 // killed, even by SIGKILL), and the CLI stops it on exit.
 import { spawn, type ChildProcess } from 'node:child_process';
 
-export const SERVING = /^auto-hot-reload agent: serving .+ on (http:\/\/\S+):(\d+) \(pid (\d+)\)$/m;
+export const SERVING = /^auto-hot-reload agent: serving .+ on (https?:\/\/\S+):(\d+) \(pid (\d+)\)$/m;
 
 export interface ServiceOptions {
   /** node arguments: the CLI's bin and `serve FILE …` */
