@@ -3,6 +3,7 @@
 // Needs the build (`npm test` builds first).
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { afterEach, describe, expect, it } from 'vitest';
 import { appDir, call, PREFIX, spawnServe, startServe, type AppDir, type ServeProcess } from './helpers/agent-fixture.js';
@@ -240,6 +241,40 @@ https.createServer(options, (q, s) => s.end(word)).listen(8443);
       proc.kill('SIGTERM');
       expect((await done).code).toBe(0);
     }
+  });
+});
+
+/** An HTTP upgrade; resolves the X-Word header of the 101 answer. */
+function upgrade(base: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${base}/ws`, { headers: { connection: 'Upgrade', upgrade: 'x' }, timeout: 5000 });
+    req.on('upgrade', (res, socket) => {
+      socket.destroy();
+      resolve(String(res.headers['x-word']));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('serve routes WebSocket upgrades to the active version', () => {
+  it("a reload's upgrade listener answers on the adopted socket", async () => {
+    const app = appDir({
+      'app.js': `const http = require('node:http');
+const { word } = require('./word');
+const server = http.createServer((q, s) => s.end(word));
+server.on('upgrade', (req, socket) => socket.end('HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: x\\r\\nConnection: Upgrade\\r\\nX-Word: ' + word + '\\r\\n\\r\\n'));
+server.listen(3000);
+`,
+      'word.js': CJS_WORD('v0'),
+    });
+    apps.push(app);
+    const p = await startServe([app.path('app.js')]);
+    procs.push(p);
+    expect(await upgrade(p.base)).toBe('v0');
+    app.write('word.js', CJS_WORD('v1'));
+    expect((await call(`${p.base}${PREFIX}/reload-all`, { method: 'POST', body: {} })).body.activated).toBe(true);
+    expect(await upgrade(p.base)).toBe('v1');
   });
 });
 

@@ -198,11 +198,15 @@ export class ServerAdopter {
     this.slots.push({ index, server, key });
     const ownEmit = server.emit as AnyFn;
     const dispatch = this.opts.dispatch(index);
+    const active = () => this.opts.active()?.servers[index];
     server.emit = function (this: HttpServer, event: string | symbol, ...rest: unknown[]) {
       if (event === 'request') {
         dispatch(rest[0] as IncomingMessage, rest[1] as ServerResponse);
         return true;
       }
+      // WebSocket upgrades go to the active version's own server (its ws/socket.io listeners)
+      const current = event === 'upgrade' ? active() : undefined;
+      if (current && current !== server) return (current.emit as AnyFn).call(current, event, ...rest);
       return ownEmit.call(this, event, ...rest);
     } as typeof server.emit;
     owner.servers[index] = server;
