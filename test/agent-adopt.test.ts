@@ -311,6 +311,27 @@ process.on('SIGTERM', () => {
     expect(out).toContain('app: closed v3\n');
   });
 
+  it('keeps the signal handlers of modules a reload did not re-run (a db module), once', async () => {
+    const app = appDir({
+      'app.js': `const http = require('node:http');\nrequire('./db');\nconst { word } = require('./word');\nhttp.createServer((q, s) => s.end(word)).listen(3000);\nprocess.on('SIGTERM', () => console.log('app: graceful ' + word));\n`,
+      'db.js': `process.on('SIGTERM', () => console.log('db: pool closed'));\nexports.pool = {};\n`,
+      'word.js': CJS_WORD('v0'),
+    });
+    apps.push(app);
+    const p = await startServe([app.path('app.js')]);
+    procs.push(p);
+    for (let i = 1; i <= 2; i++) {
+      app.write('word.js', CJS_WORD(`v${i}`));
+      expect((await call(`${p.base}${PREFIX}/reload-all`, { method: 'POST', body: {} })).body.activated).toBe(true);
+    }
+    // db.js changes too: its new handler replaces its old one
+    app.write('db.js', `process.on('SIGTERM', () => console.log('db2: pool closed'));\nexports.pool = {};\n`);
+    expect((await call(`${p.base}${PREFIX}/reload-all`, { method: 'POST', body: {} })).body.activated).toBe(true);
+    expect(await p.stop('SIGTERM')).toBe(0);
+    const out = p.output();
+    expect(out.match(/\S+: pool closed|app: graceful \S+/g)).toEqual(['db2: pool closed', 'app: graceful v2']);
+  });
+
   it('exits within the grace period when the app keeps handles open and never exits', async () => {
     const app = appDir({
       'app.js': `require('node:http').createServer((q, s) => s.end('x')).listen(3000);

@@ -9,6 +9,7 @@
 import { Server as HttpServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import { Server as HttpsServer } from 'node:https';
 import { Server as NetServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 
 type AnyFn = (...args: any[]) => any;
 
@@ -32,6 +33,8 @@ export class AppHandles {
   /** first-load binds: resolve when listening, reject with the listen error */
   readonly binds: Promise<void>[] = [];
   readonly signals = new Map<string, AnyFn[]>();
+  /** the module file that registered each signal handler (from the stack), when known */
+  readonly origins = new Map<AnyFn, string | undefined>();
   /** listen() calls seen */
   listens = 0;
   private waiters: (() => void)[] = [];
@@ -87,6 +90,22 @@ export interface AdopterOptions {
   active(): AppHandles | undefined;
   /** a server bound after its version was active (a late listen) or failing to */
   log(line: string): void;
+}
+
+const SELF = fileURLToPath(import.meta.url);
+/**
+ * The innermost app module on the stack: the one registering a handler. App modules are
+ * evaluated under their plain path ("at f (/srv/app/db.js:2:9)"); the agent's own files
+ * show as file:// URLs; packages are skipped, so that a helper such as close-with-grace
+ * called from the entry counts as the entry's.
+ */
+function callerFile(): string | undefined {
+  for (const line of (new Error().stack ?? '').split('\n').slice(1)) {
+    if (line.includes(SELF) || /[\\/]node_modules[\\/]/.test(line)) continue;
+    const m = /[(\s]((?:\/|[A-Za-z]:\\)[^():]*):\d+:\d+\)?\s*$/.exec(line);
+    if (m) return m[1];
+  }
+  return undefined;
 }
 
 const origListen = NetServer.prototype.listen;
@@ -149,6 +168,24 @@ export class ServerAdopter {
 
   end(): void {
     this.loading = undefined;
+  }
+
+  /**
+   * A new version keeps the signal handlers of the modules it did not re-run (a db module's
+   * `process.on('SIGTERM', () => pool.end())`, a package's): those modules are the very same
+   * instances. Handlers registered by modules it re-ran are replaced by their new ones.
+   */
+  inherit(next: AppHandles, prev: AppHandles | undefined, rerun: ReadonlySet<string>): void {
+    if (!prev) return;
+    for (const [signal, list] of prev.signals) {
+      const kept = list.filter((h) => {
+        const file = prev.origins.get(h);
+        return !file || !rerun.has(file);
+      });
+      if (!kept.length) continue;
+      for (const h of kept) next.origins.set(h, prev.origins.get(h));
+      next.signals.set(signal, [...kept, ...(next.signals.get(signal) ?? [])]);
+    }
   }
 
   /** The active version's handlers for a signal (the app's graceful shutdown). */
@@ -271,6 +308,7 @@ export class ServerAdopter {
     if (prepend) list.unshift(handler);
     else list.push(handler);
     owner.signals.set(signal, list);
+    owner.origins.set(handler, callerFile());
   }
 
   private removeSignal(signal: string, fn: AnyFn): void {

@@ -245,6 +245,7 @@ export class HotReloadAgent {
     const report = await runChecks(entry.checks, this.options.checkTimeoutMs, this.lookupIn(outcome.modules));
     if (!report.ok) return fail(report.error ?? { message: 'a check failed' }, evaluated);
 
+    if (handles) this.adopter!.inherit(handles, current.handles, new Set(outcome.evaluated));
     const next = this.ring.activate({ modules: outcome.modules, ...entry });
     this.prewarmer?.track(outcome.modules.keys());
     return finish(
