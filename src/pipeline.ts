@@ -3,6 +3,7 @@
 // the next state and the effects to perform; pipeline-runner.ts performs them against one
 // target's ApiClient and feeds the results back. All decisions live here, none in the runner.
 import { notLoaded } from './checks.js';
+import { listTotal } from './bounds.js';
 import type { ReloadRequest, ReloadResult, RollbackRequest, RollbackResponse, Status } from './protocol.js';
 import type { CheckResult, ErrorEntry, ExitCode, ReloadOutcome } from './types.js';
 
@@ -329,7 +330,7 @@ function withLocation(message: string, r: ReloadResult, root?: string): string {
 
 function reloadedMessage(r: ReloadResult | undefined): string {
   if (!r) return 'reloaded';
-  const n = r.reloaded_modules.length;
+  const n = listTotal(r.reloaded_modules); // the list may have been clipped (bounds.ts)
   const v = r.activated && r.version !== undefined ? ` → version ${r.version}` : '';
   return `reloaded ${n} module${n === 1 ? '' : 's'}${v}${notLoaded(r)}`;
 }

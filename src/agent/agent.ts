@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { relative, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type {
   LastReload,
   ReloadErrorInfo,
@@ -13,8 +14,10 @@ import type {
   Status,
   VerifyResponse,
 } from '../protocol.js';
+import { visibleLine } from '../visible.js';
 import { AppHandles, ServerAdopter, type ShutdownSignal } from './adopt.js';
-import { hasChanged, matchFileHint, matchModuleHint, readStamped, type Stamped } from './changes.js';
+import { hasChanged, readStamped, type Stamped } from './changes.js';
+import { HintIndex } from './hints.js';
 import { runChecks } from './checks.js';
 import { readEntry, type AppEntry } from './entry.js';
 import { ModuleGraph, staleClosure, type ModuleMap } from './module-graph.js';
@@ -25,6 +28,13 @@ import { firstLoadReady, pendingWork, reloadReady, type Readiness } from './read
 import { isTransformable, prepareModule } from './transform.js';
 import { VersionRing, type Version } from './versions.js';
 import { AGENT_NAME, AGENT_VERSION } from './version-info.js';
+
+// hints matched between two turns of the event loop (a few ms of work)
+const HINT_SLICE = 1000;
+// module names in one reload line of the agent's output
+const LOG_MODULES = 20;
+// status.stale_files lists at most this many (a reload without hints catches every one)
+const MAX_STALE_LISTED = 1000;
 
 /** The first version of the app could not be loaded. */
 export class AgentStartError extends Error {
@@ -166,7 +176,18 @@ export class HotReloadAgent {
       uptime_ms: Date.now() - this.startedAt.getTime(),
       last_reload: this.lastReload,
       agent: { name: AGENT_NAME, version: AGENT_VERSION },
+      stale_files: this.staleFiles(),
     };
+  }
+
+  // A stat per module, a read only where the stat moved: cheap enough for a 2-s status poll.
+  private staleFiles(): string[] {
+    const stale: string[] = [];
+    for (const rec of this.active.modules.values()) {
+      if (stale.length === MAX_STALE_LISTED) break;
+      if (hasChanged(rec.file, rec.stamp)) stale.push(this.display(rec.file));
+    }
+    return stale;
   }
 
   private serialize<T>(job: () => Promise<T>): Promise<T> {
@@ -183,8 +204,7 @@ export class HotReloadAgent {
     const id = `r${++this.reloads}`;
     const startedAt = new Date().toISOString();
     const current = this.active;
-    const changed = this.findChanged(current.modules, request);
-    const notLoaded = unloadedHints(request, current.modules, this.options.root);
+    const { changed, notLoaded } = await this.findChanged(current.modules, request);
     const finish = (result: ReloadResult, modules: string[]): ReloadResult => {
       if (notLoaded.length) result.not_loaded = notLoaded;
       result.duration_ms = round(performance.now() - receivedAt);
@@ -282,16 +302,36 @@ export class HotReloadAgent {
     };
   }
 
-  // Hints name modules to reload; files changed on disk are always added, so that a
-  // partial hint never leaves stale code serving.
-  private findChanged(modules: ModuleMap, request: ReloadRequest): Set<string> {
-    const loaded = [...modules.keys()];
-    const root = this.options.root;
+  // Only content decides what reloads. Hints name candidates that are compared by content
+  // even when their stat looks unchanged; every loaded file is compared on disk as well, so
+  // a partial hint never leaves stale code serving. Hints are matched in slices, yielding
+  // between them: a request with tens of thousands never holds up the app's requests.
+  // `notLoaded`: the `files` hints that name no loaded module (a config file read with fs)
+  private async findChanged(modules: ModuleMap, request: ReloadRequest): Promise<{ changed: Set<string>; notLoaded: string[] }> {
     const changed = new Set<string>();
-    for (const hint of request.files ?? []) for (const f of matchFileHint(hint, loaded, root)) changed.add(f);
-    for (const hint of request.modules ?? []) for (const f of matchModuleHint(hint, loaded, root)) changed.add(f);
+    const notLoaded: string[] = [];
+    const files = request.files ?? [];
+    const names = request.modules ?? [];
+    if (files.length + names.length > 0) {
+      const index = this.hintIndex(modules);
+      const named = new Set<string>();
+      for (let i = 0; i < files.length + names.length; i++) {
+        if (i > 0 && i % HINT_SLICE === 0) await yieldToEventLoop();
+        const file = i < files.length ? index.file(files[i]) : index.module(names[i - files.length]);
+        if (file !== null && file !== 'ambiguous') named.add(file);
+        else if (file === null && i < files.length) notLoaded.push(files[i]);
+      }
+      for (const file of named) if (hasChanged(file, modules.get(file)!.stamp, true)) changed.add(file);
+    }
     for (const rec of modules.values()) if (!changed.has(rec.file) && hasChanged(rec.file, rec.stamp)) changed.add(rec.file);
-    return changed;
+    return { changed, notLoaded };
+  }
+
+  private readonly hintIndexes = new WeakMap<ModuleMap, HintIndex>();
+  private hintIndex(modules: ModuleMap): HintIndex {
+    let index = this.hintIndexes.get(modules);
+    if (!index) this.hintIndexes.set(modules, (index = new HintIndex(modules.keys(), this.options.root)));
+    return index;
   }
 
   private readEntry(modules: ModuleMap): AppEntry | { problem: string } {
@@ -337,12 +377,6 @@ function isLoopbackPeer(req: IncomingMessage): boolean {
   return a === '::1' || a.startsWith('127.') || a.startsWith('::ffff:127.');
 }
 
-/** `files` hints that name no loaded module: files the service never loaded (read with fs, say). */
-function unloadedHints(request: ReloadRequest, modules: ModuleMap, root: string): string[] {
-  const loaded = [...modules.keys()];
-  return (request.files ?? []).filter((hint) => matchFileHint(hint, loaded, root).length === 0);
-}
-
 function conflict(message: string): RollbackOutcome {
   return { status: 409, body: { success: false, message } };
 }
@@ -357,9 +391,15 @@ function where(error: ReloadErrorInfo, display: (f: string) => string): string {
   return `${error.message} (${display(error.file)}${pos})`;
 }
 
+// One line for a terminal: module names and messages come from files and app code, so
+// their control characters are shown, never obeyed (src/visible.ts).
 function describeReload(r: ReloadResult): string {
-  if (r.activated) return `auto-hot-reload agent: version ${r.version} active in ${r.duration_ms} ms (${r.reloaded_modules.join(', ')})`;
-  if (r.success && r.not_loaded?.length) return `auto-hot-reload agent: ${r.message}`;
+  if (r.activated) {
+    const n = r.reloaded_modules.length;
+    const names = r.reloaded_modules.slice(0, LOG_MODULES).join(', ') + (n > LOG_MODULES ? `, … ${n - LOG_MODULES} more` : '');
+    return visibleLine(`auto-hot-reload agent: version ${r.version} active in ${r.duration_ms} ms (${n} module${n === 1 ? '' : 's'}: ${names})`);
+  }
+  if (r.success && r.not_loaded?.length) return visibleLine(`auto-hot-reload agent: ${r.message}`);
   if (r.success) return `auto-hot-reload agent: nothing changed, version ${r.version} still serving`;
-  return `auto-hot-reload agent: ${r.message}`;
+  return visibleLine(`auto-hot-reload agent: ${r.message}`);
 }

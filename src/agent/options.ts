@@ -2,6 +2,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_PREFIX } from '../protocol.js';
+import { parseAllowHosts, parseAllowOrigins } from './guard.js';
 
 export interface AgentOptions {
   /** the module whose default export is a request listener (absolute, or relative to cwd) */
@@ -32,6 +33,16 @@ export interface AgentOptions {
   adopt?: { port?: number };
   /** how long a loading version may take to call listen() (default 10000 ms) */
   readyTimeoutMs?: number;
+  /**
+   * origins (`http://host:port`) whose web pages may call the hot-reload API; any other
+   * request that carries an `Origin` header is refused (403). Default: none.
+   */
+  allowOrigins?: string[];
+  /**
+   * host names accepted in the `Host` header besides localhost and loopback addresses
+   * (DNS rebinding guard; not applied to the API when a token is set). Default: none.
+   */
+  allowHosts?: string[];
 }
 
 export interface NormalizedAgentOptions {
@@ -46,6 +57,8 @@ export interface NormalizedAgentOptions {
   readonly prewarm: boolean;
   readonly adopt: { port?: number } | undefined;
   readonly readyTimeoutMs: number;
+  readonly allowOrigins: ReadonlySet<string>;
+  readonly allowHosts: ReadonlySet<string>;
 }
 
 export class AgentOptionsError extends Error {
@@ -83,6 +96,10 @@ export function normalizeOptions(o: AgentOptions): NormalizedAgentOptions {
   if (!Number.isFinite(readyTimeoutMs) || readyTimeoutMs <= 0) {
     throw new AgentOptionsError(`readyTimeoutMs: expected a positive number, got ${String(o.readyTimeoutMs)}`);
   }
+  const allowOrigins = parseAllowOrigins(list(o.allowOrigins, 'allowOrigins'));
+  if ('problem' in allowOrigins) throw new AgentOptionsError(`allowOrigins: ${allowOrigins.problem}`);
+  const allowHosts = parseAllowHosts(list(o.allowHosts, 'allowHosts'));
+  if ('problem' in allowHosts) throw new AgentOptionsError(`allowHosts: ${allowHosts.problem}`);
   return {
     entry,
     token: o.token,
@@ -95,5 +112,13 @@ export function normalizeOptions(o: AgentOptions): NormalizedAgentOptions {
     prewarm: o.prewarm ?? true,
     adopt: o.adopt,
     readyTimeoutMs,
+    allowOrigins,
+    allowHosts,
   };
+}
+
+function list(value: unknown, name: string): unknown[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new AgentOptionsError(`${name}: expected an array of strings, got ${typeof value}`);
+  return value;
 }

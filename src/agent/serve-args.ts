@@ -1,6 +1,6 @@
 // `serve` arguments: FILE [--port N] [--host H] [--token T] [--keep N] [--prefix P]
-// [--ready-timeout S] [--grace S] [-- ARGS…].
-import { isIP } from 'node:net';
+// [--allow-origin URL]… [--allow-host NAME]… [--ready-timeout S] [--grace S] [-- ARGS…].
+import { isLoopbackName as isLoopback, parseAllowHosts, parseAllowOrigins } from './guard.js';
 
 export interface ServeArgs {
   file: string;
@@ -15,6 +15,10 @@ export interface ServeArgs {
   token: string | undefined;
   keep: number;
   prefix: string | undefined;
+  /** origins whose pages may call the API (repeatable --allow-origin) */
+  allowOrigins: string[];
+  /** extra names accepted in Host: --allow-host, and --host when it is a name */
+  allowHosts: string[];
 }
 
 export class UsageError extends Error {
@@ -27,16 +31,20 @@ export const SERVE_USAGE = `usage: auto-hot-reload serve FILE [options] [-- ARGS
             nowhere is served from its default export (a request listener) on --port
   --port    the port of the app's first server, or of the default export (default 8001; 0 picks a free port)
   --host    address to bind a default export on (default 127.0.0.1; any other than loopback needs a token)
-  --ready-timeout  seconds a loading version may take to call listen() (default 10)
-  --grace   seconds from SIGINT/SIGTERM/SIGHUP to exit, even with handles open (default 10)
   --token   require Authorization: Bearer T on the hot-reload API (env HOT_RELOAD_TOKEN)
   --keep    versions kept for rollback (default 5)
-  --prefix  path of the hot-reload API (default /api/v1/hot-reload)`;
+  --prefix  path of the hot-reload API (default /api/v1/hot-reload)
+  --allow-origin URL  let web pages from this origin call the API (repeatable; default none)
+  --allow-host NAME   accept this name in the Host header besides localhost (repeatable)
+  --ready-timeout S   seconds a loading version may take to call listen() (default 10)
+  --grace S           seconds from SIGINT/SIGTERM/SIGHUP to exit, even with handles open (default 10)`;
 
-const VALUE_FLAGS = new Set(['--port', '--host', '--token', '--keep', '--prefix', '--ready-timeout', '--grace']);
+const VALUE_FLAGS = new Set(['--port', '--host', '--token', '--keep', '--prefix', '--allow-origin', '--allow-host', '--ready-timeout', '--grace']);
+const REPEATABLE = new Set(['--allow-origin', '--allow-host']);
 
 export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ServeArgs | 'help' {
   const values = new Map<string, string>();
+  const repeated = new Map<string, string[]>([...REPEATABLE].map((f) => [f, []]));
   const positional: string[] = [];
   let appArgs: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -52,7 +60,8 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
       if (!VALUE_FLAGS.has(name)) throw new UsageError(`unknown option ${name}`);
       const value = eq < 0 ? argv[++i] : arg.slice(eq + 1);
       if (value === undefined) throw new UsageError(`${name} expects a value`);
-      values.set(name, value);
+      if (REPEATABLE.has(name)) repeated.get(name)!.push(value);
+      else values.set(name, value);
     } else positional.push(arg);
   }
   if (positional.length === 0) throw new UsageError('missing FILE: the module to serve');
@@ -60,7 +69,8 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
 
   const port = integer(values.get('--port') ?? '8001', '--port', 0, 65535);
   const keep = integer(values.get('--keep') ?? '5', '--keep', 1, 1000);
-  const host = values.get('--host') ?? '127.0.0.1';
+  // an IPv6 literal may come bracketed, as in a URL: [::1]
+  const host = (values.get('--host') ?? '127.0.0.1').replace(/^\[(.*)\]$/, '$1');
   if (host === '') throw new UsageError('--host: expected an address, got ""');
   const token = values.get('--token') ?? (env.HOT_RELOAD_TOKEN || undefined);
   if (token === '') throw new UsageError('--token: expected a non-empty token');
@@ -69,9 +79,18 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
       `refusing to serve the hot-reload API on non-loopback host ${host} without a token: pass --token T or set HOT_RELOAD_TOKEN (or bind --host 127.0.0.1)`,
     );
   }
+  for (const [flag, parse] of [['--allow-origin', parseAllowOrigins], ['--allow-host', parseAllowHosts]] as const) {
+    const parsed = parse(repeated.get(flag)!);
+    if ('problem' in parsed) throw new UsageError(`${flag}: ${parsed.problem}`);
+  }
+  const allowHosts = [...repeated.get('--allow-host')!];
+  if (!isWildcard(host)) allowHosts.push(host);
   const readyTimeoutMs = seconds(values.get('--ready-timeout') ?? '10', '--ready-timeout');
   const graceMs = seconds(values.get('--grace') ?? '10', '--grace');
-  return { file: positional[0], port, portGiven: values.has('--port'), appArgs, readyTimeoutMs, graceMs, host, token, keep, prefix: values.get('--prefix') };
+  return {
+    file: positional[0], port, portGiven: values.has('--port'), appArgs, readyTimeoutMs, graceMs,
+    host, token, keep, prefix: values.get('--prefix'), allowOrigins: repeated.get('--allow-origin')!, allowHosts,
+  };
 }
 
 function seconds(raw: string, name: string): number {
@@ -86,9 +105,8 @@ function integer(raw: string, name: string, min: number, max: number): number {
   return n;
 }
 
-export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h === '::1') return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  return h.startsWith('::ffff:127.');
+function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '0:0:0:0:0:0:0:0';
 }
+
+export { isLoopbackName as isLoopback } from './guard.js';

@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
+import { visible, visibleLine } from '../visible.js';
 import { listenDirect, onSignalDirect, SIGNALS, type ShutdownSignal } from './adopt.js';
 import { AgentOptionsError, AgentStartError, installStackMapping, startCore, wrap } from './index.js';
 import type { HotReloadAgent } from './agent.js';
@@ -49,13 +50,15 @@ export async function main(argv: string[]): Promise<void> {
       prefix: args.prefix,
       adopt: { port: args.portGiven ? args.port : undefined },
       readyTimeoutMs: args.readyTimeoutMs,
-      log: (line) => process.stdout.write(line + '\n'),
+      allowOrigins: args.allowOrigins,
+      allowHosts: args.allowHosts,
+      log: (line) => process.stdout.write(line + '\n'), // the agent's lines are already visible()
     });
   } catch (err) {
-    if (err instanceof AgentOptionsError) return exitNow(2, `auto-hot-reload serve: ${err.message}`);
+    if (err instanceof AgentOptionsError) return exitNow(2, `auto-hot-reload serve: ${visible(err.message)}`);
     if (err instanceof AgentStartError) {
       // the app's own servers or timers must not keep a failed start alive
-      return exitNow(1, `auto-hot-reload serve: cannot load ${args.file}: ${err.message}${err.info.stack ? `\n${err.info.stack}` : ''}`);
+      return exitNow(1, `auto-hot-reload serve: cannot load ${visibleLine(args.file)}: ${visible(err.message)}${err.info.stack ? `\n${visible(err.info.stack)}` : ''}`);
     }
     throw err;
   } finally {
@@ -64,7 +67,7 @@ export async function main(argv: string[]): Promise<void> {
 
   // the service keeps running through a stray rejection in app code; say where it came from
   process.on('unhandledRejection', (reason: unknown) =>
-    process.stderr.write(`auto-hot-reload agent: unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}\n`),
+    process.stderr.write(`auto-hot-reload agent: unhandled rejection: ${visible((reason as Error)?.stack ?? String(reason))}\n`),
   );
 
   let own: Server | undefined;
@@ -86,7 +89,7 @@ export async function main(argv: string[]): Promise<void> {
     const first = core.adopter!.slots[0].server;
     url = httpUrl(first.address(), '127.0.0.1', first instanceof HttpsServer ? 'https' : 'http');
   }
-  process.stdout.write(`auto-hot-reload agent: serving ${args.file} on ${url} (pid ${process.pid})\n`);
+  process.stdout.write(`auto-hot-reload agent: serving ${visibleLine(args.file)} on ${url} (pid ${process.pid})\n`);
   await stopOnSignal(core, own, args, (stop) => {
     onParentGone = () => stop('SIGHUP');
   });
@@ -122,7 +125,7 @@ function stopOnSignal(
         try {
           h(signal);
         } catch (err) {
-          process.stderr.write(`auto-hot-reload agent: the app's ${signal} handler threw: ${(err as Error)?.stack ?? String(err)}\n`);
+          process.stderr.write(`auto-hot-reload agent: the app's ${signal} handler threw: ${visible((err as Error)?.stack ?? String(err))}\n`);
         }
       }
       core.close();
