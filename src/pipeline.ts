@@ -220,7 +220,7 @@ function afterVerify(s: PipelineState, e: Extract<PipelineEvent, { type: 'verifi
   const summary = failed.map((c) => `${c.name} (${c.detail})`).join('; ');
   const log: PipelineEffect = {
     type: 'logError',
-    entry: { kind: 'verify', message: `verification failed: ${summary}`, files, version: next.versionAfter, ...httpOf(e.failures), detail: { checks: failed } },
+    entry: { kind: 'verify', message: `verification failed: ${summary}`, files, version: next.versionAfter, ...httpOf(e.failures, failed), detail: { checks: failed } },
   };
   const r = s.reload;
   if (s.input.mode !== 'trigger' || !activatedNewVersion(r)) {
@@ -246,7 +246,7 @@ function afterReverify(s: PipelineState, e: Extract<PipelineEvent, { type: 'veri
     message,
     version: next.versionAfter,
     files: s.input.request.files ?? [],
-    ...httpOf(e.failures),
+    ...httpOf(e.failures, failed),
     detail: { checks: failed },
   };
   // after an automatic rollback a still-broken service needs a human (exit 4);
@@ -301,9 +301,9 @@ function failureEntry(f: Failure, files: string[]): LogEntry {
   };
 }
 
-/** The HTTP status and body excerpt of the first failed request that had them (for the error log). */
-function httpOf(failures: readonly Failure[] | undefined): Pick<LogEntry, 'httpStatus' | 'bodyExcerpt'> {
-  const f = failures?.find((x) => x.httpStatus !== undefined || x.bodyExcerpt);
+/** The HTTP status and body excerpt of the first failed request or probe that had them (for the error log). */
+function httpOf(failures: readonly Failure[] | undefined, checks: readonly CheckResult[] = []): Pick<LogEntry, 'httpStatus' | 'bodyExcerpt'> {
+  const f = failures?.find((x) => x.httpStatus !== undefined || x.bodyExcerpt) ?? checks.find((c) => c.httpStatus !== undefined || c.bodyExcerpt);
   if (!f) return {};
   return { ...(f.httpStatus !== undefined ? { httpStatus: f.httpStatus } : {}), ...(f.bodyExcerpt ? { bodyExcerpt: f.bodyExcerpt } : {}) };
 }

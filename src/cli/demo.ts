@@ -174,6 +174,11 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
 
+  const io = demoIo();
+  const interactive = args.tui && !args.json && process.stdout.isTTY === true && io.stdinIsTTY && !io.env.CI;
+  // the service takes a second or two to say it serves: never a blank terminal meanwhile
+  if (interactive) process.stdout.write('auto-hot-reload demo: starting the demo service…\n');
+
   let service: DemoService;
   try {
     service = await startDemoService(paths, args.port);
@@ -182,8 +187,6 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = e instanceof DemoFailure ? e.exitCode : 1;
     return;
   }
-  const io = demoIo();
-  const interactive = args.tui && !args.json && process.stdout.isTTY === true && io.stdinIsTTY && !io.env.CI;
   const appRel = path.relative(paths.root, paths.app);
   if (args.json) process.stdout.write(`${JSON.stringify({ type: 'service', url: service.url, pid: service.pid, file: appRel })}\n`);
   else if (!interactive) process.stdout.write(`demo service: ${service.url} (pid ${service.pid}) — edit ${shortPath(path.dirname(paths.app))} and save to reload\n`);

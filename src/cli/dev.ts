@@ -118,6 +118,10 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  const io = processIo();
+  const interactive = args.tui && !args.json && process.stdout.isTTY === true && io.stdinIsTTY && !io.env.CI;
+  // the app takes a moment to say it serves: never a blank terminal meanwhile
+  if (interactive) process.stdout.write(`auto-hot-reload dev: starting ${args.file}…\n`);
   const serveArgs = [demoPaths().bin, 'serve', args.file, ...(args.port !== undefined ? ['--port', args.port] : []), '--', ...args.appArgs];
   const started = await startService({ args: serveArgs, cwd: process.cwd(), env: { ...process.env }, readyTimeoutMs: READY_TIMEOUT_MS });
   if (!('service' in started)) {
@@ -136,8 +140,6 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = 3;
     return;
   }
-  const io = processIo();
-  const interactive = args.tui && !args.json && process.stdout.isTTY === true && io.stdinIsTTY && !io.env.CI;
   if (args.json) process.stdout.write(`${JSON.stringify({ type: 'service', url: service.url, pid: service.pid, file: args.file })}\n`);
   else if (!interactive) process.stdout.write(`dev: ${args.file} serving on ${service.url} (pid ${service.pid}) — save a file it loaded to reload\n`);
   const cliArgs = ['--watch', '--api-url', service.url, '--cooldown', args.cooldown ?? '1'];

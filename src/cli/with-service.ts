@@ -3,9 +3,10 @@
 // TUI, beside the lines; a service that dies is a warning, not a crash; quitting — `q`,
 // Ctrl+C, SIGTERM, or the terminal closing (SIGHUP) — stops it.
 import { createEngine } from '../engine.js';
-import { addWarning, appendServiceOutput } from '../store.js';
+import { addWarning } from '../store.js';
 import type { Config } from '../types.js';
 import { runCli, type CliEngine, type CliIo } from './main.js';
+import { captureServiceOutput } from './service-output.js';
 import type { ServiceProcess } from './service-process.js';
 
 export interface WithServiceOptions {
@@ -25,8 +26,8 @@ export async function watchWithService(service: ServiceProcess, opts: WithServic
   const err = (l: string) => process.stderr.write(`${l}\n`);
   let shuttingDown = false;
   let engine: CliEngine | undefined;
+  let stopCapture = () => {};
   const unsubscribe = service.onLine((line) => {
-    if (engine) appendServiceOutput(engine.store, [line]);
     // beside the line output; kept back while the TUI owns the screen
     if (!opts.interactive && !shuttingDown && line.trim()) process.stderr.write(`service │ ${line}\n`);
   });
@@ -45,13 +46,15 @@ export async function watchWithService(service: ServiceProcess, opts: WithServic
       ...opts.io,
       createEngine: (config: Config) => {
         engine = createEngine(config) as CliEngine;
-        appendServiceOutput(engine.store, service.tail());
+        // the TUI's service-output view and the error log's entries show what it wrote
+        stopCapture = captureServiceOutput(service.child, engine.store, { seed: service.tail() });
         return engine;
       },
     });
   } finally {
     shuttingDown = true;
     unsubscribe();
+    stopCapture();
     await service.stop();
   }
   if (died) err(`auto-hot-reload ${opts.command}: ${opts.name} had stopped; its last output:\n${service.tail().slice(-20).join('\n')}`);
