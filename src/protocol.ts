@@ -73,6 +73,8 @@ export interface ReloadResult {
   error?: ReloadErrorInfo;
   /** `files` hints that name no module the service has loaded (a config file read with fs, a template) */
   not_loaded?: string[];
+  /** changed files the process loaded through Node itself (third-party packages): stale until a restart */
+  not_reloadable?: string[];
 }
 
 export interface CheckOutcome {
@@ -167,6 +169,7 @@ export const reloadResultSchema = z.object({
   duration_ms: optNum,
   error: reloadErrorInfoSchema.optional(),
   not_loaded: z.array(z.string()).optional(),
+  not_reloadable: z.array(z.string()).optional(),
 });
 
 export const verifyResponseSchema = z.object({
