@@ -97,16 +97,17 @@ if (!module.parent) app.listen(3001);
     },
   },
   {
-    name: 'Koa, ESM, app.listen(PORT)',
-    entry: 'app.mjs',
+    name: 'Koa, ESM ("type": "module"), app.listen(PORT)',
+    entry: 'app.js',
     word: ESM_WORD,
     files: {
-      'app.mjs': `import Koa from 'koa';
-import { word } from './word.mjs';
+      'app.js': `import Koa from 'koa';
+import { word } from './word.js';
 const app = new Koa();
 app.use((ctx) => { ctx.body = word; });
 app.listen(3000);
 `,
+      'package.json': `{ "type": "module" }\n`,
     },
   },
   {
@@ -275,6 +276,24 @@ server.listen(3000);
     app.write('word.js', CJS_WORD('v1'));
     expect((await call(`${p.base}${PREFIX}/reload-all`, { method: 'POST', body: {} })).body.activated).toBe(true);
     expect(await upgrade(p.base)).toBe('v1');
+  });
+});
+
+// KNOWN BUG (found by this file after #17's resolver landed; reported): in an .mjs entry,
+// esbuild compiles `import Koa from 'koa'` with Node's CommonJS interop (default = the
+// whole module), but koa 3's `import` condition now gives the agent an ES module namespace
+// (require(esm)), so `Koa` is the namespace and `new Koa()` throws. Plain node is right.
+// it.fails keeps it visible: this turns red once the interop is fixed — then make it `it`.
+describe('Koa in an .mjs entry (known bug, see above)', () => {
+  it.fails('app.mjs: import Koa from "koa" runs under serve as under node', async () => {
+    const app = appDir(
+      { 'app.mjs': `import Koa from 'koa';\nconst app = new Koa();\napp.use((ctx) => { ctx.body = 'koa'; });\napp.listen(3000);\n` },
+      { nodeModules: true },
+    );
+    apps.push(app);
+    const p = await startServe([app.path('app.mjs')]);
+    procs.push(p);
+    expect((await call(`${p.base}/`)).body).toBe('koa');
   });
 });
 
