@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { visible } from '../visible.js';
 import { processIo, type CliIo } from './main.js';
 import { startService, type ServiceProcess } from './service-process.js';
 import { watchWithService } from './with-service.js';
@@ -183,7 +184,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     service = await startDemoService(paths, args.port);
   } catch (e) {
-    err(`auto-hot-reload demo: ${(e as Error).message}`);
+    err(`auto-hot-reload demo: ${visible((e as Error).message)}`); // may quote the service's output
     process.exitCode = e instanceof DemoFailure ? e.exitCode : 1;
     return;
   }

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_PREFIX } from '../protocol.js';
+import { visible, visibleLine } from '../visible.js';
 import { demoPaths } from './demo.js';
 import { processIo } from './main.js';
 import { startService } from './service-process.js';
@@ -114,19 +115,19 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   if (!existsSync(args.file)) {
-    err(`auto-hot-reload dev: no such file: ${args.file}`);
+    err(`auto-hot-reload dev: no such file: ${visibleLine(args.file)}`);
     process.exitCode = 2;
     return;
   }
   const io = processIo();
   const interactive = args.tui && !args.json && process.stdout.isTTY === true && io.stdinIsTTY && !io.env.CI;
   // the app takes a moment to say it serves: never a blank terminal meanwhile
-  if (interactive) process.stdout.write(`auto-hot-reload dev: starting ${args.file}…\n`);
+  if (interactive) process.stdout.write(`auto-hot-reload dev: starting ${visibleLine(args.file)}…\n`);
   const serveArgs = [demoPaths().bin, 'serve', args.file, ...(args.port !== undefined ? ['--port', args.port] : []), '--', ...args.appArgs];
   const started = await startService({ args: serveArgs, cwd: process.cwd(), env: { ...process.env }, readyTimeoutMs: READY_TIMEOUT_MS });
   if (!('service' in started)) {
     // the service's own message names what failed (file:line:column, nothing to serve, …)
-    err('exited' in started ? `${started.output}\nauto-hot-reload dev: the app exited before it was serving (${started.exited})` : `auto-hot-reload dev: the app ${started.timeout}`);
+    err('exited' in started ? `${visible(started.output)}\nauto-hot-reload dev: the app exited before it was serving (${started.exited})` : `auto-hot-reload dev: the app ${started.timeout}`);
     process.exitCode = 1;
     return;
   }
@@ -136,12 +137,12 @@ export async function main(argv: string[]): Promise<void> {
     dirs = coveringDirs(await loadedFiles(service.url));
   } catch (e) {
     await service.stop();
-    err(`auto-hot-reload dev: cannot ask the app's agent which files it loaded: ${(e as Error).message}`);
+    err(`auto-hot-reload dev: cannot ask the app's agent which files it loaded: ${visible((e as Error).message)}`);
     process.exitCode = 3;
     return;
   }
   if (args.json) process.stdout.write(`${JSON.stringify({ type: 'service', url: service.url, pid: service.pid, file: args.file })}\n`);
-  else if (!interactive) process.stdout.write(`dev: ${args.file} serving on ${service.url} (pid ${service.pid}) — save a file it loaded to reload\n`);
+  else if (!interactive) process.stdout.write(`dev: ${visibleLine(args.file)} serving on ${service.url} (pid ${service.pid}) — save a file it loaded to reload\n`);
   const cliArgs = ['--watch', '--api-url', service.url, '--cooldown', args.cooldown ?? '1'];
   for (const d of [...dirs, ...args.dirs]) cliArgs.push('--dir', d);
   if (args.config) cliArgs.push('--config', args.config);

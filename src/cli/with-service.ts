@@ -5,6 +5,7 @@
 import { createEngine } from '../engine.js';
 import { addWarning } from '../store.js';
 import type { Config } from '../types.js';
+import { visible, visibleLine } from '../visible.js';
 import { runCli, type CliEngine, type CliIo } from './main.js';
 import { captureServiceOutput } from './service-output.js';
 import type { ServiceProcess } from './service-process.js';
@@ -29,7 +30,7 @@ export async function watchWithService(service: ServiceProcess, opts: WithServic
   let stopCapture = () => {};
   const unsubscribe = service.onLine((line) => {
     // beside the line output; kept back while the TUI owns the screen
-    if (!opts.interactive && !shuttingDown && line.trim()) process.stderr.write(`service │ ${line}\n`);
+    if (!opts.interactive && !shuttingDown && line.trim()) process.stderr.write(`service │ ${visibleLine(line)}\n`);
   });
   let died = false;
   service.child.once('close', (code, signal) => {
@@ -57,6 +58,6 @@ export async function watchWithService(service: ServiceProcess, opts: WithServic
     stopCapture();
     await service.stop();
   }
-  if (died) err(`auto-hot-reload ${opts.command}: ${opts.name} had stopped; its last output:\n${service.tail().slice(-20).join('\n')}`);
+  if (died) err(`auto-hot-reload ${opts.command}: ${opts.name} had stopped; its last output:\n${visible(service.tail().slice(-20).join('\n'))}`);
   return { code, died };
 }
