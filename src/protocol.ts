@@ -77,6 +77,8 @@ export interface ReloadResult {
   error?: ReloadErrorInfo;
   /** live resources (by type) that grew through the reload: the replaced version's, not released */
   not_released?: Record<string, number>;
+  /** `files` hints that name no module the service has loaded (a config file read with fs, a template) */
+  not_loaded?: string[];
   /** changed files the process loaded through Node itself (third-party packages): stale until a restart */
   not_reloadable?: string[];
 }
@@ -192,6 +194,7 @@ export const reloadResultSchema = z.object({
   duration_ms: optNum,
   error: reloadErrorInfoSchema.optional(),
   not_released: z.record(z.string(), z.number()).optional(),
+  not_loaded: z.array(z.string()).optional(),
   not_reloadable: z.array(z.string()).optional(),
 });
 

@@ -1,7 +1,8 @@
 // The agent's core: reload (find what changed, load, check, activate), rollback, verify
 // and status. Reloads and rollbacks run one at a time through a queue.
 import { randomUUID } from 'node:crypto';
-import { relative, sep } from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type {
@@ -14,6 +15,7 @@ import type {
   VerifyResponse,
 } from '../protocol.js';
 import { visibleLine } from '../visible.js';
+import { AppHandles, ServerAdopter, type ShutdownSignal } from './adopt.js';
 import { hasChanged, readStamped, type Stamped } from './changes.js';
 import { HintIndex } from './hints.js';
 import { runChecks, type ChecksReport } from './checks.js';
@@ -23,7 +25,9 @@ import { guardExit } from './load-guards.js';
 import { ModuleGraph, staleClosure, type LoadOptions, type ModuleMap, type ModuleRecord } from './module-graph.js';
 import { NodeLoadedFiles } from './node-loaded.js';
 import type { NormalizedAgentOptions } from './options.js';
+import { createHttpHandler } from './http.js';
 import { Prewarmer } from './prewarm.js';
+import { firstLoadReady, pendingWork, reloadReady, type Readiness } from './ready.js';
 import { Resolver } from './resolve.js';
 import { countResources, describeNotReleased, growth, type ResourceCounts } from './resources.js';
 import { isTransformable, prepareModule } from './transform.js';
@@ -52,8 +56,9 @@ export interface RollbackOutcome {
 
 /** A candidate version: loaded, its entry read and its checks passed, or why not. */
 type Candidate =
-  | { ok: true; modules: ModuleMap; evaluated: string[]; entry: AppEntry }
+  | { ok: true; modules: ModuleMap; evaluated: string[]; entry: VersionEntry }
   | { ok: false; error: ReloadErrorInfo; evaluated: string[] };
+type VersionEntry = AppEntry & { handles?: AppHandles };
 
 export class HotReloadAgent {
   readonly bootId = randomUUID();
@@ -64,27 +69,104 @@ export class HotReloadAgent {
   private pending = 0;
   private reloads = 0;
   private lastReload: LastReload | null = null;
-  private readonly prewarmer: Prewarmer | undefined;
+  private prewarmer: Prewarmer | undefined;
   private readonly nodeLoaded = new NodeLoadedFiles();
+  /** adopts the servers the app listen()s itself (serve); undefined for an embedded agent */
+  readonly adopter: ServerAdopter | undefined;
+  /** how the app is served: its own servers (adopted), or its default export on our server */
+  mode: 'adopt' | 'listener' = 'listener';
 
   constructor(readonly options: NormalizedAgentOptions) {
     this.ring = new VersionRing(options.keep);
     this.graph = new ModuleGraph(() => this.ring.active?.modules, new Resolver(options.root, options.entry), {
       loadTimeoutMs: options.loadTimeoutMs,
       track: options.trackSideEffects,
+      // under serve, the app's SIGINT/SIGTERM/SIGHUP handlers are run by the agent (its shutdown)
+      ownSignals: options.adopt !== undefined,
       onDisposeError: (file, err) =>
         options.log(`auto-hot-reload agent: a dispose callback of ${this.display(file)} threw: ${(err as Error)?.message ?? String(err)}`),
     });
-    const first = this.loadCandidate({});
-    if (!first.ok) throw new AgentStartError(first.error);
-    this.ring.activate({ modules: first.modules, ...first.entry });
-    this.prewarmer = options.prewarm ? new Prewarmer() : undefined;
-    this.prewarmer?.track(first.modules.keys());
+    if (options.adopt) {
+      this.adopter = new ServerAdopter({
+        portOverride: options.adopt.port,
+        active: () => this.ring.active?.handles,
+        log: options.log,
+        dispatch: (slot) => {
+          const handler = createHttpHandler(this, (v) => v.handles?.handlers[slot] ?? v.listener);
+          return (req: IncomingMessage, res: ServerResponse) => {
+            // requests that reach the first version's socket before it is active
+            if (!this.ring.active) return this.firstHandles?.handlers[slot]?.(req, res);
+            // the app may listen on every interface: without a token the API is loopback-only
+            if (!options.token && req.url?.startsWith(options.prefix) && !isLoopbackPeer(req)) {
+              res.writeHead(403, { 'content-type': 'application/json; charset=utf-8' });
+              return res.end(JSON.stringify({ success: false, message: 'the hot-reload API answers loopback callers only unless a token is configured (--token / HOT_RELOAD_TOKEN)' }));
+            }
+            handler(req, res);
+          };
+        },
+      });
+    }
+  }
+
+  private firstHandles: AppHandles | undefined;
+
+  /** Loads the first version. Throws AgentStartError when it cannot serve. */
+  async start(): Promise<void> {
+    const options = this.options;
+    this.adopter?.install();
+    const baseline = pendingWork();
+    const handles = (this.firstHandles = this.adopter?.begin());
+    try {
+      const outcome = this.loadModules({});
+      if (!outcome.ok) throw new AgentStartError(outcome.error);
+      const exportsListener = !('problem' in this.readEntry(outcome.modules));
+      let ready: Readiness = { mode: 'listener' };
+      if (handles) ready = await firstLoadReady(handles, { exportsListener, timeoutMs: options.readyTimeoutMs, baseline, file: this.display(options.entry) });
+      // "nothing to serve" names the file itself
+      if ('problem' in ready) throw new AgentStartError({ message: ready.problem, ...(ready.problem.startsWith('nothing') ? {} : { file: options.entry }) });
+      this.mode = ready.mode;
+      const entry = this.versionEntry(outcome.modules, handles);
+      if ('problem' in entry) throw new AgentStartError({ message: entry.problem, file: options.entry });
+      this.ring.activate({ modules: outcome.modules, ...entry });
+      this.prewarmer = options.prewarm ? new Prewarmer() : undefined;
+      this.prewarmer?.track(outcome.modules.keys());
+    } finally {
+      this.adopter?.end();
+      this.firstHandles = undefined;
+    }
   }
 
   /** Stops watching for edits. The agent keeps answering; safe to call twice. */
   close(): void {
     this.prewarmer?.close();
+  }
+
+  /** The local module files the active version has loaded (absolute paths). */
+  loadedFiles(): string[] {
+    return [...this.active.modules.keys()];
+  }
+
+  /**
+   * The active version's own handlers for a shutdown signal, in the order they were added:
+   * those of the modules it re-ran and those modules it did not re-run still hold (a db
+   * module's pool.end), each instance's own.
+   */
+  signalHandlers(signal: ShutdownSignal): ((...args: unknown[]) => unknown)[] {
+    const added = [...this.active.modules.values()].flatMap((rec) => rec.effects?.signalHandlers(signal) ?? []);
+    return added.sort((a, b) => a.seq - b.seq).map((h) => h.fn);
+  }
+
+  // The entry's checks and health export; its listener: the default export, or in adopt
+  // mode the handler of its first server.
+  private versionEntry(modules: ModuleMap, handles: AppHandles | undefined): VersionEntry | { problem: string } {
+    const exports = modules.get(this.options.entry)?.module.exports;
+    if (this.mode === 'listener') {
+      const entry = this.readEntry(modules);
+      return 'problem' in entry ? entry : { ...entry, handles };
+    }
+    const entry = readEntry(exports, this.display(this.options.entry), false);
+    if ('problem' in entry) return entry;
+    return { ...entry, listener: handles!.handlers[0], handles };
   }
 
   /** The version serving new requests. */
@@ -149,7 +231,9 @@ export class HotReloadAgent {
     const { changed, unmatched } = await this.findChanged(current.modules, request);
     this.followResolution(current.modules, changed);
     const notReloadable = this.staleNodeFiles(request, changed, unmatched);
+    const notLoaded = notLoadedHints(unmatched, notReloadable, this.options.root);
     const finish = (result: ReloadResult, modules: string[]): ReloadResult => {
+      if (notLoaded.length) result.not_loaded = notLoaded;
       if (notReloadable.length) {
         result.not_reloadable = notReloadable;
         result.message = `${result.message}; ${notReloadableMessage(notReloadable)}`;
@@ -170,7 +254,8 @@ export class HotReloadAgent {
     const unchanged = { version: current.id, previous_version: current.id, activated: false };
 
     if (changed.size === 0) {
-      const message = notReloadable.length ? `version ${current.id} still serving` : 'nothing changed';
+      const notLoadedNote = notLoaded.length ? `not loaded by the service: ${notLoaded.join(', ')}; ` : '';
+      const message = notReloadable.length || notLoaded.length ? `${notLoadedNote}version ${current.id} still serving` : 'nothing changed';
       return finish(
         { success: true, message, reloaded_modules: [], failed_modules: [], ...unchanged },
         [],
@@ -197,12 +282,13 @@ export class HotReloadAgent {
     }
     const preread = await prepareStale(stale);
     const before = this.resources();
-    const candidate = await this.check(this.loadCandidate({ base: current.modules, stale, preread }), current.modules);
+    const candidate = await this.check(await this.loadVersion({ base: current.modules, stale, preread }), current.modules);
     const evaluated = candidate.evaluated.map(this.display);
     if (!candidate.ok) return fail(candidate.error, evaluated);
 
     const next = this.ring.activate({ modules: candidate.modules, ...candidate.entry });
-    // the old instances go only now that the new ones are proven: a failed load left them whole
+    // the old instances go only now that the new ones are proven (loaded, listening, checked):
+    // a failed load left them whole
     const retired = this.graph.retire(leaving(current.modules, candidate.modules));
     if (this.options.trackSideEffects) await afterPendingCallbacks();
     const grown = growth(before, this.resources(), retired.draining);
@@ -223,9 +309,34 @@ export class HotReloadAgent {
     );
   }
 
-  // Loads a version and reads its entry, refusing process.exit() meanwhile. A failure
-  // releases what the new instances had set up.
-  private loadCandidate(opts: LoadOptions): Candidate {
+  // Loads a version, reads its entry and, for an adopted app, waits until it has called
+  // listen() for each adopted server. A failure releases what the new instances set up.
+  private async loadVersion(opts: LoadOptions): Promise<Candidate> {
+    const base = opts.base ?? new Map();
+    const handles = this.adopter?.begin();
+    try {
+      const outcome = this.loadModules(opts);
+      if (!outcome.ok) return outcome;
+      const { modules, evaluated } = outcome;
+      let entry: VersionEntry | { problem: string } | undefined;
+      if (handles && this.mode === 'adopt') {
+        const slots = this.adopter!.slots;
+        const ports = slots.map((s) => s.key.replace(/^port:|^path:/, '')).join(', ');
+        const ready = await reloadReady(handles, slots.length, this.options.readyTimeoutMs, ports);
+        if ('problem' in ready) entry = ready;
+      }
+      entry ??= this.versionEntry(modules, handles);
+      if (!('problem' in entry)) return { ok: true, modules, evaluated, entry };
+      this.graph.retire(leaving(modules, base));
+      return { ok: false, error: { message: entry.problem, file: this.options.entry }, evaluated };
+    } finally {
+      this.adopter?.end();
+    }
+  }
+
+  // Loads the modules, refusing process.exit() meanwhile. A failure releases what the new
+  // instances had set up.
+  private loadModules(opts: LoadOptions) {
     const base = opts.base ?? new Map();
     const stopGuard = this.options.trackSideEffects ? guardExit() : () => undefined;
     let outcome;
@@ -239,13 +350,7 @@ export class HotReloadAgent {
         outcome = { ok: false as const, error: describeError(exit, this.lookupIn(outcome.modules)), evaluated: outcome.evaluated };
       }
     }
-    if (!outcome.ok) return outcome;
-    const entry = this.readEntry(outcome.modules);
-    if ('problem' in entry) {
-      this.graph.retire(leaving(outcome.modules, base));
-      return { ok: false, error: { message: entry.problem, file: this.options.entry }, evaluated: outcome.evaluated };
-    }
-    return { ok: true, modules: outcome.modules, evaluated: outcome.evaluated, entry };
+    return outcome;
   }
 
   // Runs a loaded candidate's checks; a failure releases its new instances.
@@ -270,7 +375,7 @@ export class HotReloadAgent {
     return report!;
   }
 
-  private rollbackNow(fromVersion?: number): RollbackOutcome {
+  private async rollbackNow(fromVersion?: number): Promise<RollbackOutcome> {
     const active = this.active;
     if (fromVersion !== undefined && fromVersion !== active.id) {
       return conflict(`from_version ${fromVersion} is not the active version ${active.id}; nothing rolled back`);
@@ -278,7 +383,7 @@ export class HotReloadAgent {
     const target = this.ring.previous;
     if (!target) return conflict(`nothing to roll back: version ${active.id} is the oldest version kept`);
     const before = this.resources();
-    const restored = this.reestablish(target);
+    const restored = await this.reestablish(target);
     if (!restored.ok) return conflict(`cannot roll back to version ${target.id}: ${where(restored.error, this.display)}`);
     const swap = this.ring.rollback()!;
     const retired = this.graph.retire(leaving(swap.from.modules, swap.to.modules));
@@ -300,12 +405,13 @@ export class HotReloadAgent {
   }
 
   // A kept version whose instances were released (they left the active version) gets new
-  // instances of them, evaluated from the kept code, never from disk, with their importers.
-  private reestablish(target: Version): { ok: true } | { ok: false; error: ReloadErrorInfo } {
+  // instances of them, evaluated from the kept code, never from disk, with their importers
+  // (an adopted app's re-run listen() is matched to its server again).
+  private async reestablish(target: Version): Promise<{ ok: true } | { ok: false; error: ReloadErrorInfo }> {
     const released = [...target.modules.values()].filter((r) => r.released).map((r) => r.file);
     if (released.length === 0) return { ok: true };
     const stale = staleClosure(target.modules, released);
-    const candidate = this.loadCandidate({ base: target.modules, stale, fromKept: true });
+    const candidate = await this.loadVersion({ base: target.modules, stale, fromKept: true });
     if (!candidate.ok) return candidate;
     this.ring.replace(target, { modules: candidate.modules, ...candidate.entry });
     return { ok: true };
@@ -420,6 +526,21 @@ function afterPendingCallbacks(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+function isLoopbackPeer(req: IncomingMessage): boolean {
+  const a = req.socket.remoteAddress ?? '';
+  return a === '::1' || a.startsWith('127.') || a.startsWith('::ffff:127.');
+}
+
+/**
+ * The `files` hints that name no file of the service at all: neither one of its modules
+ * (`unmatched`) nor a file Node loaded that changed (`notReloadable`, shown paths).
+ */
+function notLoadedHints(unmatched: readonly string[], notReloadable: readonly string[], root: string): string[] {
+  if (!unmatched.length || !notReloadable.length) return [...unmatched];
+  const index = new HintIndex(notReloadable.map((f) => resolve(root, f)), root);
+  return unmatched.filter((hint) => index.file(hint) === null);
+}
+
 function conflict(message: string): RollbackOutcome {
   return { status: 409, body: { success: false, message } };
 }
@@ -448,7 +569,8 @@ function describeReload(r: ReloadResult): string {
     const leak = r.not_released ? `; ${describeNotReleased(r.previous_version!, r.not_released)}` : '';
     return visibleLine(`auto-hot-reload agent: version ${r.version} active in ${r.duration_ms} ms (${n} module${n === 1 ? '' : 's'}: ${names})${leak}${stale}`);
   }
-  if (r.success && stale) return visibleLine(`auto-hot-reload agent: version ${r.version} still serving${stale}`);
+  // the message already says which files were not loaded and which are not reloadable
+  if (r.success && (r.not_loaded?.length || stale)) return visibleLine(`auto-hot-reload agent: ${r.message}`);
   if (r.success) return `auto-hot-reload agent: nothing changed, version ${r.version} still serving`;
   return visibleLine(`auto-hot-reload agent: ${r.message}`);
 }

@@ -14,7 +14,7 @@ import { HotContext, type HotData } from './hot.js';
 import { LoadTimeout, runBounded } from './load-guards.js';
 import { FormatDetector } from './module-format.js';
 import { ResolutionError, type ImportKind, type Resolution, type Resolver } from './resolve.js';
-import { SideEffects } from './side-effects.js';
+import { DRAIN_MS, SideEffects } from './side-effects.js';
 import { rememberSourceMap } from './stack-traces.js';
 import { IMPORT_META_PARAM, PROCESS_PARAM, TIMERS_PARAM, transformModule } from './transform.js';
 
@@ -28,6 +28,8 @@ export interface CjsModule {
   paths: string[];
   require: NodeRequire;
   hot?: HotContext;
+  /** as Node's: the module that first required this one; null for the entry */
+  parent: CjsModule | null;
 }
 
 export interface ModuleRecord {
@@ -69,6 +71,8 @@ export interface GraphOptions {
   loadTimeoutMs: number;
   /** false: modules get the real timers and process, loads are unbounded (to measure the cost) */
   track?: boolean;
+  /** a module's SIGINT/SIGTERM/SIGHUP listeners are kept on its instance for the agent to run (serve) */
+  ownSignals?: boolean;
   /** a dispose callback threw */
   onDisposeError: (file: string, err: unknown) => void;
 }
@@ -85,6 +89,7 @@ interface LoadSession {
   readonly fromKept: boolean;
   /** every instance this load created, kept even for a module that threw (to release it) */
   readonly created: ModuleRecord[];
+  readonly entry: string;
   failedFile?: string;
 }
 
@@ -94,6 +99,7 @@ const UNTRACKED = Object.assign(Object.create(SideEffects.prototype) as SideEffe
   process,
   release: () => ({ timers: 0, listeners: 0, draining: { Timeout: 0, Immediate: 0 } }),
   track: () => {},
+  signalHandlers: () => [],
 });
 
 const PARAMS = ['exports', 'require', 'module', '__filename', '__dirname', IMPORT_META_PARAM, TIMERS_PARAM, PROCESS_PARAM];
@@ -154,6 +160,8 @@ export class ModuleGraph {
   /** modules whose top-level code is running, innermost last */
   private readonly evaluating: string[] = [];
   private readonly isLocal = (file: string) => this.localFiles.has(file);
+  /** the entry's module of the newest load: `require.main`, as under `node FILE` */
+  private main: CjsModule | undefined;
 
   /**
    * `active` gives the serving version's map, where lazy requires at run time land;
@@ -181,14 +189,17 @@ export class ModuleGraph {
       preread: opts.preread ?? new Map(),
       fromKept: opts.fromKept ?? false,
       created: [],
+      entry,
     };
     this.session = session;
+    const main = this.main;
     try {
       // the bound costs a watchdog thread per load (~0.2 ms)
       if (this.options.track === false || this.options.loadTimeoutMs === 0) this.instantiate(entry);
       else runBounded(() => this.instantiate(entry), this.options.loadTimeoutMs);
       return { ok: true, modules: session.map, evaluated: session.evaluated };
     } catch (err) {
+      this.main = main;
       // an interrupted module never reached its catch block: the innermost one running is it
       if (err instanceof LoadTimeout) session.failedFile = this.evaluating[this.evaluating.length - 1];
       const lookup = (file: string) => session.maps.get(file) ?? base.get(file)?.map;
@@ -222,7 +233,7 @@ export class ModuleGraph {
     return total;
   }
 
-  private instantiate(file: string): ModuleRecord {
+  private instantiate(file: string, parent: CjsModule | null = null): ModuleRecord {
     const session = this.session;
     const map = session?.map ?? this.active();
     if (!map) throw new Error(`auto-hot-reload agent: no active version to load ${file} into`);
@@ -233,7 +244,7 @@ export class ModuleGraph {
       this.adopt(prior, session);
       return prior;
     }
-    return this.evaluate(file, map, session?.fromKept ? prior : undefined);
+    return this.evaluate(file, map, parent, session?.fromKept ? prior : undefined);
   }
 
   // An unchanged module comes with the modules it holds references to.
@@ -247,14 +258,14 @@ export class ModuleGraph {
   }
 
   // `kept`: the instance of a kept version to evaluate again from its own code (rollback)
-  private evaluate(file: string, map: ModuleMap, kept?: ModuleRecord): ModuleRecord {
-    if (kept?.code !== undefined) return this.run(file, map, { code: kept.code, map: kept.map }, kept.stamp);
+  private evaluate(file: string, map: ModuleMap, parent: CjsModule | null, kept?: ModuleRecord): ModuleRecord {
+    if (kept?.code !== undefined) return this.run(file, map, parent, { code: kept.code, map: kept.map }, kept.stamp);
     const pre = this.session?.preread.get(file);
     // used once: a module that threw and is required again is read afresh
     if (pre) this.session!.preread.delete(file);
     const { source, stamp } = pre ?? readStamped(file);
     if (extname(file) === '.json') {
-      const module = this.createModule(file);
+      const module = this.createModule(file, parent);
       try {
         module.exports = JSON.parse(source);
       } catch (err) {
@@ -265,15 +276,16 @@ export class ModuleGraph {
       this.session?.evaluated.push(file);
       return record;
     }
-    return this.run(file, map, transformModule(file, source, stamp.hash), stamp);
+    return this.run(file, map, parent, transformModule(file, source, stamp.hash), stamp);
   }
 
   // Runs one module's code for a fresh instance, with its own timers, `process` view and hot context.
-  private run(file: string, map: ModuleMap, out: { code: string; map?: string }, stamp: FileStamp): ModuleRecord {
+  private run(file: string, map: ModuleMap, parent: CjsModule | null, out: { code: string; map?: string }, stamp: FileStamp): ModuleRecord {
     const { code, map: sourceMap } = out;
     const fn = compiled(file, code, sourceMap);
-    const module = this.createModule(file);
-    const effects = this.options.track === false ? UNTRACKED : new SideEffects();
+    const module = this.createModule(file, parent);
+    if (this.session?.entry === file) this.main = module;
+    const effects = this.options.track === false ? UNTRACKED : new SideEffects(DRAIN_MS, this.options.ownSignals);
     const hot = new HotContext(this.dataOf(file));
     module.hot = hot;
     const record: ModuleRecord = { file, module, deps: new Set(), stamp, map: sourceMap, code, effects, hot, released: false };
@@ -321,7 +333,7 @@ export class ModuleGraph {
     return data;
   }
 
-  private createModule(file: string): CjsModule {
+  private createModule(file: string, parent: CjsModule | null): CjsModule {
     return {
       id: file,
       filename: file,
@@ -331,6 +343,7 @@ export class ModuleGraph {
       children: [],
       paths: [],
       require: undefined as unknown as NodeRequire,
+      parent,
     };
   }
 
@@ -352,7 +365,7 @@ export class ModuleGraph {
       const target = resolve(specifier);
       if ('node' in target) return this.resolver.nativeRequire(record.file)(target.node);
       record.deps.add(target.local);
-      return this.instantiate(target.local).module.exports;
+      return this.instantiate(target.local, record.module).module.exports;
     }) as NodeRequire;
     const resolveFn = ((specifier: string) => {
       const target = resolve(specifier);
@@ -361,6 +374,7 @@ export class ModuleGraph {
     resolveFn.paths = (request: string) => this.resolver.nativeRequire(record.file).resolve.paths(request);
     req.resolve = resolveFn;
     req.cache = NO_CACHE as NodeRequire['cache'];
+    Object.defineProperty(req, 'main', { get: () => this.main, enumerable: true });
     return req;
   }
 

@@ -34,6 +34,13 @@ export interface AgentOptions {
    */
   trackSideEffects?: boolean;
   /**
+   * run the app as `node FILE` would and adopt the servers it listen()s itself (serve);
+   * `port` moves its first server
+   */
+  adopt?: { port?: number };
+  /** how long a loading version may take to call listen() (default 10000 ms) */
+  readyTimeoutMs?: number;
+  /**
    * origins (`http://host:port`) whose web pages may call the hot-reload API; any other
    * request that carries an `Origin` header is refused (403). Default: none.
    */
@@ -57,6 +64,8 @@ export interface NormalizedAgentOptions {
   readonly prewarm: boolean;
   readonly loadTimeoutMs: number;
   readonly trackSideEffects: boolean;
+  readonly adopt: { port?: number } | undefined;
+  readonly readyTimeoutMs: number;
   readonly allowOrigins: ReadonlySet<string>;
   readonly allowHosts: ReadonlySet<string>;
 }
@@ -96,6 +105,10 @@ export function normalizeOptions(o: AgentOptions): NormalizedAgentOptions {
   if (!Number.isFinite(loadTimeoutMs) || loadTimeoutMs < 0) {
     throw new AgentOptionsError(`loadTimeoutMs: expected a number of ms (0: no bound), got ${String(o.loadTimeoutMs)}`);
   }
+  const readyTimeoutMs = o.readyTimeoutMs ?? 10_000;
+  if (!Number.isFinite(readyTimeoutMs) || readyTimeoutMs <= 0) {
+    throw new AgentOptionsError(`readyTimeoutMs: expected a positive number, got ${String(o.readyTimeoutMs)}`);
+  }
   const allowOrigins = parseAllowOrigins(list(o.allowOrigins, 'allowOrigins'));
   if ('problem' in allowOrigins) throw new AgentOptionsError(`allowOrigins: ${allowOrigins.problem}`);
   const allowHosts = parseAllowHosts(list(o.allowHosts, 'allowHosts'));
@@ -112,6 +125,8 @@ export function normalizeOptions(o: AgentOptions): NormalizedAgentOptions {
     prewarm: o.prewarm ?? true,
     loadTimeoutMs,
     trackSideEffects: o.trackSideEffects !== false,
+    adopt: o.adopt,
+    readyTimeoutMs,
     allowOrigins,
     allowHosts,
   };

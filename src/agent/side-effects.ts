@@ -11,6 +11,7 @@
 // after the release is cleared then.
 import { EventEmitter } from 'node:events';
 import { promisify } from 'node:util';
+import { SIGNALS } from './adopt.js';
 
 type Listener = (...args: any[]) => void;
 type TimerCallback = (...args: any[]) => void;
@@ -43,6 +44,16 @@ export interface Released {
 
 export const DRAIN_MS = 10_000;
 
+/** Process signals whose listeners the agent runs itself on shutdown (serve), kept per instance. */
+export const OWN_SIGNALS: ReadonlySet<string | symbol> = new Set(SIGNALS);
+
+/** A signal listener an instance added; `seq` orders listeners across instances as added. */
+export interface SignalListener {
+  readonly seq: number;
+  readonly fn: Listener;
+}
+let signalSeq = 0;
+
 interface ListenerRecord {
   emitter: EventEmitter;
   event: string | symbol;
@@ -56,6 +67,8 @@ export class SideEffects {
   private readonly fgTimeouts = new Set<NodeJS.Timeout>();
   private readonly fgImmediates = new Set<NodeJS.Immediate>();
   private listeners: ListenerRecord[] = [];
+  // OWN_SIGNALS listeners, when `ownSignals`: never on the real process, run by the agent
+  private readonly signals = new Map<string | symbol, (SignalListener & { listener: Listener })[]>();
   private released = false;
   /** the module's top-level code is running */
   loading = false;
@@ -63,7 +76,10 @@ export class SideEffects {
   readonly timers: ModuleTimers;
   readonly process: NodeJS.Process;
 
-  constructor(private readonly drainMs = DRAIN_MS) {
+  constructor(
+    private readonly drainMs = DRAIN_MS,
+    private readonly ownSignals = false,
+  ) {
     this.timers = this.createTimers();
     this.process = this.createProcess();
   }
@@ -76,7 +92,14 @@ export class SideEffects {
 
   get counts(): { timers: number; listeners: number } {
     const timers = this.timeouts.size + this.immediates.size + this.fgTimeouts.size + this.fgImmediates.size;
-    return { timers, listeners: this.listeners.length };
+    let signals = 0;
+    for (const list of this.signals.values()) signals += list.length;
+    return { timers, listeners: this.listeners.length + signals };
+  }
+
+  /** This instance's own listeners for a shutdown signal (none once released). */
+  signalHandlers(signal: string): SignalListener[] {
+    return [...(this.signals.get(signal) ?? [])];
   }
 
   /**
@@ -96,6 +119,8 @@ export class SideEffects {
       if (emitter.listenerCount(event) < before) listeners++;
     }
     this.listeners = [];
+    for (const list of this.signals.values()) listeners += list.length;
+    this.signals.clear();
     this.released = true;
     return { timers, listeners, draining };
   }
@@ -199,24 +224,56 @@ export class SideEffects {
   // `process` as the module sees it: the real one, but the listeners it adds are its own.
   private createProcess(): NodeJS.Process {
     const track = (event: string | symbol, fn: Listener) => this.track(process, event, fn);
-    const adding = (method: (this: EventEmitter, e: string | symbol, fn: Listener) => EventEmitter) =>
-      function (this: unknown, event: string | symbol, fn: Listener) {
+    const adding =
+      (method: (this: EventEmitter, e: string | symbol, fn: Listener) => EventEmitter, onlyOnce: boolean, first: boolean) =>
+      (event: string | symbol, fn: Listener) => {
+        if (this.ownSignals && OWN_SIGNALS.has(event) && typeof fn === 'function') {
+          this.addSignal(event, fn, onlyOnce, first);
+          return view;
+        }
         method.call(process, event, fn);
         if (typeof fn === 'function') track(event, fn);
         return view;
       };
+    const removing = (event: string | symbol, fn: Listener) => {
+      const list = this.signals.get(event);
+      const i = list?.findIndex((h) => h.listener === fn) ?? -1;
+      if (list && i >= 0) list.splice(i, 1);
+      else removeListener.call(process, event, fn);
+      return view;
+    };
     const overrides: Record<PropertyKey, unknown> = {
-      on: adding(addListener),
-      addListener: adding(addListener),
-      prependListener: adding(prependListener),
-      once: adding(once),
-      prependOnceListener: adding(prependOnceListener),
+      on: adding(addListener, false, false),
+      addListener: adding(addListener, false, false),
+      prependListener: adding(prependListener, false, true),
+      once: adding(once, true, false),
+      prependOnceListener: adding(prependOnceListener, true, true),
+      ...(this.ownSignals ? { off: removing, removeListener: removing } : {}),
     };
     const view: NodeJS.Process = new Proxy(process, {
       get: (target, key) => (Object.hasOwn(overrides, key) ? overrides[key] : Reflect.get(target, key)),
       set: (target, key, value) => Reflect.set(target, key, value),
     });
     return view;
+  }
+
+  private addSignal(event: string | symbol, listener: Listener, onlyOnce: boolean, first: boolean): void {
+    if (this.released) return;
+    const list = this.signals.get(event) ?? [];
+    const entry = {
+      seq: first ? -++signalSeq : ++signalSeq,
+      listener,
+      fn: onlyOnce
+        ? (...args: unknown[]) => {
+            const i = list.indexOf(entry);
+            if (i >= 0) list.splice(i, 1);
+            return listener(...args);
+          }
+        : listener,
+    };
+    if (first) list.unshift(entry);
+    else list.push(entry);
+    this.signals.set(event, list);
   }
 }
 

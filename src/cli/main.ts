@@ -134,8 +134,8 @@ async function runSubcommand(sub: Subcommand, rest: string[], io: CliIo): Promis
     const hook = await import('./hook.js');
     return hook.main(rest, { cwd: io.cwd, env: io.env, out: (l) => io.stdout.write(`${l}\n`) });
   }
-  // serve (agent) and demo live in other modules; load them only when asked for
-  const spec = sub === 'serve' ? '../agent/serve.js' : './demo.js';
+  // serve (agent), dev and demo live in other modules; load them only when asked for
+  const spec = sub === 'serve' ? '../agent/serve.js' : sub === 'dev' ? './dev.js' : './demo.js';
   let mod: { main(argv: string[]): Promise<unknown> };
   try {
     mod = (await import(spec)) as typeof mod;
