@@ -136,6 +136,11 @@ export class ServerAdopter {
     this.loading = undefined;
   }
 
+  /** Connections open on the adopted sockets now (clients', not the app's: no leak). */
+  connections(): number {
+    return this.slots.reduce((n, s) => n + ((s.server as unknown as { _connections?: number })._connections ?? 0), 0);
+  }
+
   /** Closes every adopted socket; resolves when all are closed. */
   closeAll(): Promise<void> {
     this.shuttingDown = true;

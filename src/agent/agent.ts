@@ -30,7 +30,7 @@ import { Prewarmer } from './prewarm.js';
 import { firstLoadReady, pendingWork, reloadReady, type Readiness } from './ready.js';
 import { Resolver } from './resolve.js';
 import { countResources, describeNotReleased, growth, type ResourceCounts } from './resources.js';
-import { isTransformable, prepareModule } from './transform.js';
+import { isTransformable, prepareModule, transformsSettled } from './transform.js';
 import { VersionRing, type Version } from './versions.js';
 import { AGENT_NAME, AGENT_VERSION } from './version-info.js';
 
@@ -282,6 +282,7 @@ export class HotReloadAgent {
     }
     const preread = await prepareStale(stale);
     const before = this.resources();
+    const connections = this.adopter?.connections() ?? 0;
     const candidate = await this.check(await this.loadVersion({ base: current.modules, stale, preread }), current.modules);
     const evaluated = candidate.evaluated.map(this.display);
     if (!candidate.ok) return fail(candidate.error, evaluated);
@@ -291,7 +292,9 @@ export class HotReloadAgent {
     // a failed load left them whole
     const retired = this.graph.retire(leaving(current.modules, candidate.modules));
     if (this.options.trackSideEffects) await afterPendingCallbacks();
-    const grown = growth(before, this.resources(), retired.draining);
+    // a save's prewarm may have started esbuild meanwhile: its process is ours, not the app's
+    if (this.options.trackSideEffects) await transformsSettled();
+    const grown = growth(before, this.resources(), { ...retired.draining, TCPSocketWrap: this.clientsSince(connections) });
     this.prewarmer?.track(candidate.modules.keys());
     const leak = Object.keys(grown).length ? describeNotReleased(current.id, grown) : '';
     return finish(
@@ -383,11 +386,12 @@ export class HotReloadAgent {
     const target = this.ring.previous;
     if (!target) return conflict(`nothing to roll back: version ${active.id} is the oldest version kept`);
     const before = this.resources();
+    const connections = this.adopter?.connections() ?? 0;
     const restored = await this.reestablish(target);
     if (!restored.ok) return conflict(`cannot roll back to version ${target.id}: ${where(restored.error, this.display)}`);
     const swap = this.ring.rollback()!;
     const retired = this.graph.retire(leaving(swap.from.modules, swap.to.modules));
-    const grown = growth(before, this.resources(), retired.draining);
+    const grown = growth(before, this.resources(), { ...retired.draining, TCPSocketWrap: this.clientsSince(connections) });
     const leak = Object.keys(grown).length ? describeNotReleased(swap.from.id, grown) : '';
     this.prewarmer?.track(swap.to.modules.keys());
     const message = `rolled back from version ${swap.from.id} to ${swap.to.id}${leak ? `; ${leak}` : ''}`;
@@ -479,6 +483,11 @@ export class HotReloadAgent {
   // the leak report's counts (none when tracking is off, to measure what it costs)
   private resources(): ResourceCounts {
     return this.options.trackSideEffects ? countResources() : new Map();
+  }
+
+  // connections clients opened to the adopted servers meanwhile: their sockets are no leak
+  private clientsSince(connections: number): number {
+    return Math.max(0, (this.adopter?.connections() ?? 0) - connections);
   }
 
   private lookupIn(modules: ModuleMap): (file: string) => string | undefined {

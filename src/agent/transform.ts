@@ -56,6 +56,22 @@ const lastOutput = new Map<string, Outcome>();
 // Transforms running in the background, so that the reload and the prewarmer that both
 // saw the same save share one esbuild round trip instead of competing for the CPU.
 const inflight = new Map<string, { hash: string; done: Promise<void> }>();
+// every async transform still running, superseded ones too: esbuild's child process keeps
+// the event loop alive (a ProcessWrap in the leak report's counts) only while one runs
+const runningTransforms = new Set<Promise<void>>();
+
+/**
+ * Resolves once no async transform is running (a prewarm of a save may start any time),
+ * or after `boundMs`: esbuild's own process is then not counted as the app's.
+ */
+export async function transformsSettled(boundMs = 1000): Promise<void> {
+  const deadline = performance.now() + boundMs;
+  while (runningTransforms.size > 0 && performance.now() < deadline) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...runningTransforms]), new Promise((r) => (timer = setTimeout(r, deadline - performance.now())))]);
+    clearTimeout(timer);
+  }
+}
 
 const TS_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx']);
 
@@ -179,8 +195,10 @@ export function prepareModule(file: string, source: string, contentHash: string)
       if ((error as { errors?: unknown[] })?.errors?.length) lastOutput.set(file, { hash, error });
     },
   ).finally(() => {
+    runningTransforms.delete(done);
     if (inflight.get(file)?.done === done) inflight.delete(file);
   });
+  runningTransforms.add(done);
   inflight.set(file, { hash, done });
   return done;
 }
