@@ -1,8 +1,11 @@
 // Connection state of each target: start-up diagnostics, then status polling — every
 // pollIntervalMs while connected, with backoff (0.5 s doubling to 5 s) while disconnected,
 // exposing retryAt. Restarts seen between two polls are flagged. Never throws.
+// The legacy server (client.dialect) is polled with GET health instead: its status read
+// consumes its "changed" flag. A poll that times out while a run is in flight means the
+// service is busy with it (the old server blocks every route while it reloads), not lost.
 import type { StoreApi } from 'zustand/vanilla';
-import { HttpError } from './client/errors.js';
+import { HttpError, TimeoutError } from './client/errors.js';
 import { toFailure, type ServiceClient } from './pipeline-runner.js';
 import type { Status } from './protocol.js';
 import { addWarning, updateTarget } from './store.js';
@@ -59,10 +62,24 @@ export function createConnectionMonitor(opts: ConnectionMonitorOptions): Connect
     pollTimers[i] = setTimeout(() => void pollStatus(i).then((next) => schedulePoll(i, next)), ms);
   }
 
+  /** The legacy server's poll: health alone (any HTTP answer is contact). */
+  async function pollHealth(i: number): Promise<number> {
+    try {
+      const h = await track(clients[i].health());
+      backoff[i] = RETRY_MIN_MS;
+      if (closed) return pollMs;
+      updateTarget(store, i, { connection: { state: 'connected', checkedAt: clock(), ...(h.ok ? {} : { lastError: `health HTTP ${h.httpStatus}` }) } });
+      return pollMs;
+    } catch (e) {
+      return closed ? pollMs : pollFailed(i, e);
+    }
+  }
+
   /** One status poll; returns the delay until the next one (backoff while disconnected). */
   async function pollStatus(i: number): Promise<number> {
     if (closed) return pollMs;
     const client = clients[i];
+    if (client.dialect === 'legacy') return pollHealth(i);
     const prev = store.getState().targets[i];
     const sentAt = clock();
     try {
@@ -93,14 +110,25 @@ export function createConnectionMonitor(opts: ConnectionMonitorOptions): Connect
           e = he;
         }
       }
-      const delay = backoff[i];
-      backoff[i] = Math.min(RETRY_MAX_MS, delay * 2);
-      const now = clock();
-      updateTarget(store, i, {
-        connection: { state: 'disconnected', lastError: toFailure(e).message, checkedAt: now, retryAt: now + delay },
-      });
-      return delay;
+      return pollFailed(i, e);
     }
+  }
+
+  /** A poll got no usable answer: busy with a run in flight, or disconnected (with backoff). */
+  function pollFailed(i: number, e: unknown): number {
+    const run = store.getState().current;
+    const t = store.getState().targets[i];
+    if (e instanceof TimeoutError && run && t?.connection.state !== 'disconnected') {
+      updateTarget(store, i, { connection: { state: 'connected', checkedAt: clock(), busySince: run.startedAt } });
+      return pollMs;
+    }
+    const delay = backoff[i];
+    backoff[i] = Math.min(RETRY_MAX_MS, delay * 2);
+    const now = clock();
+    updateTarget(store, i, {
+      connection: { state: 'disconnected', lastError: toFailure(e).message, checkedAt: now, retryAt: now + delay },
+    });
+    return delay;
   }
 
   function noteRestart(before: Status | null, after: Status): void {
