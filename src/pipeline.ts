@@ -173,6 +173,8 @@ export function transition(s: PipelineState, e: PipelineEvent): Step {
       if (!r.success && r.activated !== true) {
         const message = r.error?.message ?? (r.message || 'reload failed');
         const failedWhat = r.failed_modules.length ? `failed ${s.legacy ? 'reloaders' : 'modules'}: ${r.failed_modules.join(', ')}` : '';
+        // the agent's load error already names its module and location; the old server's names reloaders only
+        const named = s.legacy && failedWhat && !message.includes(failedWhat) ? ` (${failedWhat})` : '';
         const log: PipelineEffect = {
           type: 'logError',
           entry: {
@@ -184,7 +186,7 @@ export function transition(s: PipelineState, e: PipelineEvent): Step {
             ...(failedWhat ? { bodyExcerpt: failedWhat } : {}),
           },
         };
-        const summary = `reload failed: ${withLocation(message, r, s.input.root)}${failedWhat && !message.includes(failedWhat) ? ` (${failedWhat})` : ''}`;
+        const summary = `reload failed: ${withLocation(message, r, s.input.root)}${named}`;
         // a server without versions that reloaded some of it: the code is half new — undo it
         if (s.input.verify && activatedNewVersion(r)) {
           return [{ ...next, stage: 'rolling-back', message: summary }, [log, { type: 'rollback', request: {} }]];
@@ -277,7 +279,9 @@ function afterReverify(s0: PipelineState, e: Extract<PipelineEvent, { type: 'ver
     return finish(next, 'rolled-back', message, []);
   }
   const summary = e.unreachable ? 'service unreachable' : failed.map((c) => `${c.name} (${c.detail})`).join('; ');
-  const message = `rolled back${rolledTo}, but verification still fails: ${summary}`;
+  // after a trigger: why it was rolled back first, as when the rollback verifies
+  const why = s.input.mode === 'trigger' && s.message ? `${s.message}; ` : '';
+  const message = `${why}rolled back${rolledTo}, but verification still fails: ${summary}`;
   const entry: LogEntry = {
     kind: 'verify',
     message,

@@ -36,8 +36,10 @@ describe('mergeConfig (pure)', () => {
         reload: '/api/v1/hot-reload/reload-all',
         verify: '/api/v1/hot-reload/verify',
         rollback: '/api/v1/hot-reload/rollback',
+        reloadModule: '/api/v1/hot-reload/reload/{module}',
       },
       probes: [],
+      advisoryChecks: [],
       logDir: '/proj/logs/hot_reload_errors',
       verify: true,
       strategy: 'canary',
@@ -101,7 +103,7 @@ describe('mergeConfig (pure)', () => {
       { defaults: defaultLayer(), file: file({ prefix: '/ops/', endpoints: { verify: '/check' }, timeouts: { reload: 120, status: 0.5 }, debounceMs: 10 }) },
       '/p',
     );
-    expect(c.endpoints).toEqual({ health: '/health', status: '/ops/status', reload: '/ops/reload-all', verify: '/check', rollback: '/ops/rollback' });
+    expect(c.endpoints).toEqual({ health: '/health', status: '/ops/status', reload: '/ops/reload-all', verify: '/check', rollback: '/ops/rollback', reloadModule: '/ops/reload/{module}' });
     expect(c.timeouts).toEqual({ reloadMs: 120000, verifyMs: 15000, rollbackMs: 30000, statusMs: 500 });
     expect(c.debounceMs).toBe(10);
   });
