@@ -3,6 +3,7 @@
 // the next state and the effects to perform; pipeline-runner.ts performs them against one
 // target's ApiClient and feeds the results back. All decisions live here, none in the runner.
 import { isLegacyStatus, type ReloadRequest, type ReloadResult, type RollbackRequest, type RollbackResponse, type Status } from './protocol.js';
+import { reloadCheck } from './checks.js';
 import type { CheckResult, ErrorEntry, ExitCode, ReloadOutcome } from './types.js';
 
 export type PipelineMode = 'trigger' | 'verify' | 'rollback';
@@ -188,8 +189,9 @@ export function transition(s: PipelineState, e: PipelineEvent): Step {
         };
         const summary = `reload failed: ${withLocation(message, r, s.input.root)}${named}`;
         // a server without versions that reloaded some of it: the code is half new — undo it
+        // (its reload check is the attempt's own verdict: what the re-verify after the rollback is set against)
         if (s.input.verify && activatedNewVersion(r)) {
-          return [{ ...next, stage: 'rolling-back', message: summary }, [log, { type: 'rollback', request: {} }]];
+          return [{ ...next, stage: 'rolling-back', message: summary, checks: [reloadCheck(r)] }, [log, { type: 'rollback', request: {} }]];
         }
         return finish(next, 'failed', summary, [log]);
       }

@@ -1,0 +1,117 @@
+// The TUI on the real engine against the seed's old server (its double): the header shows
+// what that server reports (reloaders and their versions, monitored files; no "version ?"),
+// an advisory check is ⚠ not ✖, a failed reloader is named, and a long reload reads
+// "reloading for Ns", never "disconnected".
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { cleanup, render } from 'ink-testing-library';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { App } from '../components/App.js';
+import { createEngine, type Engine } from '../src/engine.js';
+import type { Config } from '../src/types.js';
+import { makeConfig } from './helpers/config.js';
+import { startSeedServer, type SeedServer } from './helpers/seed-server.js';
+import { plain, waitForFrame, waitForText } from './helpers/tui-state.js';
+
+let seed: SeedServer;
+let root: string;
+let engine: Engine | undefined;
+
+beforeEach(async () => {
+  seed = await startSeedServer({ reloadAllMs: 50 });
+  root = await fs.mkdtemp(path.join(os.tmpdir(), 'ahr-seed-tui-'));
+  await fs.mkdir(path.join(root, 'src'));
+});
+afterEach(async () => {
+  cleanup();
+  await engine?.close();
+  engine = undefined;
+  await seed.close();
+  await fs.rm(root, { recursive: true, force: true });
+});
+
+async function startTui(overrides: Partial<Config> = {}) {
+  engine = createEngine(
+    makeConfig({
+      root,
+      dirs: [path.join(root, 'src')],
+      apiUrl: seed.url,
+      logDir: path.join(root, 'logs'),
+      advisoryChecks: ['worker_sync'],
+      probes: [{ name: 'greeting', method: 'GET', path: '/api/v1/greeting', expectStatus: 200 }],
+      tui: true,
+      ...overrides,
+    }),
+    { pollIntervalMs: 250 },
+  );
+  await engine.start();
+  const r = render(<App store={engine.store} width={100} height={30} />);
+  return r;
+}
+
+describe('the TUI against the seed server', () => {
+  it('header: reloaders and versions, monitored files, no "version ?"; a reload verified with ⚠ worker_sync', async () => {
+    const r = await startTui();
+    const header = await waitForText(r.lastFrame, '46 files monitored', 5000);
+    expect(header).toMatch(/reloaders rules 1, content 1, source \d{10} · 46 files monitored/);
+    expect(header).not.toContain('version ?');
+    r.stdin.write('t');
+    const done = await waitForFrame(r.lastFrame, (f) => f.includes('advisory: Worker 同步监控未运行') && /reloaders rules 2/.test(f), 8000);
+    expect(done).toMatch(/⚠ server:worker_sync\s+advisory: Worker 同步监控未运行/);
+    // the advisory check is shown, not counted
+    expect(done).toMatch(/Verification 7\/7 passed/);
+    expect(done).not.toContain('✖');
+    expect(seed.callsTo('status')).toHaveLength(2); // the dialect once, the reload's verification once
+  });
+
+  it('a failed reloader is named; the rollback shows', async () => {
+    const r = await startTui();
+    await waitForText(r.lastFrame, '46 files monitored', 5000);
+    seed.failReloaders(['rules']);
+    r.stdin.write('t');
+    const f = await waitForText(r.lastFrame, '↺ after rollback', 8000);
+    expect(f).toMatch(/✖ reload {2}重载完成: 7 成功, 1 失败 \| 已通知所有 Worker \(version: 1\); failed: rules/);
+    expect(f).toContain('↺ rolled back');
+    expect(seed.rollbacks).toBe(1);
+  });
+
+  it('a long reload reads "reloading for Ns" while polls time out, never "disconnected"', async () => {
+    seed.setReloadAllMs(2500);
+    const r = await startTui({ timeouts: { reloadMs: 60_000, verifyMs: 5000, rollbackMs: 5000, statusMs: 300 } });
+    await waitForText(r.lastFrame, '46 files monitored', 5000);
+    const frames: string[] = [];
+    const seen = setInterval(() => frames.push(plain(r.lastFrame())), 20);
+    r.stdin.write('t');
+    const busy = await waitForFrame(r.lastFrame, (f) => /● connected · reloading for [12]s/.test(f), 8000);
+    expect(busy.split('\n')[0]).toMatch(/auto-hot-reload {2}http:\/\/127\.0\.0\.1:\d+ {2}● connected · reloading for [12]s/);
+    await waitForText(r.lastFrame, 'advisory: Worker 同步监控未运行', 8000);
+    clearInterval(seen);
+    expect(frames.some((f) => f.includes('disconnected'))).toBe(false);
+    expect(plain(r.lastFrame())).not.toContain('reloading for');
+  });
+
+  it('the real server\'s 35 s reload-all, with the default timeouts: "reloading for 30s", then the result', async () => {
+    seed.setReloadAllMs(35_000);
+    engine = createEngine(
+      makeConfig({
+        root,
+        dirs: [path.join(root, 'src')],
+        apiUrl: seed.url,
+        logDir: path.join(root, 'logs'),
+        advisoryChecks: ['worker_sync'],
+        timeouts: { reloadMs: 60_000, verifyMs: 15_000, rollbackMs: 30_000, statusMs: 5000 },
+      }),
+    );
+    await engine.start();
+    const r = render(<App store={engine.store} width={80} height={24} />);
+    await waitForText(r.lastFrame, '46 files monitored', 5000);
+    r.stdin.write('t');
+    const busy = await waitForFrame(r.lastFrame, (f) => /reloading for 3[0-4]s/.test(f), 40_000);
+    expect(busy).not.toContain('disconnected');
+    const done = await waitForText(r.lastFrame, '✔ trigger: reloaded 8 modules, verified', 20_000);
+    expect(done).not.toContain('reloading for');
+    expect(engine.store.getState().history[0]).toMatchObject({ outcome: 'ok' });
+    expect(engine.store.getState().history[0].durationMs).toBeGreaterThanOrEqual(35_000);
+  }, 70_000);
+});
