@@ -340,6 +340,8 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
 
   /** The status before anything changes: only no answer at all makes a target missing. */
   async function checkTarget(i: number): Promise<{ reachable: boolean; version?: number; detail?: string }> {
+    // the old server's status read has a side effect and tells no version: health says it answers
+    if (clients[i].dialect === 'legacy') return clients[i].health().then(() => ({ reachable: true }), (e: unknown) => ({ reachable: false, detail: toFailure(e).message }));
     try {
       const status = await clients[i].status();
       updateTarget(store, i, { service: status, connection: { state: 'connected', checkedAt: clock() } });

@@ -109,8 +109,10 @@ describe('the TUI against the seed server', () => {
     r.stdin.write('t');
     const busy = await waitForFrame(r.lastFrame, (f) => /reloading for 3[0-4]s/.test(f), 40_000);
     expect(busy).not.toContain('disconnected');
-    const done = await waitForText(r.lastFrame, '✔ trigger: reloaded 8 modules, verified', 20_000);
-    expect(done).not.toContain('reloading for');
+    // the panels redraw at their own pace: wait for the whole screen to agree
+    const done = await waitForFrame(r.lastFrame, (f) => f.includes('✔ trigger: reloaded 8 modules, verified') && f.includes('✔ ok'), 20_000);
+    await waitForFrame(r.lastFrame, (f) => !f.includes('reloading for'), 5000);
+    expect(done).toMatch(/reloaders rules 2, content 2, source \d{10} · 46 files monitored/);
     expect(engine.store.getState().history[0]).toMatchObject({ outcome: 'ok' });
     expect(engine.store.getState().history[0].durationMs).toBeGreaterThanOrEqual(35_000);
   }, 70_000);
