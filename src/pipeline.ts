@@ -254,7 +254,9 @@ function afterVerify(s0: PipelineState, e: Extract<PipelineEvent, { type: 'verif
   }
   const failed = failedChecks(e.checks);
   if (failed.length === 0) {
-    const message = s.input.mode === 'verify' ? `all ${e.checks.length} checks passed` : `${reloadedMessage(s.reload)}, verified`;
+    const advisory = e.checks.filter((c) => c.advisory && !c.ok && !c.skipped).length;
+    const aside = advisory ? ` (${advisory} advisory failing)` : '';
+    const message = s.input.mode === 'verify' ? `all ${e.checks.length - advisory} checks passed${aside}` : `${reloadedMessage(s.reload)}, verified${aside}`;
     return finish(next, 'ok', message, []);
   }
   const summary = failed.map((c) => `${c.name} (${c.detail})`).join('; ');

@@ -333,3 +333,61 @@ describe('acceptance-review fixes (pure)', () => {
     expect(clip('x'.repeat(3000))).toHaveLength(500);
   });
 });
+
+describe('the old server (legacy dialect), pure', () => {
+  const legacyStatus = { running: true, versions: { source: { current: 1 } }, file_monitor: { monitored_files: 46 } };
+  const input = (over: Partial<PipelineInput> = {}): PipelineInput => ({ mode: 'trigger', verify: true, request: { files: ['server/a.py'] }, baseline: null, ...over });
+
+  it('first contact reads status once (the dialect); verification then does not read it again', () => {
+    let [s, fx] = transition(initialPipeline(input()), { type: 'start' });
+    expect(fx).toEqual([{ type: 'getStatus' }]);
+    [s, fx] = transition(s, { type: 'status', status: legacyStatus });
+    expect([s.legacy, s.statusReads]).toEqual([true, 1]);
+    [s, fx] = transition(s, { type: 'reloaded', result: { success: true, message: 'ok', reloaded_modules: ['source'], failed_modules: [] } });
+    expect(fx).toMatchObject([{ type: 'verify', stage: 'verify', readStatus: false }]);
+  });
+
+  it('a known legacy target: no status before the reload, one in its verification, none after a rollback', () => {
+    let [s, fx] = transition(initialPipeline(input({ legacy: true })), { type: 'start' });
+    expect(fx).toEqual([{ type: 'reload', request: { files: ['server/a.py'] } }]);
+    [s, fx] = transition(s, { type: 'reloaded', result: { success: true, message: '', reloaded_modules: ['source'], failed_modules: [] } });
+    expect(fx).toMatchObject([{ type: 'verify', readStatus: true }]);
+    [s, fx] = transition(s, { type: 'verified', checks: [{ name: 'server:worker_sync', ok: false, detail: 'x' }], status: legacyStatus, unreachable: false });
+    expect(fx.map((f) => f.type)).toEqual(['logError', 'rollback']);
+    expect(fx[1]).toEqual({ type: 'rollback', request: {} });
+    [s, fx] = transition(s, { type: 'rolledBack', response: { success: true, message: '回滚事件已发送' } });
+    expect(fx).toMatchObject([{ type: 'verify', stage: 'reverify', readStatus: false }]);
+    [s] = transition(s, { type: 'verified', checks: [{ name: 'server:worker_sync', ok: false, detail: 'x' }], status: null, unreachable: false });
+    expect([s.outcome, s.exitCode]).toEqual(['rollback-failed', 4]);
+  });
+
+  it('a failed reload that reloaded some reloaders is rolled back at once; with nothing reloaded it is not', () => {
+    const partial = { success: false, message: 'm', reloaded_modules: ['config'], failed_modules: ['rules'] };
+    let [s, fx] = transition(initialPipeline(input({ legacy: true })), { type: 'start' });
+    [s, fx] = transition(s, { type: 'reloaded', result: partial });
+    expect(fx.map((f) => f.type)).toEqual(['logError', 'rollback']);
+    expect(s.message).toBe('reload failed: m (failed reloaders: rules)');
+    expect(s.checks).toEqual([{ name: 'reload', ok: false, detail: 'm; failed: rules' }]);
+    [s] = transition(initialPipeline(input({ legacy: true })), { type: 'start' });
+    [s, fx] = transition(s, { type: 'reloaded', result: { ...partial, reloaded_modules: [] } });
+    expect([s.outcome, s.exitCode, fx.map((f) => f.type)]).toEqual(['failed', 1, ['logError', 'done']]);
+    // --no-verify: no rollback either
+    [s] = transition(initialPipeline(input({ legacy: true, verify: false })), { type: 'start' });
+    [s, fx] = transition(s, { type: 'reloaded', result: partial });
+    expect([s.outcome, s.exitCode]).toEqual(['failed', 1]);
+  });
+
+  it('exit 4 has one meaning: an explicit --rollback that does not verify afterwards is 4, as after a trigger', () => {
+    let [s] = transition(initialPipeline(input({ mode: 'rollback', baseline: { version: 3 } })), { type: 'start' });
+    [s] = transition(s, { type: 'status', status: { version: 3, agent: { name: 'a', version: '1' } } });
+    [s] = transition(s, { type: 'rolledBack', response: { success: true, message: 'ok', version: 2 } });
+    [s] = transition(s, { type: 'verified', checks: [{ name: 'probe:x', ok: false, detail: '500' }], status: null, unreachable: false });
+    expect([s.outcome, s.exitCode]).toEqual(['rollback-failed', 4]);
+  });
+
+  it('an advisory check that fails does not fail verification', () => {
+    let [s] = transition(initialPipeline(input({ mode: 'verify' })), { type: 'start' });
+    [s] = transition(s, { type: 'verified', checks: [{ name: 'server:worker_sync', ok: false, advisory: true, detail: 'x' }, { name: 'health', ok: true, detail: '' }], status: null, unreachable: false });
+    expect([s.outcome, s.exitCode, s.message]).toEqual(['ok', 0, 'all 1 checks passed (1 advisory failing)']);
+  });
+});

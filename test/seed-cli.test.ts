@@ -38,7 +38,7 @@ describe('--trigger', () => {
     expect(routes()).toEqual(['status', 'reload-all', 'verify', 'health', 'app']);
     expect(r.stdout).toContain('⚠ server:worker_sync — advisory: Worker 同步监控未运行');
     expect(r.stdout).not.toContain('✖');
-    expect(r.stdout).toMatch(/✔ trigger: reloaded 8 modules, verified/);
+    expect(r.stdout).toMatch(/✔ trigger: reloaded 8 modules, verified \(1 advisory failing\) in \d+ ms/);
     expect(seed.serving.greeting).toBe('hello v2');
   });
 
