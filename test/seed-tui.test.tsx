@@ -31,7 +31,8 @@ afterEach(async () => {
   await fs.rm(root, { recursive: true, force: true });
 });
 
-async function startTui(overrides: Partial<Config> = {}) {
+/** The real engine in watch mode against the double, and the App on its store. */
+async function startTui(overrides: Partial<Config> = {}, opts: { width?: number; height?: number; pollIntervalMs?: number } = {}) {
   engine = createEngine(
     makeConfig({
       root,
@@ -43,16 +44,15 @@ async function startTui(overrides: Partial<Config> = {}) {
       tui: true,
       ...overrides,
     }),
-    { pollIntervalMs: 250 },
+    opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {},
   );
   await engine.start();
-  const r = render(<App store={engine.store} width={100} height={30} />);
-  return r;
+  return render(<App store={engine.store} width={opts.width ?? 100} height={opts.height ?? 30} />);
 }
 
 describe('the TUI against the seed server', () => {
   it('header: reloaders and versions, monitored files, no "version ?"; a reload verified with ⚠ worker_sync', async () => {
-    const r = await startTui();
+    const r = await startTui({}, { pollIntervalMs: 250 });
     const header = await waitForText(r.lastFrame, '46 files monitored', 5000);
     expect(header).toMatch(/reloaders rules 1, content 1, source \d{10} · 46 files monitored/);
     expect(header).not.toContain('version ?');
@@ -66,7 +66,7 @@ describe('the TUI against the seed server', () => {
   });
 
   it('a failed reloader is named; the rollback shows', async () => {
-    const r = await startTui();
+    const r = await startTui({}, { pollIntervalMs: 250 });
     await waitForText(r.lastFrame, '46 files monitored', 5000);
     seed.failReloaders(['rules']);
     r.stdin.write('t');
@@ -78,7 +78,7 @@ describe('the TUI against the seed server', () => {
 
   it('a long reload reads "reloading for Ns" while polls time out, never "disconnected"', async () => {
     seed.setReloadAllMs(2500);
-    const r = await startTui({ timeouts: { reloadMs: 60_000, verifyMs: 5000, rollbackMs: 5000, statusMs: 300 } });
+    const r = await startTui({ timeouts: { reloadMs: 60_000, verifyMs: 5000, rollbackMs: 5000, statusMs: 300 } }, { pollIntervalMs: 250 });
     await waitForText(r.lastFrame, '46 files monitored', 5000);
     const frames: string[] = [];
     const seen = setInterval(() => frames.push(plain(r.lastFrame())), 20);
@@ -93,18 +93,8 @@ describe('the TUI against the seed server', () => {
 
   it('the real server\'s 35 s reload-all, with the default timeouts: "reloading for 30s", then the result', async () => {
     seed.setReloadAllMs(35_000);
-    engine = createEngine(
-      makeConfig({
-        root,
-        dirs: [path.join(root, 'src')],
-        apiUrl: seed.url,
-        logDir: path.join(root, 'logs'),
-        advisoryChecks: ['worker_sync'],
-        timeouts: { reloadMs: 60_000, verifyMs: 15_000, rollbackMs: 30_000, statusMs: 5000 },
-      }),
-    );
-    await engine.start();
-    const r = render(<App store={engine.store} width={80} height={24} />);
+    // the defaults: status/health polls every 2 s with a 5 s timeout, a 60 s reload timeout
+    const r = await startTui({ probes: [], timeouts: { reloadMs: 60_000, verifyMs: 15_000, rollbackMs: 30_000, statusMs: 5000 } }, { width: 80, height: 24 });
     await waitForText(r.lastFrame, '46 files monitored', 5000);
     r.stdin.write('t');
     const busy = await waitForFrame(r.lastFrame, (f) => /reloading for 3[0-4]s/.test(f), 40_000);
@@ -113,7 +103,7 @@ describe('the TUI against the seed server', () => {
     const done = await waitForFrame(r.lastFrame, (f) => f.includes('✔ trigger: reloaded 8 modules, verified') && f.includes('✔ ok'), 20_000);
     await waitForFrame(r.lastFrame, (f) => !f.includes('reloading for'), 5000);
     expect(done).toMatch(/reloaders rules 2, content 2, source \d{10} · 46 files monitored/);
-    expect(engine.store.getState().history[0]).toMatchObject({ outcome: 'ok' });
-    expect(engine.store.getState().history[0].durationMs).toBeGreaterThanOrEqual(35_000);
+    expect(engine!.store.getState().history[0]).toMatchObject({ outcome: 'ok' });
+    expect(engine!.store.getState().history[0].durationMs).toBeGreaterThanOrEqual(35_000);
   }, 70_000);
 });

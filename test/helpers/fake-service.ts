@@ -30,7 +30,7 @@
  * (`activate-broken` makes every probe answer 500), and rollback restores the old ones.
  */
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenLoopback } from './net.js';
 import { randomUUID } from 'node:crypto';
 
 /** protocol v1 only; the old server is seed-server.ts */
@@ -114,7 +114,6 @@ export async function startFakeService(opts: FakeServiceOptions = {}): Promise<F
   const defaultModules = opts.modules ?? ['server/app.js'];
   const calls: FakeCall[] = [];
   const queues = new Map<FakeEndpoint, { action: FakeAction; left: number }[]>();
-  const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
 
   let pidCounter = 40_000;
@@ -354,18 +353,10 @@ export async function startFakeService(opts: FakeServiceOptions = {}): Promise<F
       return send(res, 404, { success: false, message: `no route ${method} ${u.pathname}` });
     });
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
+  const { port, close } = await listenLoopback(server, () => {
+    for (const t of timers) clearTimeout(t);
+    timers.clear();
   });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-
-  let closed: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -390,14 +381,6 @@ export async function startFakeService(opts: FakeServiceOptions = {}): Promise<F
     clearCalls() {
       calls.length = 0;
     },
-    close() {
-      closed ??= new Promise<void>((resolve) => {
-        for (const t of timers) clearTimeout(t);
-        timers.clear();
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      });
-      return closed;
-    },
+    close,
   };
 }

@@ -26,7 +26,7 @@
  * (`重载完成: 7 成功, 1 失败 | …`, the success message's own form).
  */
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenLoopback } from './net.js';
 import { randomUUID } from 'node:crypto';
 
 /** The eight reloaders reload-all answers, in the order the server lists them. */
@@ -79,7 +79,6 @@ export async function startSeedServer(opts: SeedServerOptions = {}): Promise<See
   const moduleReloadMs = opts.moduleReloadMs ?? 200;
   const t0 = Date.now();
   const calls: SeedCall[] = [];
-  const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
 
   const onDisk = { greeting: 'hello v1', broken: false };
@@ -257,17 +256,10 @@ export async function startSeedServer(opts: SeedServerOptions = {}): Promise<See
       })();
     });
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
+  const { port, close } = await listenLoopback(server, () => {
+    for (const t of timers) clearTimeout(t);
+    timers.clear();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-
-  let closed: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${port}`,
     prefix,
@@ -293,14 +285,6 @@ export async function startSeedServer(opts: SeedServerOptions = {}): Promise<See
     setReloadAllMs(ms) {
       reloadAllMs = ms;
     },
-    close() {
-      closed ??= new Promise<void>((resolve) => {
-        for (const t of timers) clearTimeout(t);
-        timers.clear();
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      });
-      return closed;
-    },
+    close,
   };
 }
