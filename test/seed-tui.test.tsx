@@ -8,6 +8,8 @@ import path from 'node:path';
 import { cleanup, render } from 'ink-testing-library';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { App } from '../components/App.js';
+import { serviceSegs } from '../components/panels/Header.js';
+import { segsText } from '../components/segments.js';
 import { createEngine, type Engine } from '../src/engine.js';
 import type { Config } from '../src/types.js';
 import { makeConfig } from './helpers/config.js';
@@ -106,4 +108,11 @@ describe('the TUI against the seed server', () => {
     expect(engine!.store.getState().history[0]).toMatchObject({ outcome: 'ok' });
     expect(engine!.store.getState().history[0].durationMs).toBeGreaterThanOrEqual(35_000);
   }, 70_000);
+
+  it('the header line of that dialect, compact, with the server\'s names shown and never obeyed', () => {
+    const service = { running: true, interval: 60, versions: { rules: { current: 1 }, 'x\u001b[2J': { current: 2 }, cache: {} }, file_monitor: { monitored_files: 1 } };
+    const t = { name: 'p', apiUrl: 'http://h', connection: { state: 'connected' as const, checkedAt: 0 }, service };
+    expect(segsText(serviceSegs(t, 0))).toBe('reloaders rules 1, x\u241b[2J 2, cache · 1 file monitored');
+    expect(segsText(serviceSegs({ ...t, service: { running: true } }, 0))).toBe('no version information');
+  });
 });

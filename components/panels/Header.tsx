@@ -4,6 +4,7 @@ import { useContext, useRef } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import { isLegacyStatus, type Status } from '../../src/protocol.js';
+import { visibleLine } from '../../src/visible.js';
 import type { EngineStore, TargetView } from '../../src/types.js';
 import { ClockContext } from '../clock.js';
 import { formatSecondsLeft, formatUptime, shortId, textWidth } from '../format.js';
@@ -54,7 +55,8 @@ export function serviceSegs(t: TargetView | undefined, now: number): Seg[] {
 
 /** The old server reports no version of its own: its reloaders' versions and its file monitor instead. */
 function legacyParts(s: Status): string[] {
-  const reloaders = Object.entries(s.versions ?? {}).map(([name, v]) => (v.current !== undefined ? `${name} ${v.current}` : name));
+  // reloader names are the server's words: shown, never obeyed
+  const reloaders = Object.entries(s.versions ?? {}).map(([name, v]) => (v.current !== undefined ? `${visibleLine(name)} ${v.current}` : visibleLine(name)));
   const files = s.file_monitor?.monitored_files;
   return [
     ...(reloaders.length ? [`reloaders ${reloaders.join(', ')}`] : ['no version information']),
