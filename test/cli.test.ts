@@ -256,7 +256,9 @@ describe('unreachable and usage errors', () => {
     for (const flag of ['--trigger', '--no-verify', '--verify', '--rollback', 'serve FILE', 'install-hook [--uninstall]', 'demo', '--api-url', '--module', '--dir', '--cooldown', '--config', '--token', '--json', '--no-tui', '--log-dir']) {
       expect(h.stdout).toContain(flag);
     }
-    expect(h.stdout).toContain('3 service unreachable · 4 rollback failed');
+    expect(h.stdout).toContain('--advisory-check NAME');
+    expect(h.stdout).toContain('3 service unreachable · 4 a rollback was needed or asked for and the');
+    expect(h.stdout).toContain('service is not back in a verified state (in every mode)');
     const v = await cli(['-V']);
     expect(v.stdout).toBe('0.1.0\n');
   });
