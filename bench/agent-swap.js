@@ -49,7 +49,7 @@ try {
       writeFileSync(join(dir, edited), `${original}\n// ${label} edit ${i}\n`);
       if (gapMs) await new Promise((r) => setTimeout(r, gapMs));
       const t0 = performance.now();
-      const res = await fetch(url, { method: 'POST', body: JSON.stringify({ files: [edited], reason: 'watch' }), signal: AbortSignal.timeout(10_000) });
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ files: [edited], reason: 'watch' }), signal: AbortSignal.timeout(10_000) });
       const body = await res.json();
       const rt = performance.now() - t0;
       if (!body.activated) throw new Error(`reload ${i} did not activate: ${body.message}`);

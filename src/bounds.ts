@@ -19,6 +19,13 @@ function clipList(list: readonly string[]): string[] {
   return list.length > MAX_LIST ? [...kept, `… ${list.length - MAX_LIST} more`] : kept;
 }
 
+/** How many entries a list had before `clipList`: counts say the truth, not the clipped length. */
+export function listTotal(list: readonly string[]): number {
+  if (list.length !== MAX_LIST + 1) return list.length;
+  const more = /^… (\d+) more$/.exec(list[MAX_LIST]);
+  return more ? MAX_LIST + Number(more[1]) : list.length;
+}
+
 function clipStack(stack: string): string {
   const lines = stack.split('\n');
   const kept = lines.slice(0, MAX_STACK_LINES).join('\n');

@@ -2,8 +2,9 @@
 // machine (DESIGN.md "What the client does with it"). transition(state, event) returns
 // the next state and the effects to perform; pipeline-runner.ts performs them against one
 // target's ApiClient and feeds the results back. All decisions live here, none in the runner.
-import { isLegacyStatus, type ReloadRequest, type ReloadResult, type RollbackRequest, type RollbackResponse, type Status } from './protocol.js';
+import { listTotal } from './bounds.js';
 import { reloadCheck } from './checks.js';
+import { isLegacyStatus, type ReloadRequest, type ReloadResult, type RollbackRequest, type RollbackResponse, type Status } from './protocol.js';
 import type { CheckResult, ErrorEntry, ExitCode, ReloadOutcome } from './types.js';
 
 export type PipelineMode = 'trigger' | 'verify' | 'rollback';
@@ -374,7 +375,7 @@ function withLocation(message: string, r: ReloadResult, root?: string): string {
 
 function reloadedMessage(r: ReloadResult | undefined): string {
   if (!r) return 'reloaded';
-  const n = r.reloaded_modules.length;
+  const n = listTotal(r.reloaded_modules); // the list may have been clipped (bounds.ts)
   const v = r.activated && r.version !== undefined ? ` → version ${r.version}` : '';
   return `reloaded ${n} module${n === 1 ? '' : 's'}${v}`;
 }

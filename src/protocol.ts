@@ -8,6 +8,8 @@ export const DEFAULT_PREFIX = '/api/v1/hot-reload';
 export const DEFAULT_API_URL = 'http://localhost:8001';
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const MAX_HINT_BYTES = 4096;
+/** entries in a reload request's `files` and `modules` together; more is a 400 */
+export const MAX_HINTS = 50_000;
 
 export type ReloadReason = 'watch' | 'manual' | 'git-hook' | 'deploy';
 
@@ -50,6 +52,8 @@ export interface Status {
   uptime_ms?: number;
   last_reload?: LastReload | null;
   agent?: { name: string; version: string };
+  /** loaded modules whose file on disk differs from what the active version runs */
+  stale_files?: string[];
   /** the old server (HiFate-bazi): its own reload loop's interval, in seconds */
   interval?: number;
   /** the old server: per-reloader versions; `changed` is consumed by every status read there */
@@ -158,6 +162,7 @@ export const statusSchema = z.object({
     .nullable()
     .optional(),
   agent: z.object({ name: z.string(), version: z.string() }).partial().optional(),
+  stale_files: z.array(z.string()).optional(),
   interval: optNum,
   versions: z
     .record(z.string(), z.object({ current: optNum, cached: optNum, changed: z.boolean().optional() }))

@@ -26,9 +26,9 @@ describe('agent HTTP API', () => {
     expect(status.status).toBe(200);
     expect(status.body.success).toBe(true);
     expect(Object.keys(status.body.status).sort()).toEqual(
-      ['agent', 'boot_id', 'last_reload', 'pid', 'running', 'started_at', 'state', 'uptime_ms', 'version', 'versions_kept'].sort(),
+      ['agent', 'boot_id', 'last_reload', 'pid', 'running', 'stale_files', 'started_at', 'state', 'uptime_ms', 'version', 'versions_kept'].sort(),
     );
-    expect(status.body.status).toMatchObject({ running: true, state: 'idle', version: 1, versions_kept: [1], pid: process.pid, last_reload: null, agent: { name: 'auto-hot-reload', version: '0.1.0' } });
+    expect(status.body.status).toMatchObject({ running: true, state: 'idle', version: 1, versions_kept: [1], pid: process.pid, last_reload: null, agent: { name: 'auto-hot-reload', version: '0.1.0' }, stale_files: [] });
     const reload = await api('/reload-all', { method: 'POST', body: {} });
     expect(reload.status).toBe(200);
     expect(reload.body).toMatchObject({ success: true, message: 'nothing changed', reloaded_modules: [], failed_modules: [] });
@@ -70,7 +70,7 @@ describe('agent HTTP API', () => {
     expect(r).toEqual({ status: 413, body: { success: false, message: 'request body larger than 1048576 bytes' } });
     // chunked, no content-length: the limit holds while streaming too
     const chunked = await new Promise<number>((resolve, reject) => {
-      const req = request(`${served.base}${PREFIX}/reload-all`, { method: 'POST', headers: { 'transfer-encoding': 'chunked' }, timeout: 10_000 }, (res) => {
+      const req = request(`${served.base}${PREFIX}/reload-all`, { method: 'POST', headers: { 'transfer-encoding': 'chunked', 'content-type': 'application/json' }, timeout: 10_000 }, (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
       });

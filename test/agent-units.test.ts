@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { hasChanged, hintProblem, matchFileHint, matchModuleHint, readStamped } from '../src/agent/changes.js';
+import { hasChanged, hintProblem, readStamped } from '../src/agent/changes.js';
+import { HintIndex } from '../src/agent/hints.js';
 import { staleClosure, type ModuleMap, type ModuleRecord } from '../src/agent/module-graph.js';
 import { isLoopback, parseServeArgs } from '../src/agent/serve-args.js';
 import { prepareModule, transformModule } from '../src/agent/transform.js';
@@ -24,22 +25,49 @@ describe('hints', () => {
     expect(hintProblem(null)).toBe('expected a string, got null');
   });
 
+  const index = new HintIndex(LOADED, '/srv/app');
   it('matches files by path suffix in either direction, on whole segments', () => {
-    expect(matchFileHint('routes/greeting.js', LOADED, '/srv/app')).toEqual(['/srv/app/routes/greeting.js']);
-    expect(matchFileHint('greeting.js', LOADED, '/srv/app')).toEqual(['/srv/app/routes/greeting.js', '/srv/app/lib/greeting.js']);
-    expect(matchFileHint('./routes\\greeting.js', LOADED, '/srv/app')).toEqual(['/srv/app/routes/greeting.js']);
-    expect(matchFileHint('/home/me/checkout/lib/greeting.js', LOADED, '/srv/app')).toEqual(['/srv/app/lib/greeting.js']);
-    expect(matchFileHint('eting.js', LOADED, '/srv/app')).toEqual([]);
-    expect(matchFileHint('routes/items.js', LOADED, '/srv/app')).toEqual([]);
+    expect(index.file('routes/greeting.js')).toBe('/srv/app/routes/greeting.js');
+    expect(index.file('./routes\\greeting.js')).toBe('/srv/app/routes/greeting.js');
+    expect(index.file('/home/me/checkout/lib/greeting.js')).toBe('/srv/app/lib/greeting.js');
+    expect(index.file('/srv/app/lib/greeting.js')).toBe('/srv/app/lib/greeting.js');
+    expect(index.file('app/lib/greeting.js')).toBe('/srv/app/lib/greeting.js');
+    expect(index.file('eting.js')).toBeNull();
+    expect(index.file('routes/items.js')).toBeNull();
   });
 
   it('matches module names with or without extension, dotted or slashed', () => {
-    expect(matchModuleHint('routes.items', LOADED, '/srv/app')).toEqual(['/srv/app/routes/items.ts']);
-    expect(matchModuleHint('routes/items', LOADED, '/srv/app')).toEqual(['/srv/app/routes/items.ts']);
-    expect(matchModuleHint('items', LOADED, '/srv/app')).toEqual(['/srv/app/routes/items.ts']);
-    expect(matchModuleHint('lib.greeting', LOADED, '/srv/app')).toEqual(['/srv/app/lib/greeting.js']);
-    expect(matchModuleHint('routes/items.ts', LOADED, '/srv/app')).toEqual(['/srv/app/routes/items.ts']);
-    expect(matchModuleHint('nothing', LOADED, '/srv/app')).toEqual([]);
+    expect(index.module('routes.items')).toBe('/srv/app/routes/items.ts');
+    expect(index.module('routes/items')).toBe('/srv/app/routes/items.ts');
+    expect(index.module('items')).toBe('/srv/app/routes/items.ts');
+    expect(index.module('lib.greeting')).toBe('/srv/app/lib/greeting.js');
+    expect(index.module('routes/items.ts')).toBe('/srv/app/routes/items.ts');
+    expect(index.module('nothing')).toBeNull();
+  });
+
+  it('names one module: a bare basename shared by several is ambiguous, the path under the root wins', () => {
+    // the old matcher returned both greeting.js files, and every */index.js for `index.js`
+    expect(index.file('greeting.js')).toBe('ambiguous');
+    expect(index.module('greeting')).toBe('ambiguous');
+    const withIndexes = new HintIndex(['/srv/app/index.js', '/srv/app/routes/index.js', '/srv/app/lib/db/index.js', '/srv/app/vendor/lib/db/index.js'], '/srv/app');
+    expect(withIndexes.file('index.js')).toBe('/srv/app/index.js');
+    expect(withIndexes.file('routes/index.js')).toBe('/srv/app/routes/index.js');
+    expect(withIndexes.file('db/index.js')).toBe('ambiguous');
+    expect(withIndexes.file('lib/db/index.js')).toBe('/srv/app/lib/db/index.js');
+    // another checkout of the same project: the longest tail that is a path under the root
+    expect(withIndexes.file('/home/me/app/routes/index.js')).toBe('/srv/app/routes/index.js');
+    expect(withIndexes.file('/home/me/app/index.js')).toBe('/srv/app/index.js');
+    const noRootIndex = new HintIndex(['/srv/app/a/index.js', '/srv/app/b/index.js'], '/srv/app');
+    expect(noRootIndex.file('index.js')).toBe('ambiguous');
+    expect(noRootIndex.module('index')).toBe('ambiguous');
+  });
+
+  it('matches 200,000 hints against 5,000 modules by lookup', () => {
+    const files = Array.from({ length: 5000 }, (_, i) => `/srv/app/pkg${i % 50}/mod${i}/index.js`);
+    const big = new HintIndex(files, '/srv/app');
+    const hints = Array.from({ length: 200_000 }, (_, i) => (i % 2 ? `pkg${i % 50}/mod${i % 5000}/index.js` : `x/${i}.js`));
+    const matched = hints.map((h) => big.file(h)).filter((f) => f !== null && f !== 'ambiguous');
+    expect(matched.length).toBe(100_000);
   });
 });
 
@@ -91,9 +119,26 @@ describe('change stamps', () => {
 
 describe('serve arguments', () => {
   it('defaults to loopback port 8001 and keeps 5 versions', () => {
-    expect(parseServeArgs(['app.js'], {})).toEqual({ file: 'app.js', port: 8001, host: '127.0.0.1', token: undefined, keep: 5, prefix: undefined });
+    expect(parseServeArgs(['app.js'], {})).toEqual({
+      file: 'app.js',
+      port: 8001,
+      host: '127.0.0.1',
+      token: undefined,
+      keep: 5,
+      prefix: undefined,
+      allowOrigins: [],
+      allowHosts: ['127.0.0.1'],
+    });
     expect(parseServeArgs(['--port=0', 'app.ts', '--keep', '2', '--token', 't'], {})).toMatchObject({ file: 'app.ts', port: 0, keep: 2, token: 't' });
     expect(parseServeArgs(['app.js', '--host', '0.0.0.0'], { HOT_RELOAD_TOKEN: 'env' })).toMatchObject({ host: '0.0.0.0', token: 'env' });
+    // an IPv6 literal with brackets, as in a URL; the bound host is an accepted Host, a wildcard is not
+    expect(parseServeArgs(['app.js', '--host', '[::1]'], {})).toMatchObject({ host: '::1', allowHosts: ['::1'] });
+    expect(parseServeArgs(['app.js', '--host', '0.0.0.0', '--token', 't', '--allow-host', 'app.test', '--allow-origin=http://localhost:5173', '--allow-origin', 'https://x.test'], {})).toMatchObject({
+      allowHosts: ['app.test'],
+      allowOrigins: ['http://localhost:5173', 'https://x.test'],
+    });
+    expect(() => parseServeArgs(['app.js', '--allow-origin', '*'], {})).toThrow('--allow-origin: "*" would let every web page reload the service; name each origin (http://host:port)');
+    expect(() => parseServeArgs(['app.js', '--allow-host', 'x.test:80'], {})).toThrow('--allow-host: expected a host name or address without port, got "x.test:80"');
   });
 
   it('names the bad value and what was expected', () => {

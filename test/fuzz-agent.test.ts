@@ -72,10 +72,23 @@ function badFields(endpoint: string, body: Record<string, unknown>): string[] {
   return bad;
 }
 
-function expectFor(method: string, rawPath: string, auth: string | undefined, body: Buffer | undefined, token?: string, versionsChange = false): Expect {
+const declaredJson = (ct: string | undefined) => ct !== undefined && /^application\/(?:[a-z0-9.+-]+\+)?json$/.test(ct.split(';')[0].trim().toLowerCase());
+
+// Host values the generator sends, and whether they name this agent (loopback)
+const HOSTS: [string, boolean][] = [
+  ['localhost', true], ['LOCALHOST.:8001', true], ['127.0.0.1:1', true], ['127.9.9.9', true], ['[::1]:8001', true],
+  ['evil.example', false], ['evil.example:8001', false], ['127.0.0.1.nip.io', false], ['[::2]', false], ['a b', false],
+];
+const ORIGINS = ['null', 'http://evil.example', 'http://localhost:5173', 'file://'];
+
+function expectFor(method: string, rawPath: string, auth: string | undefined, body: Buffer | undefined, token?: string, versionsChange = false, headers: Record<string, string> = {}): Expect {
+  const contentType = headers['content-type'];
   const q = rawPath.indexOf('?');
   let path = q < 0 ? rawPath : rawPath.slice(0, q);
   if (!(path === PREFIX || path.startsWith(`${PREFIX}/`))) return { api: false };
+  // pages first (DNS rebinding: without a token only a Host that names the agent; any Origin)
+  if (token === undefined && headers.host !== undefined && !HOSTS.find(([h]) => h === headers.host)?.[1]) return { api: true, status: 403 };
+  if (headers.origin !== undefined) return { api: true, status: 403 };
   // the token first: without it a caller learns nothing, not even which endpoints exist
   if (token !== undefined && auth !== `Bearer ${token}`) return { api: true, status: 401 };
   if (path.length > PREFIX.length + 1 && path.endsWith('/')) path = path.slice(0, -1); // one trailing slash
@@ -83,6 +96,8 @@ function expectFor(method: string, rawPath: string, auth: string | undefined, bo
   if (!want) return { api: true, status: 404 };
   if (method !== want) return { api: true, status: 405 };
   if (want === 'GET') return { api: true, status: 200 };
+  // a body a web page could send without a preflight (text/plain, a form, no type) is refused
+  if (body && body.length > 0 && !declaredJson(contentType)) return { api: true, status: 415 };
   if (body && body.length > MIB) return { api: true, status: 413 };
   const text = (body ?? Buffer.alloc(0)).toString('utf8');
   let value: unknown = {};
@@ -313,11 +328,13 @@ async function fuzzHttp(seed: number, count: number, server: (typeof servers)[nu
     // explicit, or node:http sends DELETE/OPTIONS bodies unframed (then Node's parser answers 400)
     if (body) headers['content-length'] = String(body.length);
     if (rng.chance(0.05)) headers['x-' + rng.string(5)] = rng.string(rng.int(0, 200));
+    if (rng.chance(0.1)) headers.host = rng.pick(HOSTS)[0];
+    if (rng.chance(0.06)) headers.origin = rng.pick(ORIGINS);
     return { i, method, path, auth, kind, body, headers };
   });
   await pool(drawn, 8, async (c) => {
     if (failures.length > 20 || server.p.proc.exitCode !== null) return;
-    const exp = expectFor(c.method, c.path, c.auth, c.body, server.token, versionsChange);
+    const exp = expectFor(c.method, c.path, c.auth, c.body, server.token, versionsChange, c.headers);
     const overLimit = Buffer.byteLength(c.auth ?? '') + c.path.length > NODE_HEADER_LIMIT;
     const ans = await send(server.p.port, agent, c.method, c.path, c.headers, c.body);
     statuses[ans.status ?? ans.error ?? '?'] = (statuses[ans.status ?? ans.error ?? '?'] ?? 0) + 1;
@@ -385,24 +402,24 @@ describe('agent fuzz over raw node:net', () => {
     const st = `${PREFIX}/status`;
     const fixed: { name: string; chunks: (Buffer | string)[]; expect: number | 'none'; port?: number; end?: boolean }[] = [
       { name: 'garbage', chunks: ['\x16\x03\x01\x02\x00hello'], expect: 400 },
-      { name: 'unknown method', chunks: [H([`FROB ${st} HTTP/1.1`, 'Host: x', 'Connection: close'])], expect: 400 },
-      { name: 'header without colon', chunks: [H([`GET ${st} HTTP/1.1`, 'Host: x', 'Authorization Bearer x'])], expect: 400 },
-      { name: 'control char in Authorization', chunks: [H([`GET ${st} HTTP/1.1`, 'Host: x', 'Authorization: Bearer \x01\x02', 'Connection: close'])], expect: 400 },
-      { name: 'non-numeric content-length', chunks: [H([`POST ${PREFIX}/reload-all HTTP/1.1`, 'Host: x', 'Content-Length: abc'])], expect: 400 },
-      { name: 'content-length and chunked', chunks: [H([`POST ${PREFIX}/reload-all HTTP/1.1`, 'Host: x', 'Content-Length: 2', 'Transfer-Encoding: chunked']) + '0\r\n\r\n'], expect: 400 },
+      { name: 'unknown method', chunks: [H([`FROB ${st} HTTP/1.1`, 'Host: localhost', 'Connection: close'])], expect: 400 },
+      { name: 'header without colon', chunks: [H([`GET ${st} HTTP/1.1`, 'Host: localhost', 'Authorization Bearer x'])], expect: 400 },
+      { name: 'control char in Authorization', chunks: [H([`GET ${st} HTTP/1.1`, 'Host: localhost', 'Authorization: Bearer \x01\x02', 'Connection: close'])], expect: 400 },
+      { name: 'non-numeric content-length', chunks: [H([`POST ${PREFIX}/reload-all HTTP/1.1`, 'Host: localhost', 'Content-Length: abc'])], expect: 400 },
+      { name: 'content-length and chunked', chunks: [H([`POST ${PREFIX}/reload-all HTTP/1.1`, 'Host: localhost', 'Content-Length: 2', 'Transfer-Encoding: chunked']) + '0\r\n\r\n'], expect: 400 },
       { name: 'no Host header', chunks: [H([`GET ${st} HTTP/1.1`, 'Connection: close'])], expect: 400 },
       { name: 'HTTP/1.0', chunks: [H([`GET ${st} HTTP/1.0`])], expect: 200 },
-      { name: 'headers over the limit', chunks: [H([`GET ${st} HTTP/1.1`, 'Host: x', `Authorization: Bearer ${'a'.repeat(NODE_HEADER_LIMIT + 10)}`])], expect: 431 },
-      { name: 'space in the path', chunks: [H([`GET ${PREFIX}/sta tus HTTP/1.1`, 'Host: x', 'Connection: close'])], expect: 400 },
-      { name: 'absolute-form URL goes to the app', chunks: [H([`GET http://127.0.0.1${st} HTTP/1.1`, 'Host: x', 'Connection: close'])], expect: 404 },
-      { name: 'declared 2 MiB body', chunks: [H([`POST ${PREFIX}/reload-all HTTP/1.1`, 'Host: x', `Content-Length: ${2 * MIB}`]) + '{"files"'], expect: 413 },
-      { name: 'chunked body over 1 MiB', chunks: [H([`POST ${PREFIX}/verify HTTP/1.1`, 'Host: x', 'Transfer-Encoding: chunked']), ...Array.from({ length: 17 }, () => `10000\r\n${'x'.repeat(0x10000)}\r\n`), '0\r\n\r\n'], expect: 413 },
-      { name: 'bad chunk size', chunks: [H([`POST ${PREFIX}/verify HTTP/1.1`, 'Host: x', 'Transfer-Encoding: chunked']) + 'zz\r\n{}\r\n0\r\n\r\n'], expect: 400 },
-      { name: 'body shorter than declared, then closed', chunks: [H([`POST ${PREFIX}/reload-all HTTP/1.1`, 'Host: x', 'Content-Length: 500']) + '{"files": ["a'], end: true, expect: 'none' },
+      { name: 'headers over the limit', chunks: [H([`GET ${st} HTTP/1.1`, 'Host: localhost', `Authorization: Bearer ${'a'.repeat(NODE_HEADER_LIMIT + 10)}`])], expect: 431 },
+      { name: 'space in the path', chunks: [H([`GET ${PREFIX}/sta tus HTTP/1.1`, 'Host: localhost', 'Connection: close'])], expect: 400 },
+      { name: 'absolute-form URL goes to the app', chunks: [H([`GET http://127.0.0.1${st} HTTP/1.1`, 'Host: localhost', 'Connection: close'])], expect: 404 },
+      { name: 'declared 2 MiB body', chunks: [H([`POST ${PREFIX}/reload-all HTTP/1.1`, 'Host: localhost', 'Content-Type: application/json', `Content-Length: ${2 * MIB}`]) + '{"files"'], expect: 413 },
+      { name: 'chunked body over 1 MiB', chunks: [H([`POST ${PREFIX}/verify HTTP/1.1`, 'Host: localhost', 'Content-Type: application/json', 'Transfer-Encoding: chunked']), ...Array.from({ length: 17 }, () => `10000\r\n${'x'.repeat(0x10000)}\r\n`), '0\r\n\r\n'], expect: 413 },
+      { name: 'bad chunk size', chunks: [H([`POST ${PREFIX}/verify HTTP/1.1`, 'Host: localhost', 'Transfer-Encoding: chunked']) + 'zz\r\n{}\r\n0\r\n\r\n'], expect: 400 },
+      { name: 'body shorter than declared, then closed', chunks: [H([`POST ${PREFIX}/reload-all HTTP/1.1`, 'Host: localhost', 'Content-Type: application/json', 'Content-Length: 500']) + '{"files": ["a'], end: true, expect: 'none' },
       { name: 'half a request line, then closed', chunks: [`POST ${PREFIX}/rel`], end: true, expect: 'none' },
-      { name: 'headers cut off, then closed', chunks: [`GET ${st} HTTP/1.1\r\nHost: x\r\nAuthor`], end: true, expect: 'none' },
-      { name: 'unauthenticated on the token server', chunks: [H([`POST ${PREFIX}/reload-all HTTP/1.1`, 'Host: x', 'Content-Length: 2', 'Connection: close']) + '{}'], expect: 401, port: guarded.p.port },
-      { name: 'authenticated with a NUL-free odd token', chunks: [H([`GET ${st} HTTP/1.1`, 'Host: x', `Authorization: Bearer ${TOKEN}\t`, 'Connection: close'])], expect: 200, port: guarded.p.port },
+      { name: 'headers cut off, then closed', chunks: [`GET ${st} HTTP/1.1\r\nHost: localhost\r\nAuthor`], end: true, expect: 'none' },
+      { name: 'unauthenticated on the token server', chunks: [H([`POST ${PREFIX}/reload-all HTTP/1.1`, 'Host: localhost', 'Content-Length: 2', 'Connection: close']) + '{}'], expect: 401, port: guarded.p.port },
+      { name: 'authenticated with a NUL-free odd token', chunks: [H([`GET ${st} HTTP/1.1`, 'Host: localhost', `Authorization: Bearer ${TOKEN}\t`, 'Connection: close'])], expect: 200, port: guarded.p.port },
     ];
     const failures: string[] = [];
     for (const c of fixed) {
@@ -415,7 +432,7 @@ describe('agent fuzz over raw node:net', () => {
     }
 
     // pipelined requests on one socket: answered in order
-    const piped = await raw(port, [H([`GET ${st} HTTP/1.1`, 'Host: x']) + H([`POST ${PREFIX}/rollback HTTP/1.1`, 'Host: x', 'Content-Length: 0']) + H([`GET /api/v1/greeting HTTP/1.1`, 'Host: x', 'Connection: close'])]);
+    const piped = await raw(port, [H([`GET ${st} HTTP/1.1`, 'Host: localhost']) + H([`POST ${PREFIX}/rollback HTTP/1.1`, 'Host: localhost', 'Content-Length: 0']) + H([`GET /api/v1/greeting HTTP/1.1`, 'Host: localhost', 'Connection: close'])]);
     expect(piped.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 409', 'HTTP/1.1 200']);
 
     // random byte soup, seeded: the process must survive every one

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { relative, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type {
   LastReload,
   ReloadErrorInfo,
@@ -12,7 +13,9 @@ import type {
   Status,
   VerifyResponse,
 } from '../protocol.js';
-import { hasChanged, matchFileHint, matchModuleHint, readStamped, type Stamped } from './changes.js';
+import { visibleLine } from '../visible.js';
+import { hasChanged, readStamped, type Stamped } from './changes.js';
+import { HintIndex } from './hints.js';
 import { runChecks } from './checks.js';
 import { readEntry, type AppEntry } from './entry.js';
 import { ModuleGraph, staleClosure, type ModuleMap } from './module-graph.js';
@@ -21,6 +24,13 @@ import { Prewarmer } from './prewarm.js';
 import { isTransformable, prepareModule } from './transform.js';
 import { VersionRing, type Version } from './versions.js';
 import { AGENT_NAME, AGENT_VERSION } from './version-info.js';
+
+// hints matched between two turns of the event loop (a few ms of work)
+const HINT_SLICE = 1000;
+// module names in one reload line of the agent's output
+const LOG_MODULES = 20;
+// status.stale_files lists at most this many (a reload without hints catches every one)
+const MAX_STALE_LISTED = 1000;
 
 /** The first version of the app could not be loaded. */
 export class AgentStartError extends Error {
@@ -94,7 +104,18 @@ export class HotReloadAgent {
       uptime_ms: Date.now() - this.startedAt.getTime(),
       last_reload: this.lastReload,
       agent: { name: AGENT_NAME, version: AGENT_VERSION },
+      stale_files: this.staleFiles(),
     };
+  }
+
+  // A stat per module, a read only where the stat moved: cheap enough for a 2-s status poll.
+  private staleFiles(): string[] {
+    const stale: string[] = [];
+    for (const rec of this.active.modules.values()) {
+      if (stale.length === MAX_STALE_LISTED) break;
+      if (hasChanged(rec.file, rec.stamp)) stale.push(this.display(rec.file));
+    }
+    return stale;
   }
 
   private serialize<T>(job: () => Promise<T>): Promise<T> {
@@ -111,7 +132,7 @@ export class HotReloadAgent {
     const id = `r${++this.reloads}`;
     const startedAt = new Date().toISOString();
     const current = this.active;
-    const changed = this.findChanged(current.modules, request);
+    const changed = await this.findChanged(current.modules, request);
     const finish = (result: ReloadResult, modules: string[]): ReloadResult => {
       result.duration_ms = round(performance.now() - receivedAt);
       this.lastReload = {
@@ -193,16 +214,33 @@ export class HotReloadAgent {
     };
   }
 
-  // Hints name modules to reload; files changed on disk are always added, so that a
-  // partial hint never leaves stale code serving.
-  private findChanged(modules: ModuleMap, request: ReloadRequest): Set<string> {
-    const loaded = [...modules.keys()];
-    const root = this.options.root;
+  // Only content decides what reloads. Hints name candidates that are compared by content
+  // even when their stat looks unchanged; every loaded file is compared on disk as well, so
+  // a partial hint never leaves stale code serving. Hints are matched in slices, yielding
+  // between them: a request with tens of thousands never holds up the app's requests.
+  private async findChanged(modules: ModuleMap, request: ReloadRequest): Promise<Set<string>> {
     const changed = new Set<string>();
-    for (const hint of request.files ?? []) for (const f of matchFileHint(hint, loaded, root)) changed.add(f);
-    for (const hint of request.modules ?? []) for (const f of matchModuleHint(hint, loaded, root)) changed.add(f);
+    const files = request.files ?? [];
+    const names = request.modules ?? [];
+    if (files.length + names.length > 0) {
+      const index = this.hintIndex(modules);
+      const named = new Set<string>();
+      for (let i = 0; i < files.length + names.length; i++) {
+        if (i > 0 && i % HINT_SLICE === 0) await yieldToEventLoop();
+        const file = i < files.length ? index.file(files[i]) : index.module(names[i - files.length]);
+        if (file !== null && file !== 'ambiguous') named.add(file);
+      }
+      for (const file of named) if (hasChanged(file, modules.get(file)!.stamp, true)) changed.add(file);
+    }
     for (const rec of modules.values()) if (!changed.has(rec.file) && hasChanged(rec.file, rec.stamp)) changed.add(rec.file);
     return changed;
+  }
+
+  private readonly hintIndexes = new WeakMap<ModuleMap, HintIndex>();
+  private hintIndex(modules: ModuleMap): HintIndex {
+    let index = this.hintIndexes.get(modules);
+    if (!index) this.hintIndexes.set(modules, (index = new HintIndex(modules.keys(), this.options.root)));
+    return index;
   }
 
   private readEntry(modules: ModuleMap): AppEntry | { problem: string } {
@@ -257,8 +295,14 @@ function where(error: ReloadErrorInfo, display: (f: string) => string): string {
   return `${error.message} (${display(error.file)}${pos})`;
 }
 
+// One line for a terminal: module names and messages come from files and app code, so
+// their control characters are shown, never obeyed (src/visible.ts).
 function describeReload(r: ReloadResult): string {
-  if (r.activated) return `auto-hot-reload agent: version ${r.version} active in ${r.duration_ms} ms (${r.reloaded_modules.join(', ')})`;
+  if (r.activated) {
+    const n = r.reloaded_modules.length;
+    const names = r.reloaded_modules.slice(0, LOG_MODULES).join(', ') + (n > LOG_MODULES ? `, … ${n - LOG_MODULES} more` : '');
+    return visibleLine(`auto-hot-reload agent: version ${r.version} active in ${r.duration_ms} ms (${n} module${n === 1 ? '' : 's'}: ${names})`);
+  }
   if (r.success) return `auto-hot-reload agent: nothing changed, version ${r.version} still serving`;
-  return `auto-hot-reload agent: ${r.message}`;
+  return visibleLine(`auto-hot-reload agent: ${r.message}`);
 }

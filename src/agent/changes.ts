@@ -1,8 +1,7 @@
-// What changed since a version was loaded: request hints matched against loaded modules,
-// and files compared on disk (mtime+size first, then a content hash).
+// What changed since a version was loaded: files compared on disk (mtime+size first, then a
+// content hash). Only content decides: a `touch` or an identical rewrite changes nothing.
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { extname, relative, sep } from 'node:path';
 import { MAX_HINT_BYTES } from '../protocol.js';
 
 export interface FileStamp {
@@ -11,6 +10,8 @@ export interface FileStamp {
   hash: string;
   /** epoch ms when the content was read */
   readAt: number;
+  /** the last stat seen with other content, so that a stale file is not read at every look */
+  differs?: { mtimeMs: number; size: number; at: number };
 }
 
 // A file modified this close to the moment it was read may be edited again within the
@@ -35,22 +36,35 @@ export function readStamped(file: string): Stamped {
   return { source: buf.toString('utf8'), stamp: { mtimeMs: st.mtimeMs, size: st.size, hash: hashSource(buf), readAt: Date.now() } };
 }
 
-/** True when the file on disk is no longer the content the stamp describes. */
-export function hasChanged(file: string, stamp: FileStamp): boolean {
+/**
+ * True when the file on disk is no longer the content the stamp describes. The stat decides
+ * when it can (same mtime and size, not racy); `byContent` (a file a request named) always
+ * compares the content.
+ */
+export function hasChanged(file: string, stamp: FileStamp, byContent = false): boolean {
   const st = statSync(file, { throwIfNoEntry: false });
   if (!st) return true; // deleted: importers must reload (and will fail loudly)
-  const racy = stamp.mtimeMs >= stamp.readAt - RACY_MS;
-  if (st.mtimeMs === stamp.mtimeMs && st.size === stamp.size && !racy) return false;
+  if (!byContent) {
+    const racy = stamp.mtimeMs >= stamp.readAt - RACY_MS;
+    if (st.mtimeMs === stamp.mtimeMs && st.size === stamp.size && !racy) return false;
+    const seen = stamp.differs;
+    if (seen && st.mtimeMs === seen.mtimeMs && st.size === seen.size && seen.mtimeMs < seen.at - RACY_MS) return true;
+  }
   let buf: Buffer;
   try {
     buf = readFileSync(file);
   } catch {
     return true;
   }
-  if (hashSource(buf) !== stamp.hash) return true;
+  if (hashSource(buf) !== stamp.hash) {
+    stamp.differs = { mtimeMs: st.mtimeMs, size: st.size, at: Date.now() };
+    return true;
+  }
   // identical content read just now: the stamp is as good as a fresh read
   stamp.mtimeMs = st.mtimeMs;
+  stamp.size = st.size;
   stamp.readAt = Date.now();
+  stamp.differs = undefined;
   return false;
 }
 
@@ -59,50 +73,10 @@ export function hintProblem(hint: unknown): string | null {
   if (typeof hint !== 'string') return `expected a string, got ${hint === null ? 'null' : typeof hint}`;
   if (hint.length === 0) return 'expected a non-empty path';
   if (hint.includes('\0')) return 'contains a NUL byte';
-  if (Buffer.byteLength(hint) > MAX_HINT_BYTES) return `longer than ${MAX_HINT_BYTES} bytes`;
-  if (hint.split(/[\\/]/).includes('..')) return "contains a '..' segment";
+  // a UTF-16 unit is at most 3 UTF-8 bytes: short hints need no counting (a request may carry 50,000)
+  if (hint.length * 3 > MAX_HINT_BYTES && Buffer.byteLength(hint) > MAX_HINT_BYTES) return `longer than ${MAX_HINT_BYTES} bytes`;
+  if (DOTDOT.test(hint)) return "contains a '..' segment";
   return null;
 }
 
-const toPosix = (p: string) => (sep === '/' ? p : p.split(sep).join('/'));
-
-function normalizeHint(hint: string): string {
-  return hint.replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/\/+$/, '');
-}
-
-function suffixMatch(path: string, suffix: string): boolean {
-  return path === suffix || path.endsWith('/' + suffix);
-}
-
-/**
- * Loaded files that a `files` hint names. The client's root may differ from ours, so a
- * hint matches by path suffix either way: `routes/a.js` matches `/srv/app/routes/a.js`,
- * and `/home/me/app/routes/a.js` matches when its tail is the file's path under `root`.
- */
-export function matchFileHint(hint: string, loaded: Iterable<string>, root: string): string[] {
-  const h = normalizeHint(hint);
-  if (!h) return [];
-  const out: string[] = [];
-  for (const file of loaded) {
-    const abs = toPosix(file);
-    const rel = toPosix(relative(root, file));
-    if (suffixMatch(abs, h) || (!rel.startsWith('../') && suffixMatch(h, rel))) out.push(file);
-  }
-  return out;
-}
-
-/**
- * Loaded files that a `modules` hint names: a path as for files, or a module name
- * without extension, slash- or dot-separated (`routes.greeting`, `greeting`).
- */
-export function matchModuleHint(hint: string, loaded: Iterable<string>, root: string): string[] {
-  const files = [...loaded];
-  const direct = matchFileHint(hint, files, root);
-  if (direct.length) return direct;
-  const h = normalizeHint(hint);
-  const dotted = h.includes('/') ? h : h.replace(/\./g, '/');
-  return files.filter((file) => {
-    const bare = toPosix(file).slice(0, file.length - extname(file).length);
-    return suffixMatch(bare, h) || suffixMatch(bare, dotted);
-  });
-}
+const DOTDOT = /(?:^|[\\/])\.\.(?:[\\/]|$)/;

@@ -6,16 +6,19 @@ import { performance } from 'node:perf_hooks';
 import { MAX_BODY_BYTES } from '../protocol.js';
 import type { HotReloadAgent } from './agent.js';
 import { readJsonBody } from './body.js';
+import { guardApiRequest, hostTrusted, type GuardPolicy } from './guard.js';
 import { answerUnlessAppDoes, isHealthCheck } from './health.js';
 import { mappedByHook, mapStack } from './errors.js';
 import { parseReloadRequest, parseRollbackRequest } from './requests.js';
 import type { Version } from './versions.js';
+import { visible } from '../visible.js';
 
 type Route = (req: IncomingMessage, res: ServerResponse, receivedAt: number) => Promise<void>;
 
 export function createHttpHandler(agent: HotReloadAgent): RequestListener {
   const { prefix, token } = agent.options;
   const tokenDigest = token === undefined ? undefined : digest(token);
+  const policy: GuardPolicy = { allowOrigins: agent.options.allowOrigins, allowHosts: agent.options.allowHosts, tokenSet: token !== undefined };
 
   const routes: Record<string, { method: 'GET' | 'POST'; run: Route }> = {
     [`${prefix}/status`]: {
@@ -55,6 +58,14 @@ export function createHttpHandler(agent: HotReloadAgent): RequestListener {
   };
 
   const api = (req: IncomingMessage, res: ServerResponse, path: string, receivedAt: number) => {
+    // browser safety before anything else (src/agent/guard.ts)
+    const guard = guardApiRequest(req, policy);
+    if (guard.kind === 'refuse') return send(res, guard.status, { success: false, message: guard.message });
+    for (const [name, value] of Object.entries(guard.headers)) res.setHeader(name, value);
+    if (guard.kind === 'preflight') {
+      res.writeHead(204, { 'cache-control': 'no-store' });
+      return void res.end();
+    }
     // the token first: without it a caller learns nothing, not even which endpoints exist
     if (tokenDigest && !authorized(req, tokenDigest)) {
       res.setHeader('www-authenticate', 'Bearer');
@@ -68,25 +79,26 @@ export function createHttpHandler(agent: HotReloadAgent): RequestListener {
     }
     route.run(req, res, receivedAt).catch((err: unknown) => {
       // an agent bug must not take the service down; the caller gets no stack trace
-      process.stderr.write(`auto-hot-reload agent: ${path} failed: ${(err as Error)?.stack ?? String(err)}\n`);
+      process.stderr.write(`auto-hot-reload agent: ${visible(`${path} failed: ${(err as Error)?.stack ?? String(err)}`)}\n`);
       if (!res.headersSent) send(res, 500, { success: false, message: 'internal agent error' });
       else res.end();
     });
   };
 
-  const health = (res: ServerResponse, version: Version) =>
-    send(res, 200, { status: 'ok', version: version.id, boot_id: agent.bootId, pid: process.pid });
+  // the agent's details only to a Host that names it: a DNS-rebinding page reads no more than "ok"
+  const health = (req: IncomingMessage, res: ServerResponse, version: Version) =>
+    send(res, 200, hostTrusted(req, policy) ? { status: 'ok', version: version.id, boot_id: agent.bootId, pid: process.pid } : { status: 'ok' });
 
   const app = (req: IncomingMessage, res: ServerResponse) => {
     const version = agent.active; // the request stays on this version to its end
     if (isHealthCheck(req) && version.health !== 'app') {
-      if (version.health === 'agent') return health(res, version);
+      if (version.health === 'agent') return health(req, res, version);
       answerUnlessAppDoes(
         res,
         (r, why) =>
           why === 'timeout'
             ? send(r, 503, { success: false, status: 'unhealthy', message: `the app began no answer to GET /health within ${agent.options.healthTimeoutMs} ms` })
-            : health(r, version),
+            : health(req, r, version),
         agent.options.healthTimeoutMs,
       );
     }
@@ -141,7 +153,8 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 function appFailed(err: unknown, res: ServerResponse, modules: Map<string, { map?: string }>): void {
   const raw = err instanceof Error ? (err.stack ?? err.message) : String(err);
   const stack = err instanceof Error ? mapStack(raw, (f) => modules.get(f)?.map, mappedByHook.has(err)).stack : raw;
-  process.stderr.write(`auto-hot-reload agent: request handler threw: ${stack}\n`);
+  // the app's stack: its messages and file names may carry escape sequences
+  process.stderr.write(`auto-hot-reload agent: request handler threw: ${visible(stack)}\n`);
   if (!res.headersSent) {
     res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
     res.end('Internal Server Error\n');

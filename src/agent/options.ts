@@ -2,6 +2,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_PREFIX } from '../protocol.js';
+import { parseAllowHosts, parseAllowOrigins } from './guard.js';
 
 export interface AgentOptions {
   /** the module whose default export is a request listener (absolute, or relative to cwd) */
@@ -25,6 +26,16 @@ export interface AgentOptions {
   log?: (line: string) => void;
   /** transform edited modules as soon as they are saved (default true); close() stops it */
   prewarm?: boolean;
+  /**
+   * origins (`http://host:port`) whose web pages may call the hot-reload API; any other
+   * request that carries an `Origin` header is refused (403). Default: none.
+   */
+  allowOrigins?: string[];
+  /**
+   * host names accepted in the `Host` header besides localhost and loopback addresses
+   * (DNS rebinding guard; not applied to the API when a token is set). Default: none.
+   */
+  allowHosts?: string[];
 }
 
 export interface NormalizedAgentOptions {
@@ -37,6 +48,8 @@ export interface NormalizedAgentOptions {
   readonly healthTimeoutMs: number;
   readonly log: (line: string) => void;
   readonly prewarm: boolean;
+  readonly allowOrigins: ReadonlySet<string>;
+  readonly allowHosts: ReadonlySet<string>;
 }
 
 export class AgentOptionsError extends Error {
@@ -70,6 +83,10 @@ export function normalizeOptions(o: AgentOptions): NormalizedAgentOptions {
   if (!Number.isFinite(healthTimeoutMs) || healthTimeoutMs <= 0) {
     throw new AgentOptionsError(`healthTimeoutMs: expected a positive number, got ${String(o.healthTimeoutMs)}`);
   }
+  const allowOrigins = parseAllowOrigins(list(o.allowOrigins, 'allowOrigins'));
+  if ('problem' in allowOrigins) throw new AgentOptionsError(`allowOrigins: ${allowOrigins.problem}`);
+  const allowHosts = parseAllowHosts(list(o.allowHosts, 'allowHosts'));
+  if ('problem' in allowHosts) throw new AgentOptionsError(`allowHosts: ${allowHosts.problem}`);
   return {
     entry,
     token: o.token,
@@ -80,5 +97,13 @@ export function normalizeOptions(o: AgentOptions): NormalizedAgentOptions {
     healthTimeoutMs,
     log: o.log ?? (() => {}),
     prewarm: o.prewarm ?? true,
+    allowOrigins,
+    allowHosts,
   };
+}
+
+function list(value: unknown, name: string): unknown[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new AgentOptionsError(`${name}: expected an array of strings, got ${typeof value}`);
+  return value;
 }

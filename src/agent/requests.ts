@@ -1,5 +1,5 @@
 // Validation of the API's request bodies; a bad field gets a 400 that names it.
-import type { ReloadReason, ReloadRequest } from '../protocol.js';
+import { MAX_HINTS, type ReloadReason, type ReloadRequest } from '../protocol.js';
 import { hintProblem } from './changes.js';
 
 const REASONS: readonly ReloadReason[] = ['watch', 'manual', 'git-hook', 'deploy'];
@@ -18,6 +18,10 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
 export function parseReloadRequest(body: Record<string, unknown>): Parsed<ReloadRequest> {
   const out: ReloadRequest = {};
+  const count = (Array.isArray(body.files) ? body.files.length : 0) + (Array.isArray(body.modules) ? body.modules.length : 0);
+  if (count > MAX_HINTS) {
+    return { ok: false, message: `files and modules: at most ${MAX_HINTS} entries together, got ${count}; send none and the agent compares every loaded file` };
+  }
   for (const key of ['files', 'modules'] as const) {
     const raw = body[key];
     if (raw === undefined || raw === null) continue;

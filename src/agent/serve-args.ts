@@ -1,5 +1,6 @@
-// `serve` arguments: FILE [--port N] [--host H] [--token T] [--keep N] [--prefix P].
-import { isIP } from 'node:net';
+// `serve` arguments: FILE [--port N] [--host H] [--token T] [--keep N] [--prefix P]
+// [--allow-origin URL]… [--allow-host NAME]….
+import { isLoopbackName as isLoopback, parseAllowHosts, parseAllowOrigins } from './guard.js';
 
 export interface ServeArgs {
   file: string;
@@ -8,6 +9,10 @@ export interface ServeArgs {
   token: string | undefined;
   keep: number;
   prefix: string | undefined;
+  /** origins whose pages may call the API (repeatable --allow-origin) */
+  allowOrigins: string[];
+  /** extra names accepted in Host: --allow-host, and --host when it is a name */
+  allowHosts: string[];
 }
 
 export class UsageError extends Error {
@@ -15,17 +20,22 @@ export class UsageError extends Error {
 }
 
 export const SERVE_USAGE = `usage: auto-hot-reload serve FILE [--port N] [--host H] [--token T] [--keep N] [--prefix P]
+                             [--allow-origin URL]... [--allow-host NAME]...
   FILE      a module whose default export is a request listener (.js .mjs .cjs .ts)
   --port    port to listen on (default 8001; 0 picks a free port)
   --host    address to bind (default 127.0.0.1; any other than loopback needs a token)
   --token   require Authorization: Bearer T on the hot-reload API (env HOT_RELOAD_TOKEN)
   --keep    versions kept for rollback (default 5)
-  --prefix  path of the hot-reload API (default /api/v1/hot-reload)`;
+  --prefix  path of the hot-reload API (default /api/v1/hot-reload)
+  --allow-origin URL  let web pages from this origin call the API (repeatable; default none)
+  --allow-host NAME   accept this name in the Host header besides localhost (repeatable)`;
 
-const VALUE_FLAGS = new Set(['--port', '--host', '--token', '--keep', '--prefix']);
+const VALUE_FLAGS = new Set(['--port', '--host', '--token', '--keep', '--prefix', '--allow-origin', '--allow-host']);
+const REPEATABLE = new Set(['--allow-origin', '--allow-host']);
 
 export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ServeArgs | 'help' {
   const values = new Map<string, string>();
+  const repeated = new Map<string, string[]>([...REPEATABLE].map((f) => [f, []]));
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -36,7 +46,8 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
       if (!VALUE_FLAGS.has(name)) throw new UsageError(`unknown option ${name}`);
       const value = eq < 0 ? argv[++i] : arg.slice(eq + 1);
       if (value === undefined) throw new UsageError(`${name} expects a value`);
-      values.set(name, value);
+      if (REPEATABLE.has(name)) repeated.get(name)!.push(value);
+      else values.set(name, value);
     } else positional.push(arg);
   }
   if (positional.length === 0) throw new UsageError('missing FILE: the module to serve');
@@ -44,7 +55,8 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
 
   const port = integer(values.get('--port') ?? '8001', '--port', 0, 65535);
   const keep = integer(values.get('--keep') ?? '5', '--keep', 1, 1000);
-  const host = values.get('--host') ?? '127.0.0.1';
+  // an IPv6 literal may come bracketed, as in a URL: [::1]
+  const host = (values.get('--host') ?? '127.0.0.1').replace(/^\[(.*)\]$/, '$1');
   if (host === '') throw new UsageError('--host: expected an address, got ""');
   const token = values.get('--token') ?? (env.HOT_RELOAD_TOKEN || undefined);
   if (token === '') throw new UsageError('--token: expected a non-empty token');
@@ -53,7 +65,13 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
       `refusing to serve the hot-reload API on non-loopback host ${host} without a token: pass --token T or set HOT_RELOAD_TOKEN (or bind --host 127.0.0.1)`,
     );
   }
-  return { file: positional[0], port, host, token, keep, prefix: values.get('--prefix') };
+  for (const [flag, parse] of [['--allow-origin', parseAllowOrigins], ['--allow-host', parseAllowHosts]] as const) {
+    const parsed = parse(repeated.get(flag)!);
+    if ('problem' in parsed) throw new UsageError(`${flag}: ${parsed.problem}`);
+  }
+  const allowHosts = [...repeated.get('--allow-host')!];
+  if (!isWildcard(host)) allowHosts.push(host);
+  return { file: positional[0], port, host, token, keep, prefix: values.get('--prefix'), allowOrigins: repeated.get('--allow-origin')!, allowHosts };
 }
 
 function integer(raw: string, name: string, min: number, max: number): number {
@@ -62,9 +80,8 @@ function integer(raw: string, name: string, min: number, max: number): number {
   return n;
 }
 
-export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h === '::1') return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  return h.startsWith('::ffff:127.');
+function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '0:0:0:0:0:0:0:0';
 }
+
+export { isLoopbackName as isLoopback } from './guard.js';

@@ -2,6 +2,7 @@
 // Prints exactly one line when listening (tools parse it):
 //   auto-hot-reload agent: serving FILE on http://HOST:PORT (pid N)
 import { createServer, type Server } from 'node:http';
+import { visible, visibleLine } from '../visible.js';
 import { createAgent, AgentOptionsError, AgentStartError, installStackMapping } from './index.js';
 import { parseServeArgs, SERVE_USAGE, UsageError } from './serve-args.js';
 
@@ -29,19 +30,21 @@ export async function main(argv: string[]): Promise<void> {
       token: args.token,
       keep: args.keep,
       prefix: args.prefix,
-      log: (line) => process.stdout.write(line + '\n'),
+      allowOrigins: args.allowOrigins,
+      allowHosts: args.allowHosts,
+      log: (line) => process.stdout.write(line + '\n'), // the agent's lines are already visible()
     });
   } catch (err) {
-    if (err instanceof AgentOptionsError) return fail(2, `auto-hot-reload serve: ${err.message}`);
+    if (err instanceof AgentOptionsError) return fail(2, `auto-hot-reload serve: ${visible(err.message)}`);
     if (err instanceof AgentStartError) {
-      return fail(1, `auto-hot-reload serve: cannot load ${args.file}: ${err.message}${err.info.stack ? `\n${err.info.stack}` : ''}`);
+      return fail(1, `auto-hot-reload serve: cannot load ${visibleLine(args.file)}: ${visible(err.message)}${err.info.stack ? `\n${visible(err.info.stack)}` : ''}`);
     }
     throw err;
   }
 
   // the service keeps running through a stray rejection in app code; say where it came from
   const onRejection = (reason: unknown) =>
-    process.stderr.write(`auto-hot-reload agent: unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}\n`);
+    process.stderr.write(`auto-hot-reload agent: unhandled rejection: ${visible((reason as Error)?.stack ?? String(reason))}\n`);
   process.on('unhandledRejection', onRejection);
 
   const server = createServer(agent.handler);
@@ -60,7 +63,7 @@ export async function main(argv: string[]): Promise<void> {
   const address = server.address();
   const port = address && typeof address === 'object' ? address.port : args.port;
   const host = args.host.includes(':') && !args.host.startsWith('[') ? `[${args.host}]` : args.host;
-  process.stdout.write(`auto-hot-reload agent: serving ${args.file} on http://${host}:${port} (pid ${process.pid})\n`);
+  process.stdout.write(`auto-hot-reload agent: serving ${visibleLine(args.file)} on http://${host}:${port} (pid ${process.pid})\n`);
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

@@ -63,14 +63,16 @@ export interface Call {
   body: any;
 }
 
-export async function call(url: string, init: { method?: string; body?: unknown; raw?: string; token?: string } = {}): Promise<Call> {
-  const headers: Record<string, string> = {};
+/** `raw` is sent as JSON (content-type application/json) unless `contentType` says otherwise. */
+export async function call(
+  url: string,
+  init: { method?: string; body?: unknown; raw?: string; token?: string; contentType?: string; headers?: Record<string, string> } = {},
+): Promise<Call> {
+  const headers: Record<string, string> = { ...init.headers };
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   let body: string | undefined = init.raw;
-  if (init.body !== undefined) {
-    body = JSON.stringify(init.body);
-    headers['content-type'] = 'application/json';
-  }
+  if (init.body !== undefined) body = JSON.stringify(init.body);
+  if (body !== undefined) headers['content-type'] = init.contentType ?? 'application/json';
   const res = await fetch(url, { method: init.method ?? 'GET', headers, body, signal: AbortSignal.timeout(10_000) });
   const text = await res.text();
   let parsed: unknown = text;
