@@ -28,6 +28,9 @@ export interface ConnectionMonitorOptions {
   onStatus?: (index: number, status: Status, sentAt: number) => void;
 }
 
+/** The reload timeout the old server's ~35 s reload-all needs (the default). */
+const OLD_SERVER_RELOAD_MS = 60_000;
+
 /** The status poll interval actually used: default 2000 ms, bounded to 250..60000. */
 export const pollInterval = (ms?: number) => Math.min(60_000, Math.max(250, ms ?? 2000));
 
@@ -89,6 +92,9 @@ export function createConnectionMonitor(opts: ConnectionMonitorOptions): Connect
       noteRestart(prev?.service ?? null, status);
       updateTarget(store, i, { service: status, connection: { state: 'connected', checkedAt: clock() } });
       opts.onStatus?.(i, status, sentAt);
+      if (client.dialect === 'legacy' && config.timeouts.reloadMs < OLD_SERVER_RELOAD_MS) {
+        addWarning(store, `${client.target.apiUrl} is the old hot-reload server, whose reload-all takes ~35 s; timeouts.reload is ${config.timeouts.reloadMs / 1000} s — set it to 60 or more`);
+      }
       return pollMs;
     } catch (e) {
       if (closed) return pollMs;

@@ -190,6 +190,10 @@ describe('the engine against the seed double', () => {
     const target = e.store.getState().targets[0];
     expect(target.service?.versions?.source?.current).toBeGreaterThan(1);
     expect(target.connection.state).toBe('connected');
+    // makeConfig's reload timeout is 5 s: too short for the real server's 35 s reload-all
+    expect(e.store.getState().warnings).toContain(
+      `${seed.url} is the old hot-reload server, whose reload-all takes ~35 s; timeouts.reload is 5 s — set it to 60 or more`,
+    );
   });
 
   it('a long reload is not a disconnection: polls that time out while it runs show "reloading for Ns"', async () => {

@@ -43,6 +43,7 @@ async function startTui(overrides: Partial<Config> = {}, opts: { width?: number;
       logDir: path.join(root, 'logs'),
       advisoryChecks: ['worker_sync'],
       probes: [{ name: 'greeting', method: 'GET', path: '/api/v1/greeting', expectStatus: 200 }],
+      timeouts: { reloadMs: 60_000, verifyMs: 5000, rollbackMs: 5000, statusMs: 2000 },
       tui: true,
       ...overrides,
     }),
