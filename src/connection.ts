@@ -31,6 +31,9 @@ export interface ConnectionMonitorOptions {
 /** The reload timeout the old server's ~35 s reload-all needs (the default). */
 const OLD_SERVER_RELOAD_MS = 60_000;
 
+/** A function, not an inline test: the dialect changes under a status read TypeScript cannot see. */
+const isLegacy = (c: ServiceClient) => c.dialect === 'legacy';
+
 /** The status poll interval actually used: default 2000 ms, bounded to 250..60000. */
 export const pollInterval = (ms?: number) => Math.min(60_000, Math.max(250, ms ?? 2000));
 
@@ -82,7 +85,7 @@ export function createConnectionMonitor(opts: ConnectionMonitorOptions): Connect
   async function pollStatus(i: number): Promise<number> {
     if (closed) return pollMs;
     const client = clients[i];
-    if (client.dialect === 'legacy') return pollHealth(i);
+    if (isLegacy(client)) return pollHealth(i);
     const prev = store.getState().targets[i];
     const sentAt = clock();
     try {
@@ -92,7 +95,8 @@ export function createConnectionMonitor(opts: ConnectionMonitorOptions): Connect
       noteRestart(prev?.service ?? null, status);
       updateTarget(store, i, { service: status, connection: { state: 'connected', checkedAt: clock() } });
       opts.onStatus?.(i, status, sentAt);
-      if (client.dialect === 'legacy' && config.timeouts.reloadMs < OLD_SERVER_RELOAD_MS) {
+      // this read may be the one that told the dialect
+      if (isLegacy(client) && config.timeouts.reloadMs < OLD_SERVER_RELOAD_MS) {
         addWarning(store, `${client.target.apiUrl} is the old hot-reload server, whose reload-all takes ~35 s; timeouts.reload is ${config.timeouts.reloadMs / 1000} s — set it to 60 or more`);
       }
       return pollMs;

@@ -6,6 +6,9 @@ import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildOnce, runCliProcess } from './helpers/cli-process.js';
 import { startSeedServer, type SeedServer } from './helpers/seed-server.js';
+import { readWire } from './helpers/seed-wire.js';
+import http from 'node:http';
+import { listenLoopback } from './helpers/net.js';
 
 let tmp: string;
 let seed: SeedServer;
@@ -197,3 +200,32 @@ describe('a long reload', () => {
     expect(j.durationMs).toBeGreaterThanOrEqual(35_000);
   }, 70_000);
 });
+
+describe('bad answers in that dialect', () => {
+  it('an HTML page or a truncated body for reload-all: exit 1, one clear line, no stack trace', async () => {
+    const status = readWire().find((a) => a.title === 'GET /api/v1/hot-reload/status')!.text;
+    const reloadAll = readWire().find((a) => a.title === 'POST /api/v1/hot-reload/reload-all')!.text;
+    for (const [ct, body, problem] of [
+      ['text/html', '<html><body><h1>502 Bad Gateway</h1></body></html>', 'not JSON'],
+      ['application/json', reloadAll.slice(0, 80), 'not JSON'],
+    ] as const) {
+      const server = http.createServer((req, res) => {
+        req.resume();
+        const isStatus = req.url?.endsWith('/status');
+        res.writeHead(200, { 'content-type': isStatus ? 'application/json' : ct });
+        res.end(isStatus ? status : body);
+      });
+      const { port, close } = await listenLoopback(server);
+      try {
+        await writeFile(path.join(tmp, 'hot-reload.config.json'), JSON.stringify({ apiUrl: `http://127.0.0.1:${port}` }));
+        const r = await cli(['--trigger']);
+        expect(r.code).toBe(1);
+        expect(r.stdout).toContain(`✖ trigger: reload failed: POST http://127.0.0.1:${port}/api/v1/hot-reload/reload-all: invalid response (${problem}`);
+        expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /);
+      } finally {
+        await close();
+      }
+    }
+  });
+});
+
