@@ -158,7 +158,7 @@ describe('--verify and --rollback against the seed server', () => {
 });
 
 describe('a long reload', () => {
-  it('watch mode (lines): polls that time out while reload-all runs read "reloading for Ns", never "connection lost"', async () => {
+  it('watch mode (lines): a long reload reads "reloading for Ns", never "connection lost"; advisory ⚠; then a failed reloader, named and rolled back', async () => {
     await configure({ advisoryChecks: ['worker_sync'], dirs: ['src'], cooldown: 0, timeouts: { status: 1 } });
     seed.setReloadAllMs(3500);
     let out = '';
@@ -179,14 +179,21 @@ describe('a long reload', () => {
     await waitOut(/✔ connected: default/);
     await writeFile(path.join(tmp, 'src', 'greeting.py'), 'GREETING = "hello v2"\n');
     await waitOut(/✔ trigger: /);
+    // then a save whose reload fails in one reloader: named, rolled back, watching goes on
+    seed.setReloadAllMs(50);
+    seed.failReloaders(['rules']);
+    await writeFile(path.join(tmp, 'src', 'greeting.py'), 'GREETING = "hello v3"\n');
+    await waitOut(/✖ trigger: reload failed: .*\(failed reloaders: rules\); rolled back/);
     child?.kill('SIGINT');
     const r = await run;
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/⟳ default: reloading for \ds — the service answers nothing until the reload ends/);
     expect(r.stdout).not.toContain('connection lost');
-    expect(r.stdout).toMatch(/✔ trigger: reloaded 8 modules, verified/);
-    // status read once to learn the dialect and once in the reload's verification; the rest is /health
-    expect(seed.callsTo('status')).toHaveLength(2);
+    expect(r.stdout).toMatch(/✔ trigger: reloaded 8 modules, verified \(1 advisory failing\)/);
+    expect(r.stdout).toContain('⚠ server:worker_sync — advisory: Worker 同步监控未运行');
+    expect(r.stdout).toContain('✖ reload — 重载完成: 7 成功, 1 失败 | 已通知所有 Worker (version: 2); failed: rules');
+    // status read once to learn the dialect and once in each reload's verification; the rest is /health
+    expect(seed.callsTo('status')).toHaveLength(3);
     expect(seed.callsTo('health').length).toBeGreaterThan(2);
   }, 40_000);
 
