@@ -8,7 +8,8 @@ import { useShallow } from 'zustand/react/shallow';
 import type { StoreApi } from 'zustand/vanilla';
 import type { EngineStore, RunResult } from '../src/types.js';
 import { ClockContext, type Clock } from './clock.js';
-import { detailRows, mergeErrors } from './errorEntries.js';
+import { clearRestart } from '../src/store.js';
+import { detailRows, keyOf, mergeErrors, newSince, selectedIndex } from './errorEntries.js';
 import { useErrorLog, type ErrorLogLoader } from './hooks/useErrorLog.js';
 import { useEscapeRuns } from './hooks/useEscapeRuns.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
@@ -19,8 +20,10 @@ import { layoutCounts } from './layoutCounts.js';
 import { ErrorDetail } from './panels/ErrorDetail.js';
 import { ErrorLog } from './panels/ErrorLog.js';
 import { Footer, type Notice } from './panels/Footer.js';
-import { Help } from './panels/Help.js';
+import { Help, helpLines } from './panels/Help.js';
 import { MainScreen } from './panels/MainScreen.js';
+import { outputRows, ServiceOutputView } from './panels/ServiceOutputView.js';
+import { nothingToRollBack, rollbackPlan, rollbackQuestion } from './rollbackPlan.js';
 import { initialUi, reduceUi, type UiEffect, type UiState } from './ui.js';
 
 /** Redraw at most this often under event storms (~15 frames per second). */
@@ -53,7 +56,19 @@ export interface AppProps {
 const defaultClock: Clock = () => Date.now();
 
 function describe(r: RunResult): Notice {
-  return { ok: r.ok, text: `${r.kind}: ${r.message || (r.ok ? 'ok' : 'failed')}` };
+  // a service that keeps one version has nothing to go back to: an answer, not a failure
+  if (!r.ok && r.kind === 'rollback' && /nothing to roll back/.test(r.message)) return { tone: 'info', text: 'nothing to roll back' };
+  return { tone: r.ok ? 'ok' : 'fail', text: `${r.kind}: ${r.message || (r.ok ? 'ok' : 'failed')}` };
+}
+
+/**
+ * One key repeated in one read (key repeat, `jjj` typed fast): each is a key press. Mixed
+ * text (a paste) stays one input that means nothing: pasting "quit" must not quit.
+ */
+export function splitKeys(input: string, key: Partial<Key>): string[] {
+  const chars = [...input];
+  if (chars.length <= 1 || key.ctrl || key.meta || key.escape || key.return) return [input];
+  return chars.every((c) => c === chars[0]) && chars[0] >= ' ' && chars[0] !== '\u007f' ? chars : [input];
 }
 
 export function App(props: AppProps) {
@@ -78,10 +93,14 @@ export function App(props: AppProps) {
   );
   const paused = useStore(view, (s) => s.watch.paused);
   const runErrors = useStore(view, (s) => s.errors);
+  // only what the rollback question needs: a status poll must not redraw the screen
+  const plan = useStore(view, useShallow((s) => rollbackPlan(s.targets[0]?.service)));
   const layout = computeLayout(cols, rows, counts);
   const entries = useMemo(() => mergeErrors(errorLog.entries, runErrors), [errorLog.entries, runErrors]);
   const bodyRows = layout.height - 1; // all but the footer
-  const selectedEntry = entries[Math.min(ui.selected, Math.max(0, entries.length - 1))];
+  // the selection follows its entry when newer ones arrive above it
+  const selected = selectedIndex(entries, ui.selectedKey, ui.selected);
+  const selectedEntry = entries[selected];
 
   const perform = useCallback(
     (effect: UiEffect) => {
@@ -89,7 +108,7 @@ export function App(props: AppProps) {
       const report = (p: Promise<RunResult>): void => {
         p.then(
           (r) => setNotice(describe(r)),
-          (err: unknown) => setNotice({ ok: false, text: err instanceof Error ? err.message : String(err) }),
+          (err: unknown) => setNotice({ tone: 'fail', text: err instanceof Error ? err.message : String(err) }),
         );
       };
       switch (effect) {
@@ -99,6 +118,10 @@ export function App(props: AppProps) {
           return report(actions.verify());
         case 'rollback':
           return report(actions.rollback());
+        case 'nothing-to-roll-back': {
+          const p = rollbackPlan(store.getState().targets[0]?.service);
+          return setNotice({ tone: 'info', text: p.kind === 'nothing' ? nothingToRollBack(p.version) : 'nothing to roll back' });
+        }
         case 'toggle-pause':
           // read the live store, not the throttled mirror: a fast double p must toggle twice
           return store.getState().watch.paused ? actions.resume() : actions.pause();
@@ -111,16 +134,32 @@ export function App(props: AppProps) {
     [store, onQuit, errorLog.load],
   );
 
+  // what the keys act on, as of the last render: Ink re-subscribes the input listener in a
+  // passive effect, so a key read right after a render may reach the previous listener
+  const shown = useRef({ entries, bodyRows, width: layout.width, plan });
+  shown.current = { entries, bodyRows, width: layout.width, plan };
+
   const onKey = (input: string, key: Partial<Key>): void => {
+    const keys = splitKeys(input, key);
+    if (keys.length > 1) return keys.forEach((k) => onKey(k, {}));
+    const { entries, bodyRows, width, plan } = shown.current;
     const current = uiRef.current;
     const command = resolveCommand(current.mode, input, key);
+    // a key press means the restart warning was seen
+    if (store.getState().restartDetected && command !== 'quit') clearRestart(store);
     if (!command) return;
-    const entry = entries[current.selected];
-    const { ui: next, effect } = reduceUi(current, command, {
+    const index = selectedIndex(entries, current.selectedKey, current.selected);
+    const entry = entries[index];
+    const { ui: reduced, effect } = reduceUi({ ...current, selected: index }, command, {
       entryCount: entries.length,
       pageSize: Math.max(1, bodyRows - 1),
-      detailLines: entry ? detailRows(entry, layout.width).length : 0,
+      detailLines: current.mode === 'help' ? helpLines(width).length : entry ? detailRows(entry, width).length : 0,
+      outputLines: outputRows(store.getState().serviceOutput.lines, width).length,
+      canRollBack: plan.kind !== 'nothing',
+      now: Date.now(),
     });
+    const picked = entries[reduced.selected];
+    const next = { ...reduced, selectedKey: reduced.mode === 'errors' || reduced.mode === 'detail' ? (picked ? keyOf(picked) : undefined) : undefined };
     uiRef.current = next;
     setUi(next);
     setNotice(undefined);
@@ -133,11 +172,22 @@ export function App(props: AppProps) {
   });
 
   let body;
-  if (ui.mode === 'help') body = <Help width={layout.width} rows={bodyRows} />;
+  if (ui.mode === 'help') body = <Help width={layout.width} rows={bodyRows} top={ui.detailTop} />;
+  else if (ui.mode === 'output') body = <ServiceOutputView store={view} width={layout.width} rows={bodyRows} back={ui.outputBack} />;
   else if (ui.mode === 'errors' || (ui.mode === 'detail' && !selectedEntry))
-    body = <ErrorLog entries={entries} load={errorLog} selected={ui.selected} width={layout.width} rows={bodyRows} logDir={props.logDir} />;
+    body = (
+      <ErrorLog
+        entries={entries}
+        load={errorLog}
+        selected={selected}
+        newCount={newSince(runErrors, ui.openedAt)}
+        width={layout.width}
+        rows={bodyRows}
+        logDir={props.logDir}
+      />
+    );
   else if (ui.mode === 'detail' && selectedEntry)
-    body = <ErrorDetail entry={selectedEntry} index={ui.selected} count={entries.length} top={ui.detailTop} width={layout.width} rows={bodyRows} />;
+    body = <ErrorDetail entry={selectedEntry} index={selected} count={entries.length} top={ui.detailTop} width={layout.width} rows={bodyRows} />;
   else body = <MainScreen store={view} layout={layout} />;
 
   return (
@@ -146,7 +196,7 @@ export function App(props: AppProps) {
         <Box flexDirection="column" flexGrow={1} overflow="hidden">
           {body}
         </Box>
-        <Footer mode={ui.mode} width={layout.width} paused={paused} notice={notice} />
+        <Footer mode={ui.mode} width={layout.width} paused={paused} notice={notice} question={rollbackQuestion(plan)} />
       </Box>
     </ClockContext.Provider>
   );

@@ -136,8 +136,10 @@ export function formatVersionChange(before?: number, after?: number): string {
 }
 
 /**
- * Hard-wraps one line to `width` code points, breaking at the last space of a chunk
- * when there is one in its second half (we wrap in JavaScript; the terminal never does).
+ * Wraps one line to `width` code points (we wrap in JavaScript; the terminal never does).
+ * A chunk breaks at its last space in the second half; failing that, at its last space or
+ * after its last path separator (`/`, `\\`) past the first quarter, so `greeting.js:7:9` stays whole and can be copied; only a
+ * chunk with neither is cut hard.
  */
 export function wrapLine(text: string, width: number): string[] {
   if (width <= 0) return [''];
@@ -145,8 +147,12 @@ export function wrapLine(text: string, width: number): string[] {
   let rest = [...text];
   while (rest.length > width) {
     let cut = width;
+    const half = Math.floor(width / 2);
     const space = rest.lastIndexOf(' ', width);
-    if (space >= Math.floor(width / 2)) cut = space;
+    const sep = Math.max(rest.lastIndexOf('/', width - 1), rest.lastIndexOf('\\', width - 1));
+    const best = Math.max(space, sep + 1);
+    if (space >= half) cut = space;
+    else if (best >= Math.floor(width / 4) && best > 0) cut = best;
     out.push(rest.slice(0, cut).join('').trimEnd());
     rest = rest.slice(cut);
     if (rest[0] === ' ') rest = rest.slice(1);
@@ -154,3 +160,6 @@ export function wrapLine(text: string, width: number): string[] {
   out.push(rest.join(''));
   return out;
 }
+
+/** `/a/b/c.js` → `c.js` (the part of a path a reader recognizes). */
+export const baseName = (p: string): string => p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1) || p;

@@ -3,7 +3,7 @@
 import type { Key } from 'ink';
 
 /** Which screen the keys act on. */
-export type Mode = 'main' | 'confirm-rollback' | 'help' | 'errors' | 'detail';
+export type Mode = 'main' | 'confirm-rollback' | 'help' | 'errors' | 'detail' | 'output';
 
 export type Command =
   | 'trigger'
@@ -11,6 +11,7 @@ export type Command =
   | 'rollback'
   | 'toggle-pause'
   | 'error-log'
+  | 'service-output'
   | 'help'
   | 'quit'
   | 'confirm'
@@ -34,6 +35,10 @@ export interface Binding {
   keys: readonly KeySpec[];
   /** how the key is written in the footer and help, e.g. `t`, `↑/↓`, `q/^C` */
   label: string;
+  /** the help's label when it names more keys than the footer's (`↑/↓ k/j`) */
+  helpLabel?: string;
+  /** the footer keeps the lowest first when it is too narrow for all (quit and help: 0) */
+  keep?: number;
   /** a short word for the footer */
   short: string;
   /** a different word in some modes (? is "close" inside the help) */
@@ -45,27 +50,33 @@ export interface Binding {
   footer?: readonly Mode[];
 }
 
-const ALL: readonly Mode[] = ['main', 'confirm-rollback', 'help', 'errors', 'detail'];
-const LIST: readonly Mode[] = ['errors', 'detail'];
+const ALL: readonly Mode[] = ['main', 'confirm-rollback', 'help', 'errors', 'detail', 'output'];
+const LIST: readonly Mode[] = ['errors', 'detail', 'output'];
+const SCROLL: readonly Mode[] = [...LIST, 'help'];
+const NOT_ASKING: readonly Mode[] = ALL.filter((m) => m !== 'confirm-rollback');
 
 export const BINDINGS: readonly Binding[] = [
-  { command: 'trigger', keys: [{ input: 't' }], label: 't', short: 'trigger', help: 'reload now (verified, rolled back on failure)', modes: ['main'], footer: ['main'] },
-  { command: 'verify', keys: [{ input: 'v' }], label: 'v', short: 'verify', help: 'verify the running version', modes: ['main'], footer: ['main'] },
-  { command: 'rollback', keys: [{ input: 'r' }], label: 'r', short: 'rollback', help: 'roll back to the previous version (asks y/n)', modes: ['main'], footer: ['main'] },
-  { command: 'toggle-pause', keys: [{ input: 'p' }], label: 'p', short: 'pause', help: 'pause / resume watching files', modes: ['main'], footer: ['main'] },
-  { command: 'error-log', keys: [{ input: 'e' }], label: 'e', short: 'errors', help: 'browse the error log (this and earlier runs)', modes: ['main'], footer: ['main'] },
-  { command: 'help', keys: [{ input: '?' }], label: '?', short: 'help', shortIn: { help: 'close' }, help: 'show / hide this help', modes: ['main', 'help'], footer: ['main', 'help'] },
-  { command: 'confirm', keys: [{ input: 'y' }, { input: 'Y' }], label: 'y', short: 'yes', help: 'confirm the rollback', modes: ['confirm-rollback'], footer: ['confirm-rollback'] },
-  { command: 'cancel', keys: [{ input: 'n' }, { input: 'N' }, { special: 'escape' }], label: 'n/Esc', short: 'no', help: 'cancel the rollback', modes: ['confirm-rollback'], footer: ['confirm-rollback'] },
-  { command: 'up', keys: [{ special: 'upArrow' }, { input: 'k' }], label: '↑/↓', short: 'move', help: 'move the selection / scroll', modes: LIST, footer: LIST },
-  { command: 'down', keys: [{ special: 'downArrow' }, { input: 'j' }], label: '↓', short: 'down', help: 'move the selection down', modes: LIST },
-  { command: 'page-up', keys: [{ special: 'pageUp' }], label: 'PgUp/PgDn', short: 'page', help: 'one page up / down', modes: LIST, footer: LIST },
+  { command: 'trigger', keys: [{ input: 't' }], label: 't', short: 'trigger', help: 'reload now (verified, rolled back on failure)', modes: ['main'], footer: ['main'], keep: 2 },
+  { command: 'verify', keys: [{ input: 'v' }], label: 'v', short: 'verify', help: 'verify the running version', modes: ['main'], footer: ['main'], keep: 5 },
+  { command: 'rollback', keys: [{ input: 'r' }], label: 'r', short: 'rollback', help: 'roll back to the previous version (asks y/n)', modes: ['main'], footer: ['main'], keep: 6 },
+  { command: 'toggle-pause', keys: [{ input: 'p' }], label: 'p', short: 'pause', help: 'pause / resume watching files', modes: ['main'], footer: ['main'], keep: 7 },
+  { command: 'error-log', keys: [{ input: 'e' }], label: 'e', short: 'errors', help: 'browse the error log (this and earlier runs)', modes: ['main'], footer: ['main'], keep: 3 },
+  { command: 'service-output', keys: [{ input: 'o' }], label: 'o', short: 'output', help: "the service's own output (demo, dev)", modes: ['main'], footer: ['main'], keep: 4 },
+  { command: 'help', keys: [{ input: '?' }], label: '?', short: 'help', shortIn: { help: 'close' }, help: 'show / hide this help', modes: ['main', 'help'], footer: ['main', 'help'], keep: 0 },
+  { command: 'confirm', keys: [{ input: 'y' }, { input: 'Y' }], label: 'y', short: 'yes', help: 'roll back', modes: ['confirm-rollback'], footer: ['confirm-rollback'], keep: 0 },
+  // at a question q and Esc answer no: they must not quit everything (and stop the demo service)
+  { command: 'cancel', keys: [{ input: 'n' }, { input: 'N' }, { input: 'q' }, { special: 'escape' }], label: 'n/Esc', helpLabel: 'n/Esc/q', short: 'no', help: 'cancel: keep the version that serves', modes: ['confirm-rollback'], footer: ['confirm-rollback'], keep: 0 },
+  { command: 'up', keys: [{ special: 'upArrow' }, { input: 'k' }], label: '↑/↓', helpLabel: '↑/↓ k/j', short: 'move', help: 'move the selection / scroll one line', modes: SCROLL, footer: LIST, keep: 1 },
+  { command: 'down', keys: [{ special: 'downArrow' }, { input: 'j' }], label: '↓', short: 'down', help: 'move the selection down', modes: SCROLL },
+  { command: 'page-up', keys: [{ special: 'pageUp' }], label: 'PgUp/PgDn', short: 'page', help: 'one page up / down', modes: LIST, footer: LIST, keep: 3 },
   { command: 'page-down', keys: [{ special: 'pageDown' }], label: 'PgDn', short: 'page down', help: 'one page down', modes: LIST },
-  { command: 'top', keys: [{ input: 'g' }], label: 'g/G', short: 'top/end', help: 'first / last entry', modes: LIST, footer: LIST },
+  { command: 'top', keys: [{ input: 'g' }], label: 'g/G', short: 'top/end', help: 'first / last entry (oldest / newest line)', modes: LIST, footer: LIST, keep: 4 },
   { command: 'bottom', keys: [{ input: 'G' }], label: 'G', short: 'end', help: 'last entry', modes: LIST },
-  { command: 'open', keys: [{ special: 'return' }], label: 'Enter', short: 'detail', help: 'open the selected entry', modes: ['errors'], footer: ['errors'] },
-  { command: 'back', keys: [{ special: 'escape' }], label: 'Esc', short: 'back', help: 'back to the previous screen', modes: ['errors', 'detail', 'help'], footer: ['errors', 'detail', 'help'] },
-  { command: 'quit', keys: [{ input: 'q' }, { input: 'c', ctrl: true }], label: 'q/^C', short: 'quit', help: 'quit: stop watching and restore the terminal', modes: ALL, footer: ['main', 'errors', 'detail', 'help'] },
+  { command: 'open', keys: [{ special: 'return' }], label: 'Enter', short: 'detail', help: 'open the selected entry', modes: ['errors'], footer: ['errors'], keep: 2 },
+  { command: 'back', keys: [{ special: 'escape' }], label: 'Esc', short: 'back', help: 'back to the previous screen', modes: ['errors', 'detail', 'help', 'output'], footer: ['errors', 'detail', 'help', 'output'], keep: 1 },
+  { command: 'quit', keys: [{ input: 'q' }], label: 'q/^C', short: 'quit', help: 'quit: stop watching and restore the terminal', modes: NOT_ASKING, footer: NOT_ASKING, keep: 0 },
+  // Ctrl+C always quits, even at a question
+  { command: 'quit', keys: [{ input: 'c', ctrl: true }], label: '^C', short: 'quit', help: 'quit', modes: ALL },
 ];
 
 function matches(spec: KeySpec, input: string, key: Partial<Key>): boolean {
@@ -84,18 +95,19 @@ export function resolveCommand(mode: Mode, input: string, key: Partial<Key>): Co
   return undefined;
 }
 
-/** The footer's `key word` pairs for a mode, in table order. */
-export function footerItems(mode: Mode): { label: string; short: string }[] {
-  return BINDINGS.filter((b) => b.footer?.includes(mode)).map((b) => ({ label: b.label, short: b.shortIn?.[mode] ?? b.short }));
+/** The footer's `key word` pairs for a mode, in table order, with how long each is kept when narrow. */
+export function footerItems(mode: Mode): { label: string; short: string; keep: number }[] {
+  return BINDINGS.filter((b) => b.footer?.includes(mode)).map((b) => ({ label: b.label, short: b.shortIn?.[mode] ?? b.short, keep: b.keep ?? 9 }));
 }
 
 /** Help sections: each mode's bindings, the way the help overlay lists them. */
 export const HELP_SECTIONS: readonly { title: string; mode: Mode }[] = [
   { title: 'Main screen', mode: 'main' },
-  { title: 'Error log', mode: 'errors' },
+  { title: 'Error log, error detail, service output', mode: 'errors' },
+  { title: 'Rollback question', mode: 'confirm-rollback' },
 ];
 
-/** One help line per binding of `mode`; paired keys (↑/↓) appear once under their joint label. */
+/** One help line per binding of `mode`; paired keys (↑/↓ k/j) appear once under their joint label. */
 export function helpItems(mode: Mode): { label: string; help: string }[] {
-  return BINDINGS.filter((b) => b.footer?.includes(mode)).map((b) => ({ label: b.label, help: b.help }));
+  return BINDINGS.filter((b) => b.footer?.includes(mode)).map((b) => ({ label: b.helpLabel ?? b.label, help: b.help }));
 }

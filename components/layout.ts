@@ -5,6 +5,16 @@
 export const TWO_COLUMN_MIN = 120;
 /** The left column (recent changes: a time and a path) never needs more. */
 const LEFT_MAX = 56;
+/** The reload log beside it is never narrower than in one column at 80. */
+const RIGHT_MIN = 80;
+
+/** Columns of the reload log at `cols` (the right column when wide, the full width otherwise). */
+export function reloadLogWidth(cols: number): number {
+  const width = Math.max(20, cols);
+  return width >= TWO_COLUMN_MIN ? width - 1 - leftWidthOf(width) : width;
+}
+
+const leftWidthOf = (width: number): number => Math.min(LEFT_MAX, Math.max(30, width - 1 - RIGHT_MIN));
 
 /**
  * Ink treats output of `rows` lines or more as full-screen and clears the terminal on
@@ -19,6 +29,8 @@ export interface LayoutCounts {
   checks: number; // rows the verification wants
   history: number; // rows the reload log wants: attempts, the current one, the newest one's extra rows
   restart: boolean;
+  /** lines of the service's output (they take rows nothing else wants) */
+  output?: number;
 }
 
 export interface Layout {
@@ -35,7 +47,12 @@ export interface Layout {
   history: number;
   /** rows of the two-column part (Watch beside Reloads); 0 in one column */
   middle: number;
+  /** rows of the service-output tail at the bottom (title included); 0 when none */
+  output: number;
 }
+
+/** Rows nothing else wants go to the service's output (a title and at least two lines). */
+const outputRows = (spare: number, lines: number | undefined): number => (lines && spare >= 3 ? Math.min(spare, lines + 1) : 0);
 
 type Section = 'targets' | 'warnings' | 'recent' | 'checks' | 'history';
 
@@ -84,12 +101,14 @@ export function computeLayout(cols: number, rows: number, c: LayoutCounts): Layo
       ['recent', 10],
       ['targets', inf],
     ]);
-    return { width, height, twoColumns, leftWidth: width, rightWidth: width, ...got, middle: 0 };
+    const used = fixed + got.targets + got.warnings + got.recent + got.checks + got.history;
+    return { width, height, twoColumns, leftWidth: width, rightWidth: width, ...got, middle: 0, output: outputRows(height - used, c.output) };
   }
 
-  // the left column holds short lines (times and paths); the reload log's rows are long,
-  // so past 56 columns every extra column goes to the right
-  const leftWidth = Math.min(LEFT_MAX, Math.floor((width - 1) * 0.4));
+  // the left column holds short lines (times and paths); the reload log's rows are long:
+  // it keeps at least the 80 columns it has in one column, and past a left column of 56
+  // every extra column goes to it
+  const leftWidth = leftWidthOf(width);
   const rightWidth = width - 1 - leftWidth;
   // full width: header 2 (+ restart), target rows, warnings, footer
   const top = allocate(height - (2 + restart + 1) - 6, want, [
@@ -114,6 +133,7 @@ export function computeLayout(cols: number, rows: number, c: LayoutCounts): Layo
     checks: split.checks,
     history: Math.min(want.history, Math.max(0, split.middle - 1)),
     middle: split.middle,
+    output: outputRows(body - 2 - split.middle - split.checks, c.output),
   };
 }
 

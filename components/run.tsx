@@ -7,6 +7,7 @@ import type { StoreApi } from 'zustand/vanilla';
 import { readErrorLog } from '../src/errorlog.js';
 import type { EngineStore } from '../src/types.js';
 import { App } from './App.js';
+import { followTally, summaryLine } from './summary.js';
 import type { ErrorLogLoader } from './hooks/useErrorLog.js';
 
 /**
@@ -77,11 +78,15 @@ export async function runTui(engine: TuiEngine, opts: RunTuiOptions = {}): Promi
   let tearingDown = false;
   let instance: ReturnType<typeof render> | undefined;
 
+  const tally = followTally(engine.store);
   const teardown = async (code: number, message?: string): Promise<void> => {
     if (tearingDown) return;
     tearingDown = true;
     instance?.unmount(); // leaves raw mode, shows the cursor, writes the last frame
+    tally.stop();
     if (message) stderr.write(`${message}\n`);
+    // what the run did, in one line under the last frame (Ink leaves the cursor on its last line)
+    else stdout.write(`\n${summaryLine(tally.tally(), config.logDir)}\n`);
     await settleWithin(engine.close(), closeTimeoutMs);
     resolveExit(code);
   };

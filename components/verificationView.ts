@@ -4,7 +4,20 @@
 // re-verification in one line.
 import { isFailure } from '../src/pipeline.js';
 import type { CheckResult, ReloadAttempt } from '../src/types.js';
+import { visibleLine } from '../src/visible.js';
 import { textWidth, wrapLine } from './format.js';
+
+/**
+ * What a check's row says: its detail, and for a failed probe the start of the body it got
+ * (`expected 200, got 500 — {"error":"Do not know how to serialize a BigInt"}`), on one
+ * line, control characters made visible.
+ */
+export function shownDetail(c: CheckResult): string {
+  const detail = visibleLine(c.detail.replace(/\s*\n\s*/g, ' '));
+  if (c.ok || c.skipped || !c.bodyExcerpt) return detail;
+  const body = visibleLine(c.bodyExcerpt.replace(/\s*\n\s*/g, ' ⏎ ').trim());
+  return body ? `${detail} — ${body}` : detail;
+}
 
 export interface VerificationView {
   /** the checks to list, one row each */
@@ -44,7 +57,7 @@ export function verificationView(checks: CheckResult[], newest: ReloadAttempt | 
 }
 
 /** Width of the name column: the longest name, within 4..18. */
-export const nameWidthOf = (checks: readonly CheckResult[]): number => Math.min(18, Math.max(4, ...checks.map((c) => textWidth(c.name))));
+export const nameWidthOf = (checks: readonly CheckResult[]): number => Math.min(18, Math.max(4, ...checks.map((c) => textWidth(visibleLine(c.name)))));
 
 /** A failed check's detail may continue on this many more lines when rows are free. */
 export const MAX_DETAIL_LINES = 3;
@@ -58,8 +71,11 @@ export const detailIndent = (nameWidth: number): number => 2 + 1 + 1 + nameWidth
  */
 export function detailChunks(c: CheckResult, nameWidth: number, width: number): string[] {
   const room = width - detailIndent(nameWidth);
-  if (c.ok || c.skipped || room < 10 || textWidth(c.detail) <= room) return [c.detail];
-  return wrapLine(c.detail.replace(/\s*\n\s*/g, ' '), room).slice(0, MAX_DETAIL_LINES);
+  const detail = shownDetail(c);
+  if (c.ok || c.skipped || room < 10 || textWidth(detail) <= room) return [detail];
+  const lines = wrapLine(detail, room);
+  // the last line takes the rest, cut at render with …
+  return lines.length <= MAX_DETAIL_LINES ? lines : [...lines.slice(0, MAX_DETAIL_LINES - 1), lines.slice(MAX_DETAIL_LINES - 1).join(' ')];
 }
 
 /** Rows the panel body wants at `width` (without its title): the checks, failed details in full, the re-verification line. */

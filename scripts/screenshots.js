@@ -1,32 +1,29 @@
 #!/usr/bin/env node
 // `npm run screenshots`: PNGs of real renders of the TUI. For each terminal size it
-// copies the demo to a temp dir, runs a real `serve` on a free port and the real CLI in
-// a tmux pane, edits files the way a person would, captures the pane with its colours
+// copies the package to a temp dir (scripts/demo-package.js), runs the real `demo` (the
+// service as its child, the TUI) in a tmux pane, edits files the way a person would, captures the pane with its colours
 // (`capture-pane -e -p`) at each scene, and rasterizes the ANSI text (scripts/ansi-png.js).
 //
-//   node scripts/screenshots.js [--out DIR] [--sizes 80x24,120x34]
+//   node scripts/screenshots.js [--out DIR] [--sizes 80x24,120x40]
 //
 // Needs tmux, a built dist/ (the npm script builds first), and the dev dependencies
 // @resvg/resvg-js and dejavu-fonts-ttf.
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { screenToPng } from './ansi-png.js';
+import { demoPackage } from './demo-package.js';
 import { startTmux } from './tmux.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = path.join(ROOT, 'bin', 'auto-hot-reload.js');
-const SERVING = /^auto-hot-reload agent: serving .+ on (http:\/\/\S+) \(pid (\d+)\)$/m;
 /** a cooldown long enough for a person (and a capture) to see the countdown */
 const COOLDOWN_S = 4;
 /** how long the deliberately slow check takes, so "reloading…" can be seen */
 const SLOW_CHECK_MS = 2500;
 
 function usage(message) {
-  process.stderr.write(`screenshots: ${message}\nusage: node scripts/screenshots.js [--out DIR] [--sizes 80x24,120x34]\n`);
+  process.stderr.write(`screenshots: ${message}\nusage: node scripts/screenshots.js [--out DIR] [--sizes 80x24,120x40]\n`);
   process.exit(2);
 }
 
@@ -40,67 +37,16 @@ function parseSizes(text) {
   });
 }
 
-/** `serve` in a child process on a free loopback port; resolves once it listens (bounded). */
-function startServe(appFile, cwd) {
-  const env = { ...process.env };
-  delete env.HOT_RELOAD_TOKEN;
-  const child = spawn(process.execPath, [BIN, 'serve', appFile, '--port', '0'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const closed = new Promise((resolve) => child.once('close', resolve));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const t = setTimeout(() => child.kill('SIGKILL'), 3000);
-    await closed;
-    clearTimeout(t);
-  };
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      void stop();
-      reject(new Error(`serve did not start within 15 s:\n${output}`));
-    }, 15_000);
-    const check = () => {
-      const m = SERVING.exec(output);
-      if (!m) return;
-      clearTimeout(timer);
-      child.stdout.off('data', check);
-      resolve({ url: m[1], pid: Number(m[2]), stop });
-    };
-    child.stdout.on('data', check);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited (code ${code}) before listening:\n${output}`));
-    });
-  });
-}
-
-/** A copy of the demo with a longer cooldown; returns helpers to edit its files. */
-function demoCopy() {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ahr-screenshots-'));
-  cpSync(path.join(ROOT, 'examples', 'demo'), dir, { recursive: true, filter: (src) => !src.split(path.sep).includes('logs') });
-  const configFile = path.join(dir, 'hot-reload.config.json');
-  const config = JSON.parse(readFileSync(configFile, 'utf8'));
-  writeFileSync(configFile, JSON.stringify({ ...config, cooldown: COOLDOWN_S }, null, 2));
-  const edit = (rel, from, to) => {
-    const file = path.join(dir, rel);
-    const text = readFileSync(file, 'utf8');
-    if (!text.includes(from)) throw new Error(`${rel} no longer contains ${JSON.stringify(from)}: update scripts/screenshots.js to the demo`);
-    writeFileSync(file, text.replace(from, to));
-  };
-  return { dir, configFile, edit, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
 async function shoot({ cols, rows }, outDir) {
-  const demo = demoCopy();
-  const serve = await startServe(path.join(demo.dir, 'server', 'app.js'), demo.dir);
-  const term = await startTmux([process.execPath, BIN, '--config', demo.configFile, '--api-url', serve.url], { cwd: demo.dir, cols, rows });
+  // `demo` as `npm start` runs it, in a copy of the package (edits stay out of the repo):
+  // the service is its child, so its own output is on screen too
+  const demo = demoPackage({ cooldown: COOLDOWN_S });
+  const term = await startTmux([process.execPath, demo.bin, 'demo', '--port', '0'], { cwd: demo.dir, cols, rows });
   const written = [];
-  const capture = async (scene, title) => {
+  const capture = async (scene, title, size = { cols, rows }) => {
     const text = await term.capture({ ansi: true });
-    const file = path.join(outDir, `${scene}-${cols}x${rows}.png`);
-    writeFileSync(file, await screenToPng(text, { cols, rows, title: `auto-hot-reload — ${title} (${cols}×${rows})` }));
+    const file = path.join(outDir, `${scene}-${size.cols}x${size.rows}.png`);
+    writeFileSync(file, await screenToPng(text, { cols: size.cols, rows: size.rows, title: `auto-hot-reload — ${title} (${size.cols}×${size.rows})` }));
     written.push(file);
     process.stdout.write(`  ${path.relative(process.cwd(), file)}\n`);
   };
@@ -152,17 +98,34 @@ async function shoot({ cols, rows }, outDir) {
     await term.sendKeys('Escape');
     await term.waitFor(/Reloads \d+ attempt/, 5_000, 'the main screen');
 
+    // the service's own output: the exception behind the probe's 500
+    await term.sendKeys('o');
+    await term.waitFor((s) => /^Service output \d+ lines/m.test(s) && /serialize a BigInt/.test(s), 5_000, 'the service output with the exception');
+    await capture('service-output', "the service's output");
+    await term.sendKeys('Escape');
+    await term.waitFor(/Reloads \d+ attempt/, 5_000, 'the main screen');
+
     await term.sendKeys('?');
     await term.waitFor(/show \/ hide this help/, 5_000, 'the help');
     await capture('help', 'help');
     await term.sendKeys('?');
+    await term.waitFor(/Reloads \d+ attempt/, 5_000, 'the main screen');
+
+    // a narrow pane: the least needed columns give way, quit and the connection state stay
+    if (cols === 80) {
+      const narrow = { cols: 60, rows: 20 };
+      await term.resize(narrow.cols, narrow.rows);
+      await term.waitFor((s) => /q\/\^C quit\s*$/m.test(s) && !s.split('\n').some((l) => [...l].length > narrow.cols), 5_000, 'the narrow layout');
+      await capture('narrow', 'a narrow pane', narrow);
+      await term.resize(cols, rows);
+      await term.waitFor((s) => s.split('\n').some((l) => [...l].length > narrow.cols), 5_000, 'the full size again');
+    }
 
     await term.sendKeys('q');
     const exit = await term.waitForExit(10_000);
     if (exit.status !== 0) throw new Error(`the CLI exited with ${exit.status} after q`);
   } finally {
     await term.kill();
-    await serve.stop();
     demo.cleanup();
   }
   return written;
@@ -177,7 +140,7 @@ async function main() {
   }
   if (!existsSync(path.join(ROOT, 'dist', 'src', 'cli', 'main.js'))) usage('dist/ is missing: run npm run build first (npm run screenshots does)');
   const outDir = path.resolve(values.out ?? path.join(ROOT, 'screenshots'));
-  const sizes = parseSizes(values.sizes ?? '80x24,120x34');
+  const sizes = parseSizes(values.sizes ?? '80x24,120x40');
   mkdirSync(outDir, { recursive: true });
   const t0 = Date.now();
   let count = 0;

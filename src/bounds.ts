@@ -61,5 +61,7 @@ export function boundRollback(r: RollbackResponse): RollbackResponse {
 }
 
 export function boundCheck(c: CheckResult): CheckResult {
-  return c.detail.length > MAX_TEXT ? { ...c, detail: clip(c.detail) } : c;
+  const long = c.detail.length > MAX_TEXT || (c.bodyExcerpt?.length ?? 0) > MAX_TEXT;
+  if (!long) return c;
+  return { ...c, detail: clip(c.detail), ...(c.bodyExcerpt !== undefined ? { bodyExcerpt: clip(c.bodyExcerpt) } : {}) };
 }

@@ -8,7 +8,7 @@ import type { StoreApi } from 'zustand/vanilla';
 import { HttpError, TimeoutError } from './client/errors.js';
 import { toFailure, type ServiceClient } from './pipeline-runner.js';
 import type { Status } from './protocol.js';
-import { addWarning, updateTarget } from './store.js';
+import { addWarning, RESTART_WARNING, updateTarget } from './store.js';
 import type { Config, EngineStore } from './types.js';
 
 /** Reconnect backoff while disconnected: 0.5 s doubling, capped at 5 s. */
@@ -148,7 +148,7 @@ export function createConnectionMonitor(opts: ConnectionMonitorOptions): Connect
     );
     if (changed && !store.getState().restartDetected) {
       store.setState({ restartDetected: true });
-      addWarning(store, `the service restarted (boot id/pid changed) — something outside hot reload restarted it`);
+      addWarning(store, RESTART_WARNING);
     }
   }
 

@@ -17,6 +17,7 @@ import {
   addWarning,
   createEngineStore,
   finishAttempt,
+  outputSince,
   recordChanges,
   setPending,
   setWatch,
@@ -70,6 +71,9 @@ const PHASE: Record<Stage, PipelinePhase> = {
   reverifying: 'reverifying',
   done: 'idle',
 };
+
+/** A failure's entry takes the service's lines from this long before its run started (a save's own log lines). */
+const OUTPUT_LEAD_MS = 1000;
 
 const STARTING_PHASE: Record<PipelineMode, PipelinePhase> = { trigger: 'triggering', verify: 'verifying', rollback: 'rolling-back' };
 
@@ -249,7 +253,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
               legacy: clients[i].dialect === 'legacy',
               ...(mode === 'trigger' ? { knownStatus: freshStatus(i) } : {}),
             },
-            pipelineDeps(i, live(i), setPhase),
+            pipelineDeps(i, live(i), attempt.startedAt, setPhase),
           )),
         undo: async (i, fromVersion) =>
           (undos[i] = await runPipeline(
@@ -262,7 +266,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
               legacy: clients[i].dialect === 'legacy',
               ...(fromVersion !== undefined ? { fromVersion } : {}),
             },
-            pipelineDeps(i, false),
+            pipelineDeps(i, false, attempt.startedAt),
           )),
         warn: (w) => addWarning(store, w),
         onState: (st) => {
@@ -319,7 +323,8 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
     return { kind: mode, ok: exitCode === 0, exitCode, message: finished.message, attempt: finished, checks: finalChecks };
   }
 
-  function pipelineDeps(i: number, live: boolean, onStage?: (stage: Stage) => void): RunnerDeps {
+  /** `since`: when the run started; the service's lines written from shortly before go with its failures */
+  function pipelineDeps(i: number, live: boolean, since: number, onStage?: (stage: Stage) => void): RunnerDeps {
     const client = clients[i];
     return {
       client,
@@ -327,7 +332,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
       advisoryChecks: config.advisoryChecks,
       clock,
       healthPath: config.endpoints.health,
-      log: (entry) => logError(entry, client.target.name),
+      log: (entry) => logError(entry, client.target.name, since - OUTPUT_LEAD_MS),
       onStage: live ? onStage : undefined,
       onStep: live
         ? (rec) => {
@@ -416,8 +421,11 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
     });
   }
 
-  async function logError(entry: LogEntry, target: string): Promise<void> {
-    const full: ErrorEntry = { time: new Date(clock()).toISOString(), target, ...entry };
+  async function logError(entry: LogEntry, target: string, outputFrom?: number): Promise<void> {
+    // what the service printed may still sit in its pipe: one turn of the loop reads it
+    if (outputFrom !== undefined && store.getState().serviceOutput.lines.length) await new Promise((r) => setImmediate(r));
+    const output = outputFrom !== undefined ? outputSince(store, outputFrom) : [];
+    const full: ErrorEntry = { time: new Date(clock()).toISOString(), target, ...entry, ...(output.length ? { serviceOutput: output } : {}) };
     addError(store, full);
     await errorLog.append(full);
   }

@@ -263,7 +263,7 @@ function afterVerify(s0: PipelineState, e: Extract<PipelineEvent, { type: 'verif
   const summary = failed.map((c) => `${c.name} (${c.detail})`).join('; ');
   const log: PipelineEffect = {
     type: 'logError',
-    entry: { kind: 'verify', message: `verification failed: ${summary}`, files, version: next.versionAfter, ...httpOf(e.failures), detail: { checks: failed } },
+    entry: { kind: 'verify', message: `verification failed: ${summary}`, files, version: next.versionAfter, ...httpOf(e.failures, failed), detail: { checks: failed } },
   };
   const r = s.reload;
   if (s.input.mode !== 'trigger' || !activatedNewVersion(r)) {
@@ -292,7 +292,7 @@ function afterReverify(s0: PipelineState, e: Extract<PipelineEvent, { type: 'ver
     message,
     version: next.versionAfter,
     files: s.input.request.files ?? [],
-    ...httpOf(e.failures),
+    ...httpOf(e.failures, failed),
     detail: { checks: failed },
   };
   // one meaning of exit 4 in every mode: a rollback was needed or asked for, and the
@@ -346,9 +346,9 @@ function failureEntry(f: Failure, files: string[]): LogEntry {
   };
 }
 
-/** The HTTP status and body excerpt of the first failed request that had them (for the error log). */
-function httpOf(failures: readonly Failure[] | undefined): Pick<LogEntry, 'httpStatus' | 'bodyExcerpt'> {
-  const f = failures?.find((x) => x.httpStatus !== undefined || x.bodyExcerpt);
+/** The HTTP status and body excerpt of the first failed request or probe that had them (for the error log). */
+function httpOf(failures: readonly Failure[] | undefined, checks: readonly CheckResult[] = []): Pick<LogEntry, 'httpStatus' | 'bodyExcerpt'> {
+  const f = failures?.find((x) => x.httpStatus !== undefined || x.bodyExcerpt) ?? checks.find((c) => c.httpStatus !== undefined || c.bodyExcerpt);
   if (!f) return {};
   return { ...(f.httpStatus !== undefined ? { httpStatus: f.httpStatus } : {}), ...(f.bodyExcerpt ? { bodyExcerpt: f.bodyExcerpt } : {}) };
 }

@@ -14,9 +14,16 @@ import type {
   ErrorEntry,
   FileChange,
   ReloadAttempt,
+  ServiceLine,
 } from './types.js';
 
-export const LIMITS = { history: 50, recent: 20, errors: 200, warnings: 50 } as const;
+export const LIMITS = { history: 50, recent: 20, errors: 200, warnings: 50, serviceLines: 500, lineChars: 2000, failureLines: 20 } as const;
+
+/** Changes of one file closer together than this are one row of the Watch panel (a checkout writes a file several times). */
+export const SAME_CHANGE_MS = 2000;
+
+/** The warning the connection monitor adds when the service restarted (the TUI shows it in its header instead). */
+export const RESTART_WARNING = 'the service restarted (boot id/pid changed) — something outside hot reload restarted it';
 
 export function initialEngineState(config: Config): EngineState {
   return {
@@ -32,6 +39,7 @@ export function initialEngineState(config: Config): EngineState {
     restartDetected: false,
     errors: [],
     warnings: [],
+    serviceOutput: { lines: [], dropped: 0 },
   };
 }
 
@@ -45,10 +53,26 @@ type Store = StoreApi<EngineStore>;
 
 const prepend = <T>(list: readonly T[], items: readonly T[], max: number): T[] => [...items, ...list].slice(0, max);
 
+/**
+ * Newest first, one row per file per change: a write to a file written (or added) less
+ * than SAME_CHANGE_MS before replaces its earlier row (an add followed by writes stays an add).
+ */
+export function mergeChanges(recent: readonly FileChange[], changes: readonly FileChange[]): FileChange[] {
+  let out = [...recent];
+  for (const c of changes) {
+    // writes right after a write (or after the add that created the file) are the same
+    // change; an unlink, or an add after it, is a change of its own
+    const prev = out.find((r) => r.path === c.path && c.at - r.at < SAME_CHANGE_MS && (r.kind === c.kind || (r.kind === 'add' && c.kind === 'change')));
+    const kind = prev?.kind === 'add' ? 'add' : c.kind;
+    out = [{ ...c, kind }, ...out.filter((r) => r !== prev)].slice(0, LIMITS.recent);
+  }
+  return out;
+}
+
 export function recordChanges(store: Store, changes: readonly FileChange[]): void {
   if (changes.length === 0) return;
   const s = store.getState();
-  store.setState({ watch: { ...s.watch, recent: prepend(s.watch.recent, [...changes].reverse(), LIMITS.recent) } });
+  store.setState({ watch: { ...s.watch, recent: mergeChanges(s.watch.recent, changes) } });
 }
 
 export function setPending(store: Store, pending: readonly string[], cooldownUntil: number | null): void {
@@ -78,13 +102,43 @@ export function startAttempt(store: Store, attempt: ReloadAttempt, phase: Engine
 
 export function finishAttempt(store: Store, attempt: ReloadAttempt, checks: CheckResult[], restartDetected: boolean): void {
   const s = store.getState();
+  // a verified reload that saw no restart says the service is whole again
+  const verified = attempt.outcome === 'ok' && checks.length > 0 && !restartDetected;
+  const version = attempt.versionAfter;
   store.setState({
     current: null,
     phase: 'idle',
     history: prepend(s.history, [attempt], LIMITS.history),
-    ...(checks.length ? { checks } : {}),
-    restartDetected: s.restartDetected || restartDetected,
+    ...(checks.length ? { checks, checksFrom: { attemptId: attempt.id, at: attempt.finishedAt ?? attempt.startedAt, ...(version !== undefined ? { version } : {}) } } : {}),
+    restartDetected: verified ? false : s.restartDetected || restartDetected,
+    ...(verified && s.restartDetected ? { warnings: s.warnings.filter((w) => w !== RESTART_WARNING) } : {}),
   });
+}
+
+/** The user saw the restart warning (a key): it goes until the next restart. */
+export function clearRestart(store: Store): void {
+  const s = store.getState();
+  if (!s.restartDetected) return;
+  store.setState({ restartDetected: false, warnings: s.warnings.filter((w) => w !== RESTART_WARNING) });
+}
+
+/**
+ * Lines the service wrote, appended in order; the oldest go past LIMITS.serviceLines, and a
+ * line longer than LIMITS.lineChars is cut (a service may print a megabyte on one line).
+ */
+export function appendServiceOutput(store: Store, lines: readonly ServiceLine[]): void {
+  if (lines.length === 0) return;
+  const { serviceOutput } = store.getState();
+  const bounded = lines.map((l) => (l.text.length > LIMITS.lineChars ? { ...l, text: `${l.text.slice(0, LIMITS.lineChars - 1)}…` } : l));
+  const all = [...serviceOutput.lines, ...bounded];
+  const over = Math.max(0, all.length - LIMITS.serviceLines);
+  store.setState({ serviceOutput: { lines: over ? all.slice(over) : all, dropped: serviceOutput.dropped + over } });
+}
+
+/** The service's lines written from `since` on (at most LIMITS.failureLines, the last ones): what goes with a failure. */
+export function outputSince(store: Store, since: number): string[] {
+  const lines = store.getState().serviceOutput.lines.filter((l) => l.at >= since);
+  return lines.slice(-LIMITS.failureLines).map((l) => l.text);
 }
 
 export function addError(store: Store, entry: ErrorEntry): void {

@@ -100,6 +100,9 @@ export interface CheckResult {
   advisory?: boolean;
   detail: string;
   durationMs?: number;
+  /** a failed probe: the HTTP status it got and the start of the body (bounded, raw: sanitize to show) */
+  httpStatus?: number;
+  bodyExcerpt?: string;
 }
 
 export type PipelinePhase = 'idle' | 'triggering' | 'verifying' | 'rolling-back' | 'reverifying';
@@ -174,7 +177,29 @@ export interface ErrorEntry {
   target?: string;
   httpStatus?: number;
   bodyExcerpt?: string;
+  /** the service's output lines written around the failure (demo and dev capture it; bounded) */
+  serviceOutput?: string[];
   detail?: { file?: string; line?: number; column?: number; stack?: string; [k: string]: unknown };
+}
+
+/** One line the service wrote (stdout or stderr), as captured by demo / dev. */
+export interface ServiceLine {
+  at: number; // epoch ms
+  stream: 'stdout' | 'stderr';
+  text: string; // raw: sanitize to show
+}
+
+export interface ServiceOutput {
+  lines: ServiceLine[]; // oldest first, bounded
+  /** lines dropped from the front to keep the bound */
+  dropped: number;
+}
+
+/** Which run the store's `checks` belong to (the Verification panel labels stale ones). */
+export interface ChecksSource {
+  attemptId: number;
+  at: number; // epoch ms the run finished
+  version?: number;
 }
 
 export interface TargetView {
@@ -204,9 +229,11 @@ export interface EngineState {
   current: ReloadAttempt | null; // the attempt in flight
   history: ReloadAttempt[]; // newest first, bounded
   checks: CheckResult[]; // last verification results
+  checksFrom?: ChecksSource; // the run those checks came from
   restartDetected: boolean; // boot id/pid changed between two statuses
   errors: ErrorEntry[]; // this run's errors, newest first, bounded
   warnings: string[]; // start-up diagnostics and drift warnings
+  serviceOutput: ServiceOutput; // the service's own output, when we run it (demo, dev)
 }
 
 export interface EngineActions {

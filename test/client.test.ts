@@ -15,6 +15,8 @@ afterEach(async () => {
   svc = undefined;
 });
 
+import { bodyExcerpt, EXCERPT_LINES } from '../src/client/probe-check.js';
+
 const probe = (over: Partial<Probe> = {}): Probe => ({ name: 'greeting', method: 'GET', path: '/api/v1/greeting', expectStatus: 200, ...over });
 
 describe('client against a v1 service', () => {
@@ -171,7 +173,24 @@ describe('probes', () => {
     expect(await c.probe(probe({ bodyContains: 'bye' }))).toMatchObject({ ok: false, detail: 'body does not contain "bye"' });
 
     svc.setProbe('GET', '/api/v1/greeting', { status: 500, body: 'oops' });
-    expect(await c.probe(probe())).toMatchObject({ name: 'probe:greeting', ok: false, detail: 'expected 200, got 500' });
+    expect(await c.probe(probe())).toMatchObject({ name: 'probe:greeting', ok: false, detail: 'expected 200, got 500', httpStatus: 500, bodyExcerpt: 'oops' });
+  });
+
+  it('a failed probe keeps a bounded excerpt of the body: the first lines, at most 500 characters', async () => {
+    svc = await startFakeService({ dialect: 'v1' });
+    const c = createClient({ name: 'a', apiUrl: svc.url }, cfg());
+    const stack = ['TypeError: Do not know how to serialize a BigInt', ...Array.from({ length: 30 }, (_, i) => `    at frame${i} (/srv/app.js:${i}:1)`)].join('\n');
+    svc.setProbe('GET', '/api/v1/greeting', { status: 500, body: { error: 'x'.repeat(10_000) } });
+    const big = await c.probe(probe());
+    expect(big.bodyExcerpt).toHaveLength(500);
+    expect(big.bodyExcerpt?.endsWith('…')).toBe(true);
+    expect(bodyExcerpt(stack).split('\n')).toHaveLength(EXCERPT_LINES);
+    expect(bodyExcerpt(stack).split('\n')[0]).toBe('TypeError: Do not know how to serialize a BigInt');
+    expect(bodyExcerpt(stack).endsWith('…')).toBe(true);
+    expect(bodyExcerpt('\r\n\r\nshort\r\n')).toBe('short');
+    // a probe that passes carries no excerpt
+    svc.setProbe('GET', '/api/v1/greeting', { status: 200, body: { ok: true } });
+    expect(await c.probe(probe())).not.toHaveProperty('bodyExcerpt');
   });
 
   it('never throws on a network fault', async () => {

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../src/engine.js';
 import { readErrorLog } from '../src/errorlog.js';
 import { worstExitCode } from '../src/fleet.js';
-import { createEngineStore, LIMITS, addError } from '../src/store.js';
+import { appendServiceOutput, createEngineStore, LIMITS, addError } from '../src/store.js';
 import type { EngineActions } from '../src/types.js';
 import { makeConfig } from './helpers/config.js';
 import { startFakeService, type FakeService } from './helpers/fake-service.js';
@@ -106,6 +106,30 @@ describe('engine', () => {
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ kind: 'reload', message: 'SyntaxError: nope', files: ['src/x.js'], target: 'primary', detail: { line: 3, column: 7 } });
     expect(engine.store.getState().errors).toEqual(entries);
+  });
+
+  it("a failed probe's status and body excerpt, and the service's lines written meanwhile, go into its error-log entry", async () => {
+    const config = makeConfig({
+      root,
+      apiUrl: svc.url,
+      logDir: path.join(root, 'logs'),
+      probes: [{ name: 'greeting', method: 'GET', path: '/api/v1/greeting', expectStatus: 200 }],
+    });
+    engine = createEngine(config);
+    svc.setProbe('GET', '/api/v1/greeting', { status: 200, body: { greeting: 'hi' } });
+    appendServiceOutput(engine.store, [{ at: Date.now() - 60_000, stream: 'stdout', text: 'long ago' }]);
+    svc.script('reload', { do: 'activate-broken' });
+    // what a service prints while its new version fails (demo and dev capture it)
+    const printing = setInterval(() => appendServiceOutput(engine!.store, [{ at: Date.now(), stream: 'stderr', text: 'TypeError: Do not know how to serialize a BigInt' }]), 1);
+    const r = await engine.trigger({ files: ['src/greeting.js'] }).finally(() => clearInterval(printing));
+    expect(r.attempt?.outcome).toBe('rolled-back');
+    const failedProbe = r.attempt?.checks.find((c) => c.name === 'probe:greeting');
+    expect(failedProbe).toMatchObject({ ok: false, detail: 'expected 200, got 500', httpStatus: 500, bodyExcerpt: '{"error":"broken version"}' });
+    const [entry] = await readErrorLog(config.logDir);
+    expect(entry).toMatchObject({ kind: 'verify', httpStatus: 500, bodyExcerpt: '{"error":"broken version"}' });
+    expect(entry.serviceOutput?.length).toBeGreaterThan(0);
+    expect(entry.serviceOutput).not.toContain('long ago');
+    expect(new Set(entry.serviceOutput)).toEqual(new Set(['TypeError: Do not know how to serialize a BigInt']));
   });
 
   it('rollback() and verify() run alone', async () => {

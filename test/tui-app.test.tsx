@@ -56,33 +56,41 @@ describe('keys dispatch store actions', () => {
     await waitForText(r.lastFrame, '● watching');
   });
 
-  it('r asks first; n and Esc cancel; only y rolls back', async () => {
-    const t = makeStore();
-    const r = render(<App store={t.store} width={80} height={24} clock={clock} />);
+  it('r asks first, naming the versions; n, Esc and q cancel; only y rolls back', async () => {
+    const t = makeStore(makeState({ targets: [connectedTarget({ service: { ...connectedTarget().service!, versions_kept: [10, 11, 12] } })] }));
+    let quits = 0;
+    const r = render(<App store={t.store} width={80} height={24} clock={clock} onQuit={() => quits++} />);
     r.stdin.write('r');
-    await waitForText(r.lastFrame, 'Roll back to the previous version? y yes  n/Esc no');
+    // the question names the versions: the status serves v12 and keeps v11
+    await waitForText(r.lastFrame, 'Roll back v12 → v11? y yes  n/Esc no');
     r.stdin.write('t'); // other keys do nothing while asking
     r.stdin.write('n');
     await waitForText(r.lastFrame, 't trigger');
     r.stdin.write('r');
-    await waitForText(r.lastFrame, 'Roll back to the previous version?');
+    await waitForText(r.lastFrame, 'Roll back v12 → v11?');
     r.stdin.write(KEYS.escape);
     await waitForText(r.lastFrame, 't trigger');
+    // at the question q answers no: it does not quit everything
+    r.stdin.write('r');
+    await waitForText(r.lastFrame, 'Roll back v12 → v11?');
+    r.stdin.write('q');
+    await waitForText(r.lastFrame, 't trigger');
+    expect(quits).toBe(0);
     expect(t.calls).toEqual([]);
     r.stdin.write('r');
-    await waitForText(r.lastFrame, 'Roll back to the previous version?');
+    await waitForText(r.lastFrame, 'Roll back v12 → v11?');
     r.stdin.write('y');
     await until(() => t.calls.length === 1, 'rollback');
     expect(t.calls).toEqual([{ name: 'rollback', args: [] }]);
   });
 
   it('a failed action is reported in the footer, not thrown', async () => {
-    const t = makeStore(makeState(), { ok: false, exitCode: 4, message: 'nothing to roll back' });
+    const t = makeStore(makeState(), { ok: false, exitCode: 4, message: 'rollback failed: HTTP 500' });
     const r = render(<App store={t.store} width={80} height={24} clock={clock} />);
     r.stdin.write('r');
     await waitForText(r.lastFrame, 'Roll back');
     r.stdin.write('y');
-    await waitForText(r.lastFrame, '✖ rollback: nothing to roll back');
+    await waitForText(r.lastFrame, '✖ rollback: rollback failed: HTTP 500');
     // the next key clears the notice
     r.stdin.write('?');
     await waitForText(r.lastFrame, 'Main screen');
@@ -258,8 +266,8 @@ describe('layout', () => {
     const lines = frameLines(frame);
     expect(lines).toHaveLength(23);
     for (const l of lines) expect([...l].length).toBeLessThanOrEqual(80);
-    expect(lines[2]).toContain('SERVICE RESTARTED');
-    expect(lines[22]).toBe('t trigger  v verify  r rollback  p pause  e errors  ? help  q/^C quit');
+    expect(lines[2]).toContain('⚠ service restarted boot id/pid changed: hot state was lost · any key hides this');
+    expect(lines[22]).toBe('t trigger  v verify  r rollback  p pause  e errors  o output  ? help  q/^C quit');
     // every panel got its share
     for (const title of ['Watch', 'Cooldown', 'Reloads 40 attempts', 'Verification 7/8 passed', '⚠ one warning']) expect(frame).toContain(title);
     // also the other screens

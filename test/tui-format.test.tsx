@@ -116,10 +116,14 @@ describe('time and numbers', () => {
 });
 
 describe('wrapLine', () => {
-  it('breaks at spaces in the second half of a chunk, hard-breaks otherwise', () => {
+  it('breaks at spaces in the second half of a chunk, after path separators otherwise, hard only without either', () => {
     expect(wrapLine('short', 10)).toEqual(['short']);
     expect(wrapLine('check greeting failed: expected a non-empty string', 20)).toEqual(['check greeting', 'failed: expected a', 'non-empty string']);
-    expect(wrapLine('/tmp/a/very/long/path/without/spaces.js', 16)).toEqual(['/tmp/a/very/long', '/path/without/sp', 'aces.js']);
+    // a path breaks after a separator, never inside a name: file:line can be copied whole
+    expect(wrapLine('/tmp/a/very/long/path/without/spaces.js', 16)).toEqual(['/tmp/a/very/', 'long/path/', 'without/', 'spaces.js']);
+    expect(wrapLine('at greeting (/srv/demo/server/routes/greeting.js:7:9)', 40)).toEqual(['at greeting (/srv/demo/server/routes/', 'greeting.js:7:9)']);
+    expect(wrapLine('C:\\app\\server\\greeting.js:7:9', 20)).toEqual(['C:\\app\\server\\', 'greeting.js:7:9']);
+    expect(wrapLine('abcdefghijklmnopqrstuvwxyz', 10)).toEqual(['abcdefghij', 'klmnopqrst', 'uvwxyz']);
     expect(wrapLine('', 5)).toEqual(['']);
   });
 });

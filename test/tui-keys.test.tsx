@@ -70,13 +70,18 @@ describe('keybinding table', () => {
       'r rollback',
       'p pause',
       'e errors',
+      'o output',
       '? help',
       'q/^C quit',
     ]);
     expect(footerItems('errors').map((i) => i.label)).toEqual(['↑/↓', 'PgUp/PgDn', 'g/G', 'Enter', 'Esc', 'q/^C']);
+    expect(footerItems('output').map((i) => i.label)).toEqual(['↑/↓', 'PgUp/PgDn', 'g/G', 'Esc', 'q/^C']);
     expect(footerItems('confirm-rollback').map((i) => i.label)).toEqual(['y', 'n/Esc']);
     expect(footerItems('help').map((i) => `${i.label} ${i.short}`)).toEqual(['? close', 'Esc back', 'q/^C quit']);
-    expect(helpItems('main').map((i) => i.label)).toEqual(['t', 'v', 'r', 'p', 'e', '?', 'q/^C']);
+    expect(helpItems('main').map((i) => i.label)).toEqual(['t', 'v', 'r', 'p', 'e', 'o', '?', 'q/^C']);
+    // the help names every key: k/j beside the arrows, q beside n/Esc at the question
+    expect(helpItems('errors').map((i) => i.label)).toEqual(['↑/↓ k/j', 'PgUp/PgDn', 'g/G', 'Enter', 'Esc', 'q/^C']);
+    expect(helpItems('confirm-rollback').map((i) => i.label)).toEqual(['y', 'n/Esc/q']);
     expect(helpItems('main').find((i) => i.label === 'r')?.help).toBe('roll back to the previous version (asks y/n)');
   });
 
@@ -113,13 +118,39 @@ describe('UI reducer', () => {
     expect(reduceUi(asked.ui, 'cancel', ctx)).toEqual({ ui: initialUi });
   });
 
+  it('the service output scrolls back from its newest line; G follows new lines again', () => {
+    let ui = reduceUi(initialUi, 'service-output', ctx).ui;
+    expect(ui).toMatchObject({ mode: 'output', outputBack: 0 });
+    const out = { ...ctx, outputLines: 50, pageSize: 10 };
+    ui = reduceUi(ui, 'up', out).ui;
+    expect(ui.outputBack).toBe(1);
+    ui = reduceUi(ui, 'top', out).ui;
+    expect(ui.outputBack).toBe(40);
+    ui = reduceUi(ui, 'page-down', out).ui;
+    expect(ui.outputBack).toBe(30);
+    ui = reduceUi(ui, 'bottom', out).ui;
+    expect(ui.outputBack).toBe(0);
+    expect(reduceUi(ui, 'back', out).ui.mode).toBe('main');
+  });
+
+  it('r with nothing to roll back answers instead of asking', () => {
+    expect(reduceUi(initialUi, 'rollback', { ...ctx, canRollBack: false })).toEqual({ ui: initialUi, effect: 'nothing-to-roll-back' });
+    expect(reduceUi(initialUi, 'rollback', ctx).ui.mode).toBe('confirm-rollback');
+  });
+
+  it('q at the rollback question cancels it; Ctrl+C still quits', () => {
+    expect(resolveCommand('confirm-rollback', 'q', {})).toBe('cancel');
+    expect(resolveCommand('confirm-rollback', 'c', { ctrl: true })).toBe('quit');
+    expect(resolveCommand('main', 'q', {})).toBe('quit');
+  });
+
   it('opening the error log loads it and selects the newest entry', () => {
-    const start: UiState = { mode: 'main', selected: 7, detailTop: 3 };
-    expect(reduceUi(start, 'error-log', ctx)).toEqual({ ui: { mode: 'errors', selected: 0, detailTop: 0 }, effect: 'load-errors' });
+    const start: UiState = { mode: 'main', selected: 7, detailTop: 3, outputBack: 0 };
+    expect(reduceUi(start, 'error-log', { ...ctx, now: 5 })).toEqual({ ui: { mode: 'errors', selected: 0, selectedKey: undefined, detailTop: 0, outputBack: 0, openedAt: 5 }, effect: 'load-errors' });
   });
 
   it('moves the selection within bounds', () => {
-    let ui: UiState = { mode: 'errors', selected: 0, detailTop: 0 };
+    let ui: UiState = { mode: 'errors', selected: 0, detailTop: 0, outputBack: 0 };
     ui = reduceUi(ui, 'up', ctx).ui;
     expect(ui.selected).toBe(0);
     ui = reduceUi(ui, 'down', ctx).ui;
@@ -137,10 +168,10 @@ describe('UI reducer', () => {
   });
 
   it('Enter opens the detail (not on an empty list); the detail scrolls; Esc goes back one screen at a time', () => {
-    const list: UiState = { mode: 'errors', selected: 4, detailTop: 0 };
+    const list: UiState = { mode: 'errors', selected: 4, detailTop: 0, outputBack: 0 };
     expect(reduceUi(list, 'open', { ...ctx, entryCount: 0 }).ui).toEqual(list);
     const detail = reduceUi(list, 'open', ctx).ui;
-    expect(detail).toEqual({ mode: 'detail', selected: 4, detailTop: 0 });
+    expect(detail).toEqual({ mode: 'detail', selected: 4, detailTop: 0, outputBack: 0 });
     expect(reduceUi(detail, 'down', ctx).ui.detailTop).toBe(1);
     // 25 lines shown 10 at a time: the last page starts at line 15
     expect(reduceUi(detail, 'bottom', ctx).ui.detailTop).toBe(15);
@@ -148,7 +179,7 @@ describe('UI reducer', () => {
     expect(reduceUi({ ...detail, detailTop: 15 }, 'page-down', ctx).ui.detailTop).toBe(15);
     expect(reduceUi(detail, 'up', ctx).ui).toEqual(detail);
     const back = reduceUi(detail, 'back', ctx).ui;
-    expect(back).toEqual({ mode: 'errors', selected: 4, detailTop: 0 });
+    expect(back).toEqual({ mode: 'errors', selected: 4, detailTop: 0, outputBack: 0 });
     expect(reduceUi(back, 'back', ctx).ui.mode).toBe('main');
   });
 

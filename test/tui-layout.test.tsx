@@ -5,7 +5,7 @@ import { createStore } from 'zustand/vanilla';
 import { detailLines, detailRows, location, mergeErrors } from '../components/errorEntries.js';
 import { computeLayout, listTop, type LayoutCounts } from '../components/layout.js';
 import { layoutCounts } from '../components/layoutCounts.js';
-import { attempt, rolledBackState } from './helpers/tui-state.js';
+import { attempt, rolledBackState, T0 } from './helpers/tui-state.js';
 import { createThrottledView } from '../components/throttledView.js';
 import type { ErrorEntry } from '../src/types.js';
 
@@ -54,7 +54,9 @@ describe('computeLayout', () => {
 
   it('two columns from 120 columns: Watch beside Reloads, Cooldown and Verification below them at full width', () => {
     const l = computeLayout(130, 40, full);
-    expect(l).toMatchObject({ twoColumns: true, leftWidth: 51, rightWidth: 78, warnings: 2, middle: 27, recent: 20, history: 26, checks: 5 });
+    // the reload log keeps the 80 columns it has in one column; the left column gets the rest
+    expect(l).toMatchObject({ twoColumns: true, leftWidth: 49, rightWidth: 80, warnings: 2, middle: 27, recent: 20, history: 26, checks: 5 });
+    expect(computeLayout(120, 40, full)).toMatchObject({ leftWidth: 39, rightWidth: 80 });
     // left: watch title + recent; right: reloads title + history; both within the middle
     expect(1 + l.recent).toBeLessThanOrEqual(l.middle);
     expect(1 + l.history).toBeLessThanOrEqual(l.middle);
@@ -95,11 +97,13 @@ describe('computeLayout', () => {
 describe('layoutCounts', () => {
   it('counts rows as the panels render them: the reason line, a failed detail in full, two-line warnings', () => {
     const s = rolledBackState();
-    // 7 attempts + the newest failure's reason; 7 checks + the failed detail's second line at 80 + the re-verification
-    expect(layoutCounts(s, 80)).toEqual({ targets: 1, warnings: 0, recent: 7, checks: 9, history: 8, restart: false });
+    // 7 attempts + the newest failure's reason in 2 lines (79 characters beside a 12-column
+    // indent); 7 checks + the failed detail's second line at 80 + the re-verification
+    expect(layoutCounts(s, 80)).toEqual({ targets: 1, warnings: 0, recent: 7, checks: 9, history: 9, restart: false, output: 0 });
+    expect(layoutCounts({ ...s, serviceOutput: { lines: [{ at: T0, stream: 'stdout', text: 'hi' }], dropped: 0 } }, 80).output).toBe(1);
     expect(layoutCounts(s, 120).checks).toBe(8);
     const warned = { ...s, warnings: ['short', `${'x'.repeat(90)} — fix it`], current: attempt(99, { outcome: undefined }) };
-    expect(layoutCounts(warned, 80)).toMatchObject({ warnings: 3, history: 9 });
+    expect(layoutCounts(warned, 80)).toMatchObject({ warnings: 3, history: 10 });
     expect(layoutCounts(warned, 120)).toMatchObject({ warnings: 2 });
   });
 });

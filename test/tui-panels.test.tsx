@@ -12,6 +12,7 @@ import { Verification } from '../components/panels/Verification.js';
 import { Warnings } from '../components/panels/Warnings.js';
 import { Watch } from '../components/panels/Watch.js';
 import type { EngineState, PipelinePhase } from '../src/types.js';
+import { RESTART_WARNING } from '../src/store.js';
 import { attempt, check, connectedTarget, makeState, makeStore, plain, T0, waitForText } from './helpers/tui-state.js';
 
 process.env.TZ = 'UTC';
@@ -110,20 +111,22 @@ describe('Header', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  it('a restart is shown loudly, on its own line', () => {
+  it('a restart is one line under the header, saying how it goes away; its warning is not listed twice', () => {
     const out = lines(<Header store={storeOf({ restartDetected: true })} width={80} />);
     expect(out).toHaveLength(3);
-    expect(out[2]).toContain('⚠ SERVICE RESTARTED');
-    expect(out[2].length).toBeLessThanOrEqual(80);
+    expect(out[2]).toBe('⚠ service restarted boot id/pid changed: hot state was lost · any key hides this');
+    expect(lines(<Warnings store={storeOf({ warnings: [RESTART_WARNING, 'another'] })} width={80} rows={4} />)).toEqual(['⚠ another']);
   });
 
-  it('truncates to the width, never wraps', () => {
+  it('truncates to the width, never wraps; the connection state is never what is cut', () => {
     const out = lines(<Header store={storeOf({ restartDetected: true })} width={40} />);
     expect(out).toHaveLength(3);
     for (const l of out) expect([...l].length).toBeLessThanOrEqual(40);
-    // cut at 40 columns exactly (the two spaces before the state are the last that fit)
-    expect(out[0]).toBe('auto-hot-reload  http://127.0.0.1:8001');
-    expect(out[2]).toBe(' ⚠ SERVICE RESTARTED — boot id/pid chan…');
+    // the product name gives way first, then the URL shortens from its middle
+    expect(out[0]).toBe('http://127.0.0.1:8001  ● connected');
+    expect(lines(<Header store={storeOf({})} width={30} />)[0]).toBe('http://1…0.1:8001  ● connected');
+    expect(lines(<Header store={storeOf({})} width={20} />)[0]).toBe('● connected');
+    expect(out[2]).toBe('⚠ service restarted boot id/pid changed…');
   });
 });
 
@@ -427,12 +430,22 @@ describe('Warnings', () => {
 
 describe('Footer', () => {
   it('keys from the table; p says resume while paused; the rollback question; a notice', () => {
-    expect(lines(<Footer mode="main" width={80} paused={false} />)).toEqual(['t trigger  v verify  r rollback  p pause  e errors  ? help  q/^C quit']);
+    expect(lines(<Footer mode="main" width={80} paused={false} />)).toEqual(['t trigger  v verify  r rollback  p pause  e errors  o output  ? help  q/^C quit']);
     expect(lines(<Footer mode="main" width={80} paused={true} />)[0]).toContain('p resume');
     expect(lines(<Footer mode="confirm-rollback" width={80} paused={false} />)).toEqual(['Roll back to the previous version? y yes  n/Esc no']);
-    expect(lines(<Footer mode="main" width={80} paused={false} notice={{ ok: false, text: 'rollback: nothing to roll back' }} />)).toEqual([
-      '✖ rollback: nothing to roll back',
-    ]);
+    expect(lines(<Footer mode="confirm-rollback" width={80} paused={false} question="Roll back v3 → v2?" />)).toEqual(['Roll back v3 → v2? y yes  n/Esc no']);
+    // narrow: the question gives way, the keys that answer it stay
+    expect(lines(<Footer mode="confirm-rollback" width={24} paused={false} question="Roll back v3 → v2?" />)).toEqual(['Roll ba… y yes  n/Esc no']);
+    expect(lines(<Footer mode="main" width={80} paused={false} notice={{ tone: 'fail', text: 'rollback: HTTP 500' }} />)).toEqual(['✖ rollback: HTTP 500']);
+    expect(lines(<Footer mode="main" width={80} paused={false} notice={{ tone: 'info', text: 'nothing to roll back' }} />)).toEqual(['– nothing to roll back']);
     expect(lines(<Footer mode="errors" width={80} paused={false} />)).toEqual(['↑/↓ move  PgUp/PgDn page  g/G top/end  Enter detail  Esc back  q/^C quit']);
+  });
+
+  it('too narrow for every key: the least needed go first, quit and help always stay', () => {
+    expect(lines(<Footer mode="main" width={60} paused={false} />)).toEqual(['t trigger  v verify  e errors  o output  ? help  q/^C quit']);
+    expect(lines(<Footer mode="main" width={40} paused={false} />)).toEqual(['t trigger  e errors  ? help  q/^C quit']);
+    expect(lines(<Footer mode="main" width={20} paused={false} />)).toEqual(['? help  q/^C quit']);
+    expect(lines(<Footer mode="main" width={12} paused={false} />)).toEqual(['? q/^C']);
+    expect(lines(<Footer mode="errors" width={40} paused={false} />)).toEqual(['↑/↓ move  Esc back  q/^C quit']);
   });
 });

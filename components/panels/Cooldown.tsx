@@ -3,6 +3,7 @@ import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { StoreApi } from 'zustand/vanilla';
 import type { EngineStore } from '../../src/types.js';
+import { visibleLine } from '../../src/visible.js';
 import { formatSecondsLeft, progressBar, shortenPath } from '../format.js';
 import { useNow } from '../hooks/useNow.js';
 import { Row } from '../Row.js';
@@ -16,7 +17,7 @@ export function Cooldown({ store, width }: { store: StoreApi<EngineStore>; width
   const now = useNow(until, 200);
   const label: Seg = { text: 'Cooldown ', bold: true, color: 'cyan' };
   const waiting: Seg[] = pending.length
-    ? [{ text: `${pending.length} pending`, color: 'yellow', bold: true }, { text: ` (${shortenPath(pending[0], 40)}${pending.length > 1 ? ', …' : ''})`, dim: true }]
+    ? [{ text: `${pending.length} pending`, color: 'yellow', bold: true }, { text: ` (${shortenPath(visibleLine(pending[0]), 40)}${pending.length > 1 ? ', …' : ''})`, dim: true }]
     : [{ text: 'nothing pending', dim: true }];
 
   if (until !== null && until > now) {

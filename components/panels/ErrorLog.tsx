@@ -1,6 +1,7 @@
 // The error log list: this run and earlier runs, newest first, with a movable selection.
 import { Box } from 'ink';
 import type { ErrorEntry } from '../../src/types.js';
+import { visibleLine } from '../../src/visible.js';
 import { location } from '../errorEntries.js';
 import { formatDateTime, padEnd, shortenPath } from '../format.js';
 import type { ErrorLogState } from '../hooks/useErrorLog.js';
@@ -13,17 +14,27 @@ function entrySegs(e: ErrorEntry, selected: boolean, width: number): Seg[] {
   const segs: Seg[] = [
     { text: selected ? '› ' : '  ', color: 'cyan', bold: true },
     { text: `${formatDateTime(Date.parse(e.time))}  `, dim: !selected },
-    { text: `${padEnd(e.kind, 11)} `, color: 'red' },
+    { text: `${padEnd(visibleLine(String(e.kind)), 11)} `, color: 'red' },
     ...(loc ? [{ text: `${shortenPath(loc, Math.max(12, Math.floor(width / 3)))}  `, color: 'cyan' }] : []),
-    { text: e.message.split('\n')[0] },
+    { text: visibleLine(String(e.message).split('\n')[0]) },
   ];
   return selected ? segs.map((s) => ({ ...s, inverse: true })) : segs;
 }
 
-export function ErrorLog(props: { entries: ErrorEntry[]; load: ErrorLogState; selected: number; width: number; rows: number; logDir?: string }) {
+export function ErrorLog(props: {
+  entries: ErrorEntry[];
+  load: ErrorLogState;
+  selected: number;
+  /** entries logged since the log was opened (the selection stayed on its entry) */
+  newCount?: number;
+  width: number;
+  rows: number;
+  logDir?: string;
+}) {
   const { entries, load, selected, width, rows } = props;
   const listRows = Math.max(0, rows - 1);
   const info: Seg[] = [{ text: `${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}` }];
+  if (props.newCount) info.push({ text: ` · ${props.newCount} new ↑`, color: 'yellow', bold: true });
   if (load.status === 'loading') info.push({ text: ' · loading…', color: 'yellow' });
   if (load.status === 'error') info.push({ text: ` · could not read the log files: ${load.error ?? 'unknown error'}`, color: 'red' });
   if (props.logDir) info.push({ text: ` · ${props.logDir}`, dim: true });

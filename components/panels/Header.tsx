@@ -4,10 +4,10 @@ import { useContext, useRef } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import { isLegacyStatus, type Status } from '../../src/protocol.js';
-import { visibleLine } from '../../src/visible.js';
 import type { EngineStore, TargetView } from '../../src/types.js';
 import { ClockContext } from '../clock.js';
-import { formatSecondsLeft, formatUptime, shortId, textWidth } from '../format.js';
+import { visibleLine } from '../../src/visible.js';
+import { formatSecondsLeft, formatUptime, shortId, textWidth, truncateMiddle } from '../format.js';
 import { shortReason } from '../messages.js';
 import { useNow } from '../hooks/useNow.js';
 import { Row } from '../Row.js';
@@ -27,7 +27,7 @@ export function connectionSegs(t: TargetView | undefined, now: number): Seg[] {
     c.retryAt === undefined ? '' : c.retryAt > now ? ` · retry in ${formatSecondsLeft(c.retryAt - now)}` : ' · retrying…';
   return [
     { text: '✖ disconnected', color: 'red', bold: true },
-    ...(c.lastError ? [{ text: ` — ${shortReason(c.lastError)}`, color: 'red' }] : []),
+    ...(c.lastError ? [{ text: ` — ${visibleLine(shortReason(c.lastError))}`, color: 'red' }] : []),
     ...(retry ? [{ text: retry, dim: true }] : []),
   ];
 }
@@ -38,7 +38,7 @@ export function serviceSegs(t: TargetView | undefined, now: number): Seg[] {
   if (!s) return [{ text: 'no status yet', dim: true }];
   const connected = t?.connection.state === 'connected';
   const parts: string[] = isLegacyStatus(s) ? legacyParts(s) : [s.version !== undefined ? `v${s.version}` : 'version ?'];
-  if (s.boot_id) parts.push(`boot ${shortId(s.boot_id)}`);
+  if (s.boot_id) parts.push(`boot ${visibleLine(shortId(String(s.boot_id)))}`);
   if (s.pid !== undefined) parts.push(`pid ${s.pid}`);
   if (s.uptime_ms !== undefined) {
     // uptime as of the last status, advanced to now while the service is reachable
@@ -46,7 +46,7 @@ export function serviceSegs(t: TargetView | undefined, now: number): Seg[] {
     const extra = connected && seen !== undefined ? Math.max(0, now - seen) : 0;
     parts.push(`up ${formatUptime(s.uptime_ms + extra)}`);
   }
-  if (s.agent?.name) parts.push(`${s.agent.name}${s.agent.version ? ` ${s.agent.version}` : ''}`);
+  if (s.agent?.name) parts.push(visibleLine(`${s.agent.name}${s.agent.version ? ` ${s.agent.version}` : ''}`));
   if (s.state === 'reloading') parts.push('reloading');
   // while disconnected these are old news: say so, and do not pretend they are live
   if (!connected) return [{ text: 'last seen: ', color: 'yellow' }, { text: parts.join(' · '), dim: true }];
@@ -64,12 +64,21 @@ function legacyParts(s: Status): string[] {
   ];
 }
 
-/** The first line; the product name gives way when the state would not fit beside it. */
+/**
+ * The first line. The connection state is never cut: when the line is too narrow the
+ * product name gives way first, then the URL is shortened from its middle.
+ */
 export function titleLineSegs(t: TargetView | undefined, now: number, width: number): Seg[] {
-  const rest: Seg[] = [{ text: t?.apiUrl ?? '(no target)', color: 'cyan' }, { text: '  ' }, ...connectionSegs(t, now)];
+  const state = connectionSegs(t, now);
+  const url = visibleLine(t?.apiUrl ?? '(no target)');
   const name: Seg[] = [{ text: 'auto-hot-reload', bold: true }, { text: '  ' }];
-  const fits = textWidth(segsText([...name, ...rest])) <= width;
-  return fits || t?.connection.state !== 'disconnected' ? [...name, ...rest] : rest;
+  const rest: Seg[] = [{ text: url, color: 'cyan' }, { text: '  ' }, ...state];
+  if (textWidth(segsText([...name, ...rest])) <= width) return [...name, ...rest];
+  // the state's first word (● connected, ✖ disconnected) must show; its reason may be cut
+  const stateWidth = textWidth(state[0]?.text ?? '');
+  const urlRoom = width - 2 - stateWidth;
+  if (urlRoom >= 12) return [{ text: truncateMiddle(url, Math.min(textWidth(url), urlRoom)), color: 'cyan' }, { text: '  ' }, ...state];
+  return state;
 }
 
 type HeaderState = { target: TargetView | undefined; restart: boolean };
@@ -98,7 +107,11 @@ export function Header({ store, width }: { store: StoreApi<EngineStore>; width: 
       {restart && (
         <Row
           width={width}
-          segs={[{ text: ' ⚠ SERVICE RESTARTED — boot id/pid changed: the process was restarted, hot state was lost ', color: 'red', bold: true, inverse: true }]}
+          segs={[
+            { text: '⚠ service restarted', color: 'red', bold: true, inverse: true },
+            { text: ' boot id/pid changed: hot state was lost', color: 'red' },
+            { text: ' · any key hides this', dim: true },
+          ]}
         />
       )}
     </Box>

@@ -1,4 +1,4 @@
-// The help overlay, rendered from the keybinding table.
+// The help overlay, rendered from the keybinding table; scrolls (↑/↓) when the pane is short.
 import { Box } from 'ink';
 import { HELP_SECTIONS, helpItems } from '../keys.js';
 import { padEnd } from '../format.js';
@@ -16,8 +16,11 @@ export function helpLines(width: number): Seg[][] {
   return lines;
 }
 
-export function Help({ width, rows }: { width: number; rows: number }) {
-  const lines = helpLines(width).slice(0, rows);
+export function Help({ width, rows, top = 0 }: { width: number; rows: number; top?: number }) {
+  const all = helpLines(width);
+  const more = all.length - top - rows;
+  // the last row says there is more rather than hiding it
+  const lines = more > 0 ? [...all.slice(top, top + rows - 1), [{ text: `  … ${more + 1} more lines (↓)`, dim: true }]] : all.slice(top, top + rows);
   return (
     <Box flexDirection="column">
       {lines.map((segs, i) => (

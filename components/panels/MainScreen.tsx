@@ -1,5 +1,6 @@
 // The live panels, laid out within the line budget: one column, or when wide Watch beside
-// the reload log, with Cooldown and Verification below them at full width.
+// the reload log, with Cooldown and Verification below them at full width; rows to spare
+// show the tail of the service's output.
 import { Box } from 'ink';
 import type { StoreApi } from 'zustand/vanilla';
 import type { EngineStore } from '../../src/types.js';
@@ -7,6 +8,7 @@ import type { Layout } from '../layout.js';
 import { Cooldown } from './Cooldown.js';
 import { Header } from './Header.js';
 import { ReloadLog } from './ReloadLog.js';
+import { ServiceTail } from './ServiceOutputView.js';
 import { Targets } from './Targets.js';
 import { Verification } from './Verification.js';
 import { Warnings } from './Warnings.js';
@@ -24,6 +26,7 @@ export function MainScreen({ store, layout }: { store: StoreApi<EngineStore>; la
         <Cooldown store={store} width={width} />
         <ReloadLog store={store} width={width} rows={layout.history} />
         <Verification store={store} width={width} rows={layout.checks} />
+        <ServiceTail store={store} width={width} rows={layout.output} />
       </Box>
     );
   }
@@ -42,6 +45,7 @@ export function MainScreen({ store, layout }: { store: StoreApi<EngineStore>; la
       </Box>
       <Cooldown store={store} width={width} />
       <Verification store={store} width={width} rows={layout.checks} />
+      <ServiceTail store={store} width={width} rows={layout.output} />
     </Box>
   );
 }

@@ -6,25 +6,45 @@ import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { StoreApi } from 'zustand/vanilla';
 import type { EngineStore, ReloadAttempt, TargetOutcome, TargetResult } from '../../src/types.js';
-import { formatClock, formatDuration, formatVersionChange, padEnd, shortenPath } from '../format.js';
+import { visibleLine } from '../../src/visible.js';
+import { failureLines } from '../failureText.js';
+import { baseName, formatClock, formatDuration, formatVersionChange, padEnd, shortenPath, textWidth } from '../format.js';
+import { reloadLogWidth } from '../layout.js';
 import { useNow } from '../hooks/useNow.js';
 import { Row } from '../Row.js';
 import { titleSegs, type Seg } from '../segments.js';
 import { OUTCOME_LABEL, PHASE_LABEL } from './outcome.js';
+import { tally } from '../verificationView.js';
 
-/** Files (first one, shortened, `+N`), else modules, else nothing. */
+/** Files (first one, shortened — its base name when the room is short — and `+N`), else modules, else nothing. */
 export function whatText(a: ReloadAttempt, max: number): string {
   if (a.files.length) {
     const more = a.files.length > 1 ? ` +${a.files.length - 1}` : '';
-    return shortenPath(a.files[0], Math.max(8, max - more.length)) + more;
+    const first = visibleLine(a.files[0]);
+    const room = Math.max(8, max - more.length);
+    return (textWidth(first) <= room ? first : shortenPath(first.includes('/') ? baseName(first) : first, room)) + more;
   }
-  if (a.modules.length) return a.modules.join(', ');
+  if (a.kind === 'verify' && a.checks.length) {
+    const t = tally(a.checks); // skipped and failed advisory checks are not counted
+    return `${t.passed}/${t.counted} checks`;
+  }
+  if (a.modules.length) return visibleLine(a.modules.join(', '));
+  if (a.kind === 'rollback') return ''; // its label says it all
   return a.reason === 'manual' ? '(manual)' : '';
 }
 
-// "HH:MM:SS  " + "✔ " + 15 + " " + 11 + " " + 7 + "  "
 const VERSION_WIDTH = 11;
-const FIXED = 10 + 2 + 15 + 1 + VERSION_WIDTH + 1 + 7 + 2;
+/** Below this width the least needed columns give way: the status becomes its glyph, the duration goes. */
+export const COMPACT_BELOW = 72;
+
+/** Column widths of a row at `width`: `HH:MM:SS  ✔ ok              v1 → v2     120ms    what`. */
+export function columns(width: number): { compact: boolean; label: number; version: number; fixed: number; indent: number } {
+  const compact = width < COMPACT_BELOW;
+  // time 10 · status (glyph + label) · version · duration 7 + 2
+  return compact
+    ? { compact, label: 0, version: 7, fixed: 10 + 2 + 8 + 1, indent: 4 }
+    : { compact, label: 15, version: VERSION_WIDTH, fixed: 10 + 2 + 15 + 1 + VERSION_WIDTH + 1 + 7 + 2, indent: 12 };
+}
 
 /**
  * The version column. A rolled-back attempt names the version that failed as well as the
@@ -34,7 +54,8 @@ export function versionCell(
   a: Pick<ReloadAttempt, 'versionBefore' | 'versionAfter' | 'versionActivated' | 'outcome'>,
   width = VERSION_WIDTH,
 ): string {
-  const plain = formatVersionChange(a.versionBefore, a.versionAfter);
+  const change = formatVersionChange(a.versionBefore, a.versionAfter);
+  const plain = change.length > width ? change.replace(' → ', '→') : change;
   if (a.outcome !== 'rolled-back' || a.versionActivated === undefined || a.versionActivated === a.versionAfter) return plain;
   const after = a.versionAfter !== undefined ? `v${a.versionAfter}` : '?';
   const full = a.versionBefore !== undefined ? `v${a.versionBefore}→v${a.versionActivated}↩${after}` : '';
@@ -66,27 +87,78 @@ export function targetRowSegs(t: TargetResult, last: boolean): Seg[] {
   const head = `          ${last ? '└' : '├'} `;
   return [
     { text: head, dim: true },
-    { text: `${padEnd(t.name, 12)} ` },
+    { text: `${padEnd(visibleLine(t.name), 12)} ` },
     { text: `${m.symbol} ${padEnd(m.label, 15)}`, color: m.color, bold: m.bold },
     { text: ` ${padEnd(formatVersionChange(t.versionBefore, t.versionAfter), 11)}` },
-    ...(t.outcome !== 'ok' ? [{ text: ` ${t.message.replace(/\s*\n\s*/g, ' ')}`, color: m.color }] : []),
+    ...(t.outcome !== 'ok' ? [{ text: ` ${visibleLine(t.message.replace(/\s*\n\s*/g, ' '))}`, color: m.color }] : []),
   ];
 }
 
+type Mark = { symbol: string; label: string; color: string; bold?: boolean; neutral?: boolean };
+
+/**
+ * How a finished attempt reads: a reload by its outcome; a verification alone as
+ * `verified` / `verify failed` (it changed nothing); a rollback the service had nothing
+ * for as a neutral `no rollback`.
+ */
+export function attemptMark(a: ReloadAttempt): Mark {
+  if (!a.outcome) return { symbol: '?', label: 'unknown', color: 'gray' };
+  if (a.kind === 'verify' && a.outcome === 'ok') return { symbol: '✔', label: 'verified', color: 'green' };
+  if (a.kind === 'verify' && a.outcome === 'failed') return { symbol: '✖', label: 'verify failed', color: 'red' };
+  if (a.kind === 'rollback' && a.outcome !== 'rolled-back' && /nothing to roll back/.test(a.message)) {
+    return { symbol: '–', label: 'no rollback', color: 'gray', neutral: true };
+  }
+  return OUTCOME_LABEL[a.outcome];
+}
+
+/** The version column: a verification names the version it checked, a reload its change. */
+function versionText(a: ReloadAttempt, width: number): string {
+  if (a.kind === 'verify') {
+    const v = a.versionAfter ?? a.versionBefore;
+    return v !== undefined ? `v${v}` : '–';
+  }
+  return versionCell(a, width);
+}
+
 export function attemptSegs(a: ReloadAttempt, width: number): Seg[] {
-  const o = a.outcome ? OUTCOME_LABEL[a.outcome] : { symbol: '?', label: 'unknown', color: 'gray', bold: false };
-  const failed = a.outcome !== undefined && a.outcome !== 'ok';
+  const o = attemptMark(a);
+  const col = columns(width);
+  const failed = a.outcome !== undefined && a.outcome !== 'ok' && !o.neutral;
   // on a failure the message matters more than the full file list
-  const what = whatText(a, failed ? Math.min(24, width - FIXED) : width - FIXED);
+  const what = whatText(a, failed ? Math.min(24, width - col.fixed) : width - col.fixed);
+  // a neutral answer reads as itself, not as the failure it was reported as
+  const message = visibleLine(a.message.replace(/\s*\n\s*/g, ' ').replace(o.neutral ? /^rollback failed: / : /^$/, ''));
   return [
     { text: `${formatClock(a.startedAt)}  `, dim: true },
-    { text: `${o.symbol} ${padEnd(o.label, 15)}`, color: o.color, bold: o.bold },
-    { text: ` ${padEnd(versionCell(a), VERSION_WIDTH)}` },
-    { text: ` ${padEnd(a.durationMs !== undefined ? formatDuration(a.durationMs) : '', 7)}  `, dim: true },
+    { text: col.compact ? `${o.symbol} ` : `${o.symbol} ${padEnd(o.label, col.label)}`, color: o.color, bold: o.bold },
+    { text: ` ${padEnd(versionText(a, col.version), col.version)}` },
+    col.compact ? { text: ' ' } : { text: ` ${padEnd(a.durationMs !== undefined ? formatDuration(a.durationMs) : '', 7)}  `, dim: true },
     { text: what },
     ...(isFleet(a) ? tallySegs(a.targets) : []),
-    ...(failed && a.message ? [{ text: `${what || isFleet(a) ? ' — ' : ''}${a.message}`, color: o.color }] : []),
+    ...((failed || o.neutral) && message ? [{ text: `${what || isFleet(a) ? ' — ' : ''}${message}`, color: o.color, dim: o.neutral }] : []),
   ];
+}
+
+/**
+ * Rows beneath the newest attempt that say more than its row can: the failure's reason,
+ * file:line first, over up to 3 lines. (Other notes about the attempt belong here too.)
+ */
+export function attemptNotes(a: ReloadAttempt, width: number): Seg[][] {
+  const o = attemptMark(a);
+  if (!a.outcome || a.outcome === 'ok' || o.neutral || isFleet(a)) return [];
+  const col = columns(width);
+  const head = col.compact ? '  └ ' : '          └ ';
+  return failureLines(a.message, width - col.indent).map((line, i) => [
+    { text: i === 0 ? head : ' '.repeat(col.indent), dim: true },
+    { text: line, color: o.color },
+  ]);
+}
+
+/** Rows the reload log wants beneath its newest attempt at `cols` terminal columns. */
+export function newestExtraRows(newest: ReloadAttempt | undefined, cols: number): number {
+  if (!newest) return 0;
+  if (isFleet(newest)) return newest.targets.length;
+  return attemptNotes(newest, reloadLogWidth(cols)).length;
 }
 
 export function ReloadLog({ store, width, rows }: { store: StoreApi<EngineStore>; width: number; rows: number }) {
@@ -94,15 +166,16 @@ export function ReloadLog({ store, width, rows }: { store: StoreApi<EngineStore>
   // the elapsed time of a running attempt ticks once a second, only while it runs
   const now = useNow(current ? Infinity : null, 1000);
   const total = history.length;
+  const col = columns(width);
   const info: Seg[] = [{ text: total ? `${total} attempt${total === 1 ? '' : 's'}` : '', dim: true }];
   let room = Math.max(0, rows - (current ? 1 : 0));
-  // the newest attempt failed: its reason gets a line of its own (the row cuts it short);
-  // a fleet's per-target rows say it better, as many as fit beside one older attempt
+  // the newest attempt: a fleet's per-target rows (as many as fit beside one older
+  // attempt), or its notes — the failure's reason — beneath its own row
   const newest = history[0];
   const fleetRows = newest && isFleet(newest) ? Math.min(newest.targets.length, Math.max(0, room - 1 - (total > 1 ? 1 : 0))) : 0;
-  const explain = fleetRows === 0 && newest !== undefined && newest.outcome !== 'ok' && newest.message !== '' && room >= 3;
-  if (explain) room -= 1;
-  room -= fleetRows;
+  const notes = fleetRows === 0 && newest ? attemptNotes(newest, width) : [];
+  const noteRows = notes.slice(0, Math.max(0, room - 1));
+  room -= noteRows.length + fleetRows;
   const shown = history.slice(0, room);
   const groupRows = fleetRows > 0 && newest && isFleet(newest) ? fleetGroup(newest.targets, fleetRows, width) : [];
   return (
@@ -113,10 +186,10 @@ export function ReloadLog({ store, width, rows }: { store: StoreApi<EngineStore>
           width={width}
           segs={[
             { text: `${formatClock(current.startedAt)}  `, dim: true },
-            { text: `▸ ${padEnd(PHASE_LABEL[phase], 15)}`, color: 'yellow', bold: true },
-            { text: ` ${padEnd(formatVersionChange(current.versionBefore, current.versionAfter), 11)}` },
+            { text: `▸ ${col.compact ? `${PHASE_LABEL[phase]} ` : padEnd(PHASE_LABEL[phase], 15)}`, color: 'yellow', bold: true },
+            { text: ` ${padEnd(formatVersionChange(current.versionBefore, current.versionAfter), col.version)}` },
             { text: ` ${padEnd(formatDuration(Math.max(0, now - current.startedAt)), 7)}  `, dim: true },
-            { text: whatText(current, width - FIXED) },
+            { text: whatText(current, width - col.fixed) },
             ...(current.targets?.length ? tallySegs(current.targets) : []),
           ]}
         />
@@ -126,9 +199,7 @@ export function ReloadLog({ store, width, rows }: { store: StoreApi<EngineStore>
         <Box key={a.id} flexDirection="column">
           <Row width={width} segs={attemptSegs(a, width)} />
           {i === 0 && groupRows.map((segs, j) => <Row key={j} width={width} segs={segs} />)}
-          {i === 0 && explain && (
-            <Row width={width} segs={[{ text: '          └ ', dim: true }, { text: a.message.replace(/\s*\n\s*/g, ' '), color: a.outcome ? OUTCOME_LABEL[a.outcome].color : undefined }]} />
-          )}
+          {i === 0 && noteRows.map((segs, j) => <Row key={`n${j}`} width={width} segs={segs} />)}
         </Box>
       ))}
     </Box>

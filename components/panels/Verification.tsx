@@ -6,20 +6,22 @@ import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { StoreApi } from 'zustand/vanilla';
 import { isFailure } from '../../src/pipeline.js';
-import type { CheckResult, EngineStore } from '../../src/types.js';
+import type { CheckResult, ChecksSource, EngineStore, ReloadAttempt } from '../../src/types.js';
 import { padEnd } from '../format.js';
 import { Row } from '../Row.js';
 import { titleSegs, type Seg } from '../segments.js';
-import { detailChunks, detailIndent, failuresFirst, nameWidthOf, tally, verificationView } from '../verificationView.js';
+import { visibleLine } from '../../src/visible.js';
+import { formatClock } from '../format.js';
+import { detailChunks, detailIndent, failuresFirst, nameWidthOf, shownDetail, tally, verificationView } from '../verificationView.js';
 
-function checkSegs(c: CheckResult, nameWidth: number, detail = c.detail): Seg[] {
+function checkSegs(c: CheckResult, nameWidth: number, detail = shownDetail(c)): Seg[] {
   const failed = isFailure(c);
   const advisory = !c.ok && !c.skipped && c.advisory; // shown ⚠, never counted as a failure
   const mark: Seg = c.skipped ? { text: '–', dim: true } : c.ok ? { text: '✔', color: 'green' } : advisory ? { text: '⚠', color: 'yellow' } : { text: '✖', color: 'red', bold: true };
   return [
     { text: '  ' },
     mark,
-    { text: ` ${padEnd(c.name, nameWidth)}  `, bold: failed },
+    { text: ` ${padEnd(visibleLine(c.name), nameWidth)}  `, bold: failed },
     { text: c.skipped ? `skipped${detail ? `: ${detail}` : ''}` : advisory ? `advisory: ${detail}` : detail, dim: c.skipped || c.ok, color: failed ? 'red' : advisory ? 'yellow' : undefined },
   ];
 }
@@ -41,7 +43,7 @@ export function afterRollbackSegs(after: readonly CheckResult[]): Seg[] {
   return [
     { text: '  ↺ after rollback: ', color: 'yellow' },
     { text: `${t.passed}/${t.counted} passed`, color: failed ? 'red' : 'green', bold: failed !== undefined },
-    ...(failed ? [{ text: ` — ✖ ${failed.name}: ${failed.detail}`, color: 'red' }] : []),
+    ...(failed ? [{ text: ` — ✖ ${visibleLine(failed.name)}: ${shownDetail(failed)}`, color: 'red' }] : []),
   ];
 }
 
@@ -76,13 +78,28 @@ export function planRows(list: readonly CheckResult[], rows: number, wanted: (c:
   return { shown, lines };
 }
 
+/**
+ * When the listed checks are not the newest attempt's (it failed before verifying, or ran
+ * without verification), which run they belong to: `· of v2 at 10:01:02, before the last reload`.
+ */
+export function staleSegs(from: ChecksSource | undefined, newest: ReloadAttempt | undefined): Seg[] {
+  if (!from || !newest || from.attemptId === newest.id) return [];
+  const version = from.version !== undefined ? `v${from.version} ` : '';
+  const why = newest.outcome === 'ok' ? 'the last reload was not verified' : 'not the failed reload';
+  return [{ text: ` · ${version}at ${formatClock(from.at)}, ${why}`, color: 'yellow', bold: newest.outcome !== 'ok' }];
+}
+
 export function Verification({ store, width, rows }: { store: StoreApi<EngineStore>; width: number; rows: number }) {
-  const { checks, newest } = useStore(store, useShallow((s) => ({ checks: s.checks, newest: s.history[0] })));
+  const { checks, newest, from } = useStore(store, useShallow((s) => ({ checks: s.checks, newest: s.history[0], from: s.checksFrom })));
   const view = verificationView(checks, newest);
   const list = view.checks;
   const t = tally(list);
   const info: Seg[] = list.length
-    ? [{ text: `${t.passed}/${t.counted} passed`, color: t.failed ? 'red' : 'green', bold: t.failed > 0 }, ...(view.after ? [{ text: ' · rolled back', color: 'yellow' }] : [])]
+    ? [
+        { text: `${t.passed}/${t.counted} passed`, color: t.failed ? 'red' : 'green', bold: t.failed > 0 },
+        ...(view.after ? [{ text: ' · rolled back', color: 'yellow' }] : []),
+        ...staleSegs(from, newest),
+      ]
     : [];
   // the failed check outranks the summary line when only one row is left
   const afterRow = view.after && rows >= 2 ? view.after : undefined;

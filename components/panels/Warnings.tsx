@@ -3,7 +3,9 @@
 import { Box } from 'ink';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
+import { RESTART_WARNING } from '../../src/store.js';
 import type { EngineStore } from '../../src/types.js';
+import { visibleLine } from '../../src/visible.js';
 import { warningLines, warningRowsWanted } from '../messages.js';
 import { Row } from '../Row.js';
 
@@ -21,8 +23,12 @@ export function warningBudget(warnings: readonly string[], width: number, rows: 
   });
 }
 
+/** The warnings this panel lists: the restart has its own line in the header. */
+export const shownWarnings = (warnings: readonly string[]): string[] => warnings.filter((w) => w !== RESTART_WARNING).map((w) => visibleLine(w.replace(/\s*\n\s*/g, ' ')));
+
 export function Warnings({ store, width, rows }: { store: StoreApi<EngineStore>; width: number; rows: number }) {
-  const warnings = useStore(store, (s) => s.warnings);
+  const all = useStore(store, (s) => s.warnings);
+  const warnings = shownWarnings(all);
   if (rows <= 0 || warnings.length === 0) return null;
   const budget = warningBudget(warnings, width, rows);
   const hidden = warnings.length - budget.length;

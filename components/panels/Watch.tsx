@@ -3,6 +3,7 @@ import { Box } from 'ink';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import type { ChangeKind, EngineStore, WatchView } from '../../src/types.js';
+import { visibleLine } from '../../src/visible.js';
 import { formatClock, shortenPath } from '../format.js';
 import { Row } from '../Row.js';
 import { titleSegs, type Seg } from '../segments.js';
@@ -21,7 +22,7 @@ function stateSeg(w: WatchView): Seg {
 
 export function Watch({ store, width, rows }: { store: StoreApi<EngineStore>; width: number; rows: number }) {
   const watch = useStore(store, (s) => s.watch);
-  const dirs = watch.dirs.length ? watch.dirs.map((d) => (d.endsWith('/') ? d : `${d}/`)).join(' ') : '(no dirs)';
+  const dirs = watch.dirs.length ? watch.dirs.map((d) => visibleLine(d.endsWith('/') ? d : `${d}/`)).join(' ') : '(no dirs)';
   const info: Seg[] = [stateSeg(watch), { text: ` · ${watch.fileCount} file${watch.fileCount === 1 ? '' : 's'} · ` }, { text: dirs, dim: true }];
   const recent = watch.recent.slice(0, rows);
   const prefix = 2 + 8 + 2 + 1 + 1; // "  HH:MM:SS  ~ "
@@ -33,7 +34,7 @@ export function Watch({ store, width, rows }: { store: StoreApi<EngineStore>; wi
         <Row
           key={`${c.at}-${c.path}-${i}`}
           width={width}
-          segs={[{ text: `  ${formatClock(c.at)}  `, dim: true }, KIND[c.kind] ?? { text: '?' }, { text: ` ${shortenPath(c.path, width - prefix)}` }]}
+          segs={[{ text: `  ${formatClock(c.at)}  `, dim: true }, KIND[c.kind] ?? { text: '?' }, { text: ` ${shortenPath(visibleLine(c.path), width - prefix)}` }]}
         />
       ))}
     </Box>

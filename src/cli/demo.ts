@@ -12,6 +12,7 @@ import { createEngine } from '../engine.js';
 import { addWarning } from '../store.js';
 import type { Config } from '../types.js';
 import { processIo, runCli, type CliEngine, type CliIo } from './main.js';
+import { captureServiceOutput } from './service-output.js';
 
 export const DEMO_USAGE = `usage: auto-hot-reload demo [--port N] [--no-tui] [--json]
   the demo service (examples/demo/server/app.js) plus the client watching its source
@@ -228,6 +229,11 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
 
+  const io = demoIo();
+  const interactive = args.tui && !args.json && process.stdout.isTTY === true && io.stdinIsTTY && !io.env.CI;
+  // the service takes a second or two to say it serves: never a blank terminal meanwhile
+  if (interactive) process.stdout.write('auto-hot-reload demo: starting the demo service…\n');
+
   let service: DemoService;
   try {
     service = await startDemoService(paths, args.port);
@@ -240,8 +246,6 @@ export async function main(argv: string[]): Promise<void> {
   const killOnExit = () => service.child.kill('SIGKILL');
   process.once('exit', killOnExit);
 
-  const io = demoIo();
-  const interactive = args.tui && !args.json && process.stdout.isTTY === true && io.stdinIsTTY && !io.env.CI;
   const appRel = path.relative(paths.root, paths.app);
   if (args.json) process.stdout.write(`${JSON.stringify({ type: 'service', url: service.url, pid: service.pid, file: appRel })}\n`);
   else if (!interactive) process.stdout.write(`demo service: ${service.url} (pid ${service.pid}) — edit ${shortPath(path.dirname(paths.app))} and save to reload\n`);
@@ -271,7 +275,12 @@ export async function main(argv: string[]): Promise<void> {
   try {
     code = await runCli(cliArgs, {
       ...io,
-      createEngine: (config: Config) => (engine = createEngine(config) as CliEngine),
+      createEngine: (config: Config) => {
+        engine = createEngine(config) as CliEngine;
+        // the TUI's service-output view and the error log's entries show what it wrote
+        captureServiceOutput(service.child, engine.store, { seed: service.tail() });
+        return engine;
+      },
     });
   } finally {
     shuttingDown = true;

@@ -17,7 +17,7 @@ import {
 import type { CheckResult, Config, Probe, Target } from '../types.js';
 import { InvalidResponseError, isClientError } from './errors.js';
 import { excerpt, httpError, requireJson, send, serverMessage, type RawResponse, type RequestOptions } from './http.js';
-import { probeProblems } from './probe-check.js';
+import { failedProbe, probeProblems } from './probe-check.js';
 
 /**
  * Which API the target speaks, known from its first status: `v1` (our agent, or a server
@@ -184,7 +184,7 @@ export function createClient(target: Target, cfg: Pick<Config, 'endpoints' | 'ti
         });
         const problems = probeProblems(p, r);
         const ms = durationMs(start);
-        if (problems.length > 0) return { name, ok: false, detail: problems.join('; '), durationMs: ms };
+        if (problems.length > 0) return failedProbe(name, problems, r, ms);
         return { name, ok: true, detail: `${p.method.toUpperCase()} ${p.path} → ${r.status}`, durationMs: ms };
       } catch (e) {
         const detail = isClientError(e) ? e.message : e instanceof Error ? e.message : String(e);

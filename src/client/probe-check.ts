@@ -1,6 +1,9 @@
 // Judges one functional probe's answer against its expectations, in plain words.
-import type { Probe } from '../types.js';
-import type { RawResponse } from './http.js';
+import type { CheckResult, Probe } from '../types.js';
+import { EXCERPT_CHARS, type RawResponse } from './http.js';
+
+/** A failed probe keeps this many lines of the body it got (and at most EXCERPT_CHARS). */
+export const EXCERPT_LINES = 12;
 
 /** Value at a dotted path ("data.items.0.name"); undefined when absent. */
 export function atPath(value: unknown, dotted: string): unknown {
@@ -51,4 +54,22 @@ export function probeProblems(p: Probe, r: RawResponse): string[] {
     }
   }
   return problems;
+}
+
+/**
+ * The start of an answer's body, bounded: its first EXCERPT_LINES non-blank lines, at most
+ * EXCERPT_CHARS characters (a cut is marked with …). Raw text: sanitize it to show it.
+ */
+export function bodyExcerpt(text: string): string {
+  const lines = text.slice(0, EXCERPT_CHARS * 2).replace(/\r\n?/g, '\n').split('\n').filter((l) => l.trim() !== '');
+  let out = lines.slice(0, EXCERPT_LINES).join('\n');
+  const cut = lines.length > EXCERPT_LINES || text.length > EXCERPT_CHARS * 2 || out.length > EXCERPT_CHARS;
+  if (out.length > EXCERPT_CHARS) out = out.slice(0, EXCERPT_CHARS - 1);
+  return cut ? `${out.trimEnd()}…` : out;
+}
+
+/** A failed probe's check: what went wrong, with the status and the body excerpt that show why. */
+export function failedProbe(name: string, problems: readonly string[], r: RawResponse, durationMs: number): CheckResult {
+  const body = bodyExcerpt(r.text);
+  return { name, ok: false, detail: problems.join('; '), durationMs, httpStatus: r.status, ...(body ? { bodyExcerpt: body } : {}) };
 }

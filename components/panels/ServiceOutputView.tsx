@@ -1,0 +1,64 @@
+// The service's own output (what demo and dev capture from the child they run): the full
+// view on `o`, scrollable, newest at the bottom; and the tail that fills spare rows of the
+// main screen. Each line is outside text: shown with its control characters made visible.
+import { Box } from 'ink';
+import { useStore } from 'zustand';
+import type { StoreApi } from 'zustand/vanilla';
+import type { EngineStore, ServiceLine } from '../../src/types.js';
+import { visibleLine } from '../../src/visible.js';
+import { formatClock, wrapLine } from '../format.js';
+import { Row } from '../Row.js';
+import { titleSegs, type Seg } from '../segments.js';
+
+export function outputLineSegs(l: ServiceLine): Seg[] {
+  return [{ text: `${formatClock(l.at)} `, dim: true }, { text: l.stream === 'stderr' ? '┃ ' : '│ ', color: l.stream === 'stderr' ? 'red' : undefined, dim: l.stream !== 'stderr' }, { text: visibleLine(l.text) }];
+}
+
+/** Every line wrapped to `width` (a stack line's file:line must stay readable), as rows. */
+export function outputRows(lines: readonly ServiceLine[], width: number): Seg[][] {
+  const room = Math.max(10, width - 11); // "HH:MM:SS │ "
+  return lines.flatMap((l) => {
+    const [first, ...rest] = outputLineSegs(l);
+    return wrapLine(visibleLine(l.text), room).map((text, i) => [i === 0 ? first : { text: ' '.repeat(9) }, rest[0], { text }]);
+  });
+}
+
+const NONE = 'no output captured — demo and dev show what the service they run writes';
+
+export function ServiceOutputView({ store, width, rows, back }: { store: StoreApi<EngineStore>; width: number; rows: number; back: number }) {
+  const { lines, dropped } = useStore(store, (s) => s.serviceOutput);
+  const listRows = Math.max(0, rows - 1);
+  const all = outputRows(lines, width);
+  const end = Math.max(0, all.length - back);
+  const shown = all.slice(Math.max(0, end - listRows), end);
+  const info: Seg[] = [
+    { text: `${lines.length} line${lines.length === 1 ? '' : 's'}` },
+    ...(dropped ? [{ text: ` · ${dropped} older dropped`, dim: true }] : []),
+    ...(back > 0 ? [{ text: ` · ${back} newer rows below (G)`, color: 'yellow' }] : []),
+    { text: ' · ┃ stderr', dim: true },
+  ];
+  return (
+    <Box flexDirection="column">
+      <Row width={width} segs={titleSegs('Service output', info, width)} />
+      {lines.length === 0 && <Row width={width} segs={[{ text: `  ${NONE}`, dim: true }]} />}
+      {shown.map((segs, i) => (
+        <Row key={i} width={width} segs={segs} />
+      ))}
+    </Box>
+  );
+}
+
+/** The last lines of the service's output under the main panels, when rows are to spare. */
+export function ServiceTail({ store, width, rows }: { store: StoreApi<EngineStore>; width: number; rows: number }) {
+  const lines = useStore(store, (s) => s.serviceOutput.lines);
+  if (rows < 2 || lines.length === 0) return null;
+  const shown = lines.slice(-(rows - 1));
+  return (
+    <Box flexDirection="column">
+      <Row width={width} segs={titleSegs('Service output', [{ text: 'o for all', dim: true }], width)} />
+      {shown.map((l, i) => (
+        <Row key={i} width={width} segs={outputLineSegs(l)} />
+      ))}
+    </Box>
+  );
+}
