@@ -316,6 +316,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
       steps: [...(primary?.steps ?? []), ...(undoLead?.steps ?? [])],
       targets: st.slots.map((slot, i) => targetResult(i, slot, report.runs, report.undos)),
       ...(st.warnings.length ? { warnings: [...st.warnings] } : {}),
+      ...(p?.reload?.not_reloadable?.length ? { notReloadable: p.reload.not_reloadable } : {}),
     };
     const finalChecks = finished.reverifyChecks?.length ? finished.reverifyChecks : finished.checks;
     const restarted = [...report.runs, ...report.undos].some((r) => r?.state.restartDetected);

@@ -377,5 +377,6 @@ function reloadedMessage(r: ReloadResult | undefined): string {
   if (!r) return 'reloaded';
   const n = listTotal(r.reloaded_modules); // the list may have been clipped (bounds.ts)
   const v = r.activated && r.version !== undefined ? ` → version ${r.version}` : '';
-  return `reloaded ${n} module${n === 1 ? '' : 's'}${v}`;
+  const stale = r.not_reloadable?.length ? `; loaded by Node, not reloadable: ${r.not_reloadable.join(', ')} (restart the service to run them)` : '';
+  return `reloaded ${n} module${n === 1 ? '' : 's'}${v}${stale}`;
 }

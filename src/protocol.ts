@@ -83,6 +83,8 @@ export interface ReloadResult {
   activated?: boolean;
   duration_ms?: number;
   error?: ReloadErrorInfo;
+  /** changed files the process loaded through Node itself (third-party packages): stale until a restart */
+  not_reloadable?: string[];
 }
 
 export interface CheckOutcome {
@@ -204,6 +206,7 @@ export const reloadResultSchema = answer(z.object({
   activated: z.boolean().optional(),
   duration_ms: optNum,
   error: reloadErrorInfoSchema.optional(),
+  not_reloadable: z.array(z.string()).optional(),
 }));
 
 export const verifyResponseSchema = answer(z.object({

@@ -150,6 +150,8 @@ export interface ReloadAttempt {
   targets?: TargetResult[];
   /** what the run noticed before it acted, e.g. versions drifting between targets */
   warnings?: string[];
+  /** changed files the service loaded through Node itself: stale until it restarts (a warning) */
+  notReloadable?: string[];
 }
 
 /** A fleet target's result: `skipped` = never touched (another target failed first, or --allow-missing). */

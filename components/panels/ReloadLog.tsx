@@ -13,7 +13,7 @@ import { reloadLogWidth } from '../layout.js';
 import { useNow } from '../hooks/useNow.js';
 import { Row } from '../Row.js';
 import { titleSegs, type Seg } from '../segments.js';
-import { OUTCOME_LABEL, PHASE_LABEL } from './outcome.js';
+import { OUTCOME_LABEL, PHASE_LABEL, STALE_LABEL } from './outcome.js';
 import { tally } from '../verificationView.js';
 
 /** Files (first one, shortened — its base name when the room is short — and `+N`), else modules, else nothing. */
@@ -94,6 +94,9 @@ export function targetRowSegs(t: TargetResult, last: boolean): Seg[] {
   ];
 }
 
+// an ok reload that left files loaded by Node stale: a warning, with its reason beneath
+const stale = (a: ReloadAttempt) => a.outcome === 'ok' && (a.notReloadable?.length ?? 0) > 0;
+
 type Mark = { symbol: string; label: string; color: string; bold?: boolean; neutral?: boolean };
 
 /**
@@ -103,6 +106,7 @@ type Mark = { symbol: string; label: string; color: string; bold?: boolean; neut
  */
 export function attemptMark(a: ReloadAttempt): Mark {
   if (!a.outcome) return { symbol: '?', label: 'unknown', color: 'gray' };
+  if (stale(a)) return STALE_LABEL;
   if (a.kind === 'verify' && a.outcome === 'ok') return { symbol: '✔', label: 'verified', color: 'green' };
   if (a.kind === 'verify' && a.outcome === 'failed') return { symbol: '✖', label: 'verify failed', color: 'red' };
   if (a.kind === 'rollback' && a.outcome !== 'rolled-back' && /nothing to roll back/.test(a.message)) {
@@ -123,7 +127,7 @@ function versionText(a: ReloadAttempt, width: number): string {
 export function attemptSegs(a: ReloadAttempt, width: number): Seg[] {
   const o = attemptMark(a);
   const col = columns(width);
-  const failed = a.outcome !== undefined && a.outcome !== 'ok' && !o.neutral;
+  const failed = (a.outcome !== undefined && a.outcome !== 'ok' && !o.neutral) || stale(a);
   // on a failure the message matters more than the full file list
   const what = whatText(a, failed ? Math.min(24, width - col.fixed) : width - col.fixed);
   // a neutral answer reads as itself, not as the failure it was reported as
@@ -145,7 +149,7 @@ export function attemptSegs(a: ReloadAttempt, width: number): Seg[] {
  */
 export function attemptNotes(a: ReloadAttempt, width: number): Seg[][] {
   const o = attemptMark(a);
-  if (!a.outcome || a.outcome === 'ok' || o.neutral || isFleet(a)) return [];
+  if (!a.outcome || (a.outcome === 'ok' && !stale(a)) || o.neutral || isFleet(a)) return [];
   const col = columns(width);
   const head = col.compact ? '  └ ' : '          └ ';
   return failureLines(a.message, width - col.indent).map((line, i) => [

@@ -10,6 +10,9 @@ export const OUTCOME_LABEL: Record<ReloadOutcome, { symbol: string; label: strin
   unreachable: { symbol: '⚠', label: 'unreachable', color: 'red' },
 };
 
+/** An `ok` reload that left files loaded by Node stale (ReloadAttempt.notReloadable). */
+export const STALE_LABEL = { symbol: '⚠', label: 'not reloadable', color: 'yellow', bold: false };
+
 export const PHASE_LABEL: Record<PipelinePhase, string> = {
   idle: 'starting…',
   triggering: 'reloading…',

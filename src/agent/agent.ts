@@ -19,8 +19,10 @@ import { HintIndex } from './hints.js';
 import { runChecks } from './checks.js';
 import { readEntry, type AppEntry } from './entry.js';
 import { ModuleGraph, staleClosure, type ModuleMap } from './module-graph.js';
+import { NodeLoadedFiles } from './node-loaded.js';
 import type { NormalizedAgentOptions } from './options.js';
 import { Prewarmer } from './prewarm.js';
+import { Resolver } from './resolve.js';
 import { isTransformable, prepareModule } from './transform.js';
 import { VersionRing, type Version } from './versions.js';
 import { AGENT_NAME, AGENT_VERSION } from './version-info.js';
@@ -55,11 +57,13 @@ export class HotReloadAgent {
   private reloads = 0;
   private lastReload: LastReload | null = null;
   private readonly prewarmer: Prewarmer | undefined;
+  private readonly nodeLoaded = new NodeLoadedFiles();
 
   constructor(readonly options: NormalizedAgentOptions) {
     this.ring = new VersionRing(options.keep);
-    this.graph = new ModuleGraph(() => this.ring.active?.modules);
+    this.graph = new ModuleGraph(() => this.ring.active?.modules, new Resolver(options.root, options.entry));
     const outcome = this.graph.load(options.entry);
+    this.nodeLoaded.track();
     if (!outcome.ok) throw new AgentStartError(outcome.error);
     const entry = this.readEntry(outcome.modules);
     if ('problem' in entry) throw new AgentStartError({ message: entry.problem, file: options.entry });
@@ -132,8 +136,14 @@ export class HotReloadAgent {
     const id = `r${++this.reloads}`;
     const startedAt = new Date().toISOString();
     const current = this.active;
-    const changed = await this.findChanged(current.modules, request);
+    const { changed, unmatched } = await this.findChanged(current.modules, request);
+    this.followResolution(current.modules, changed);
+    const notReloadable = this.staleNodeFiles(request, changed, unmatched);
     const finish = (result: ReloadResult, modules: string[]): ReloadResult => {
+      if (notReloadable.length) {
+        result.not_reloadable = notReloadable;
+        result.message = `${result.message}; ${notReloadableMessage(notReloadable)}`;
+      }
       result.duration_ms = round(performance.now() - receivedAt);
       this.lastReload = {
         id,
@@ -150,8 +160,9 @@ export class HotReloadAgent {
     const unchanged = { version: current.id, previous_version: current.id, activated: false };
 
     if (changed.size === 0) {
+      const message = notReloadable.length ? `version ${current.id} still serving` : 'nothing changed';
       return finish(
-        { success: true, message: 'nothing changed', reloaded_modules: [], failed_modules: [], ...unchanged },
+        { success: true, message, reloaded_modules: [], failed_modules: [], ...unchanged },
         [],
       );
     }
@@ -171,6 +182,7 @@ export class HotReloadAgent {
     const stale = staleClosure(current.modules, changed);
     const preread = await prepareStale(stale);
     const outcome = this.graph.load(this.options.entry, current.modules, stale, preread);
+    this.nodeLoaded.track();
     const evaluated = outcome.evaluated.map(this.display);
     if (!outcome.ok) return fail(outcome.error, evaluated);
     const entry = this.readEntry(outcome.modules);
@@ -218,8 +230,10 @@ export class HotReloadAgent {
   // even when their stat looks unchanged; every loaded file is compared on disk as well, so
   // a partial hint never leaves stale code serving. Hints are matched in slices, yielding
   // between them: a request with tens of thousands never holds up the app's requests.
-  private async findChanged(modules: ModuleMap, request: ReloadRequest): Promise<Set<string>> {
+  // `unmatched`: the file hints that name none of the agent's modules.
+  private async findChanged(modules: ModuleMap, request: ReloadRequest): Promise<{ changed: Set<string>; unmatched: string[] }> {
     const changed = new Set<string>();
+    const unmatched: string[] = [];
     const files = request.files ?? [];
     const names = request.modules ?? [];
     if (files.length + names.length > 0) {
@@ -229,11 +243,32 @@ export class HotReloadAgent {
         if (i > 0 && i % HINT_SLICE === 0) await yieldToEventLoop();
         const file = i < files.length ? index.file(files[i]) : index.module(names[i - files.length]);
         if (file !== null && file !== 'ambiguous') named.add(file);
+        else if (file === null && i < files.length) unmatched.push(files[i]);
       }
       for (const file of named) if (hasChanged(file, modules.get(file)!.stamp, true)) changed.add(file);
     }
     for (const rec of modules.values()) if (!changed.has(rec.file) && hasChanged(rec.file, rec.stamp)) changed.add(rec.file);
-    return changed;
+    return { changed, unmatched };
+  }
+
+  // An edited package.json or tsconfig (or a deleted file) may make specifiers name other
+  // files: cached resolutions are worked out again and the importers whose answers moved
+  // are evaluated again.
+  private followResolution(modules: ModuleMap, changed: Set<string>): void {
+    const moved = this.graph.resolver.refresh(changed);
+    if (!moved) return;
+    this.graph.formats.clear();
+    for (const file of moved) if (modules.has(file)) changed.add(file);
+  }
+
+  // Files Node loaded that changed on disk (once found, named on every reload). When every
+  // hint named a module of ours, the client has said what changed and no stat is spent
+  // (the hot path); otherwise the unmatched hints are looked up, and without hints (or
+  // with nothing of ours changed) every file Node loaded is compared.
+  private staleNodeFiles(request: ReloadRequest, changed: Set<string>, unmatched: string[]): string[] {
+    const hinted = (request.files?.length ?? 0) + (request.modules?.length ?? 0) > 0;
+    const stale = !hinted || changed.size === 0 ? this.nodeLoaded.stale() : this.nodeLoaded.staleAmong(unmatched, this.options.root);
+    return stale.map(this.display);
   }
 
   private readonly hintIndexes = new WeakMap<ModuleMap, HintIndex>();
@@ -295,14 +330,20 @@ function where(error: ReloadErrorInfo, display: (f: string) => string): string {
   return `${error.message} (${display(error.file)}${pos})`;
 }
 
+function notReloadableMessage(files: string[]): string {
+  return `loaded by Node, not reloadable: ${files.join(', ')} (restart the process to run them)`;
+}
+
 // One line for a terminal: module names and messages come from files and app code, so
 // their control characters are shown, never obeyed (src/visible.ts).
 function describeReload(r: ReloadResult): string {
+  const stale = r.not_reloadable?.length ? `; ${notReloadableMessage(r.not_reloadable)}` : '';
   if (r.activated) {
     const n = r.reloaded_modules.length;
     const names = r.reloaded_modules.slice(0, LOG_MODULES).join(', ') + (n > LOG_MODULES ? `, … ${n - LOG_MODULES} more` : '');
-    return visibleLine(`auto-hot-reload agent: version ${r.version} active in ${r.duration_ms} ms (${n} module${n === 1 ? '' : 's'}: ${names})`);
+    return visibleLine(`auto-hot-reload agent: version ${r.version} active in ${r.duration_ms} ms (${n} module${n === 1 ? '' : 's'}: ${names})${stale}`);
   }
+  if (r.success && stale) return visibleLine(`auto-hot-reload agent: version ${r.version} still serving${stale}`);
   if (r.success) return `auto-hot-reload agent: nothing changed, version ${r.version} still serving`;
   return visibleLine(`auto-hot-reload agent: ${r.message}`);
 }

@@ -3,14 +3,14 @@
 // an ESM record: this way an old version is ordinary garbage once nothing uses it.
 // A load builds a new module map that re-evaluates the stale modules and reuses the very
 // same records (and so the state) of every module that did not change.
-import { createRequire } from 'node:module';
 import { dirname, extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compileFunction } from 'node:vm';
 import type { ReloadErrorInfo } from '../protocol.js';
 import { readStamped, type FileStamp, type Stamped } from './changes.js';
-import { describeError, ModuleLoadError } from './errors.js';
-import { resolveLocal } from './resolve.js';
+import { describeError, mapStack, ModuleLoadError } from './errors.js';
+import { FormatDetector } from './module-format.js';
+import { ResolutionError, type ImportKind, type Resolution, type Resolver } from './resolve.js';
 import { IMPORT_META_PARAM, transformModule } from './transform.js';
 
 export interface CjsModule {
@@ -92,10 +92,16 @@ export function staleClosure(base: ModuleMap, changed: Iterable<string>): Set<st
 
 export class ModuleGraph {
   private session: LoadSession | null = null;
-  private readonly nativeRequires = new Map<string, NodeRequire>();
+  readonly formats = new FormatDetector();
 
-  /** `active` gives the serving version's map, where lazy requires at run time land. */
-  constructor(private readonly active: () => ModuleMap | undefined) {}
+  /**
+   * `active` gives the serving version's map, where lazy requires at run time land;
+   * `resolver` decides what each specifier names and whether the agent loads it.
+   */
+  constructor(
+    private readonly active: () => ModuleMap | undefined,
+    readonly resolver: Resolver,
+  ) {}
 
   /**
    * Loads `entry` into a new map. Records of `base` that are not `stale` are reused
@@ -159,7 +165,7 @@ export class ModuleGraph {
     const { code, map: sourceMap } = transformModule(file, source, stamp.hash);
     const fn = compiled(file, code);
     const record: ModuleRecord = { file, module, deps: new Set(), stamp, map: sourceMap };
-    module.require = this.createRequire(record);
+    module.require = this.createRequire(record, this.formats.formatOf(file, code) === 'esm' ? 'import' : 'require');
     map.set(file, record); // before evaluating, so that import cycles see partial exports
     this.session?.evaluated.push(file);
     this.session?.maps.set(file, sourceMap);
@@ -197,37 +203,43 @@ export class ModuleGraph {
   }
 
   // The closure holds the record and the graph, never a version: an unchanged module
-  // reused by later versions must not keep an old version's map alive.
-  private createRequire(record: ModuleRecord): NodeRequire {
-    // resolved once per module, as Node does: a require() in a hot path costs no stat,
-    // and a module already loaded is found even if its file has gone since
-    const resolved = new Map<string, string | null>();
+  // reused by later versions must not keep an old version's map alive. `kind` is how the
+  // module's source asked: an ESM module's imports of a package take its `import`
+  // condition (as under node), a CommonJS module's requires the `require` one.
+  private createRequire(record: ModuleRecord, kind: ImportKind): NodeRequire {
+    // what this module resolved stays its answer, as in Node: a require() at run time
+    // finds a module already loaded even if its file has gone since
+    const memo = new Map<string, Resolution>();
+    const resolve = (specifier: string) => {
+      let target = memo.get(specifier);
+      if (!target) memo.set(specifier, (target = this.resolveFrom(record, specifier, kind)));
+      return target;
+    };
     const req = ((specifier: string) => {
       if (typeof specifier !== 'string') throw new TypeError(`require() expects a string, got ${typeof specifier}`);
-      let local = resolved.get(specifier);
-      if (local === undefined) {
-        local = resolveLocal(specifier, record.file);
-        resolved.set(specifier, local);
-      }
-      if (local === null) return this.nativeRequire(record.file)(specifier);
-      record.deps.add(local);
-      return this.instantiate(local).module.exports;
+      const target = resolve(specifier);
+      if ('node' in target) return this.resolver.nativeRequire(record.file)(target.node);
+      record.deps.add(target.local);
+      return this.instantiate(target.local).module.exports;
     }) as NodeRequire;
-    const resolveFn = ((specifier: string) =>
-      resolveLocal(specifier, record.file) ?? this.nativeRequire(record.file).resolve(specifier)) as NodeRequire['resolve'];
-    resolveFn.paths = (request: string) => this.nativeRequire(record.file).resolve.paths(request);
+    const resolveFn = ((specifier: string) => {
+      const target = resolve(specifier);
+      return 'local' in target ? target.local : this.resolver.nativeRequire(record.file).resolve(target.node);
+    }) as NodeRequire['resolve'];
+    resolveFn.paths = (request: string) => this.resolver.nativeRequire(record.file).resolve.paths(request);
     req.resolve = resolveFn;
     req.cache = NO_CACHE as NodeRequire['cache'];
     return req;
   }
 
-  private nativeRequire(file: string): NodeRequire {
-    const dir = dirname(file);
-    let req = this.nativeRequires.get(dir);
-    if (!req) {
-      req = createRequire(file);
-      this.nativeRequires.set(dir, req);
+  private resolveFrom(record: ModuleRecord, specifier: string, kind: ImportKind): Resolution {
+    try {
+      return this.resolver.resolve(specifier, record.file, kind);
+    } catch (err) {
+      if (!(err instanceof ResolutionError)) throw err;
+      // name the importing line: the innermost frame of this module, mapped to its source
+      const { first } = mapStack(new Error().stack ?? '', (f) => (f === record.file ? record.map : undefined));
+      throw err.at(first?.line);
     }
-    return req;
   }
 }

@@ -91,7 +91,9 @@ export function resultLines(r: RunResult, s: Style): string[] {
   const v = a ? versionText(a) : '';
   const undone = v.includes('↩'); // the message says "rolled back to version N", not which one failed
   const summary = `${r.message}${v && (undone || !r.message.includes('version')) ? ` · ${v}` : ''}${took}`;
-  lines.push(`${r.ok ? s.ok('✔') : s.bad('✖')} ${r.kind}: ${summary}`);
+  // files the service loaded through Node changed: it serves stale code, a warning
+  const mark = !r.ok ? s.bad('✖') : a?.notReloadable?.length ? s.warn('⚠') : s.ok('✔');
+  lines.push(`${mark} ${r.kind}: ${summary}`);
   if (a?.error) lines.push(...frameLines(a.error).map((l) => s.dim(l)));
   return lines;
 }
@@ -142,6 +144,7 @@ export function resultJson(r: RunResult): Record<string, unknown> {
           ...(a.reverifyChecks ? { reverifyChecks: a.reverifyChecks } : {}),
           ...(a.targets ? { targets: a.targets } : {}),
           ...(a.warnings ? { warnings: a.warnings } : {}),
+          ...(a.notReloadable ? { notReloadable: a.notReloadable } : {}),
         }
       : {}),
     checks: r.checks,
