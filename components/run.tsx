@@ -35,6 +35,8 @@ export interface RunTuiOptions {
   closeTimeoutMs?: number;
   /** route console.* above the frame (default true; vitest's console cannot be patched) */
   patchConsole?: boolean;
+  /** aborting quits as `q` does: SIGINT/SIGTERM/SIGHUP reach the CLI, not the keyboard */
+  signal?: AbortSignal;
 }
 
 /** Bounded wait: quitting must never hang on a dead service. */
@@ -99,6 +101,9 @@ export async function runTui(engine: TuiEngine, opts: RunTuiOptions = {}): Promi
     maxFps: opts.maxFps ?? 15,
     patchConsole: opts.patchConsole ?? true,
   });
+
+  if (opts.signal?.aborted) void teardown(0);
+  else opts.signal?.addEventListener('abort', () => void teardown(0), { once: true });
 
   // render first: the screen shows "starting…" while the watcher scans and the service answers
   engine.start().catch((err: unknown) => {

@@ -2,6 +2,7 @@
 // into one store. Decisions live in the pure machines (scheduler.ts, pipeline.ts); this
 // file only performs their effects with real timers, files and HTTP, and feeds results back.
 import type { StoreApi } from 'zustand/vanilla';
+import { staleToReload } from './catch-up.js';
 import { createClient } from './client/client.js';
 import { createConnectionMonitor, pollInterval } from './connection.js';
 import { watchCpuLoad, type CpuMonitor } from './cpu-load.js';
@@ -53,7 +54,10 @@ export interface Engine {
 
 export interface EngineDeps {
   clientFactory?: (target: Target, config: Config, signal: AbortSignal) => ServiceClient;
+  /** wall time (epoch ms): timestamps people read */
   clock?: () => number;
+  /** the scheduler's time (ms, monotonic; default performance.now): a wall-clock step never moves a reload */
+  monotonic?: () => number;
   errorLog?: ErrorLog;
   /** status polling while connected (default 2000 ms, bounded to 250..60000) */
   pollIntervalMs?: number;
@@ -81,6 +85,10 @@ type Waiter = { reason: ReloadAttempt['reason']; resolve: (r: RunResult) => void
 
 export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
   const clock = deps.clock ?? Date.now;
+  const mono = deps.monotonic ?? (() => performance.now());
+  // the last reload's start on both clocks: the cooldown's end is shown as wall time
+  let lastStart: { wall: number; mono: number } | undefined;
+  const wallOf = (m: number) => (lastStart ? lastStart.wall + (m - lastStart.mono) : clock() + (m - mono()));
   const abort = new AbortController();
   const clients = config.targets.map((t) =>
     deps.clientFactory ? deps.clientFactory(t, config, abort.signal) : createClient(t, config, { signal: abort.signal }),
@@ -116,11 +124,11 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
     rollback: () => rollback(),
     pause: () => {
       setWatch(store, { paused: true });
-      dispatch({ type: 'pause', now: clock() });
+      dispatch({ type: 'pause', now: mono() });
     },
     resume: () => {
       setWatch(store, { paused: false });
-      dispatch({ type: 'resume', now: clock() });
+      dispatch({ type: 'resume', now: mono() });
     },
   };
   const store = createEngineStore(config, actions);
@@ -138,7 +146,10 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
     clock,
     track,
     pollIntervalMs: pollMs,
-    onStatus: (i, status, at) => (polled[i] = { status, at }),
+    onStatus: (i, status, at) => {
+      polled[i] = { status, at };
+      catchUp(i, status);
+    },
   });
 
   function freshStatus(i: number): Status | undefined {
@@ -147,6 +158,30 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
     if (config.targets.length > 1 || !p || t?.connection.state !== 'connected') return undefined;
     if (p.at < lastRunEnded || clock() - p.at >= pollMs || p.status.state === 'reloading') return undefined;
     return p.status;
+  }
+
+  // ---- catching up after a client restart --------------------------------------------------
+  // A client killed in its cooldown lost its pending changes; one killed mid-reload left a
+  // version nobody verified. The first status of each target in watch mode settles both:
+  // the files the service reports stale (content on disk ≠ what runs) are queued as changes,
+  // and a service that has reloaded since it booted, with nothing stale, is verified once.
+  const caughtUp = config.targets.map(() => false);
+  let verifiedAtStart = false;
+  /** what the watcher saw change before every target caught up (those are queued already) */
+  let seenBeforeCatchUp: Set<string> | undefined = new Set();
+  function catchUp(i: number, status: Status): void {
+    if (caughtUp[i] || closed || status.state === 'reloading') return; // mid-reload: the next status decides
+    caughtUp[i] = true;
+    const stale = staleToReload(status.stale_files ?? [], config.root, seenBeforeCatchUp ?? new Set());
+    if (caughtUp.every(Boolean)) seenBeforeCatchUp = undefined;
+    if (stale.length > 0) {
+      const at = clock();
+      for (const path of stale) queueChange({ path, kind: 'change', at });
+    } else if (!status.stale_files?.length && status.last_reload && !verifiedAtStart) {
+      // (stale files the watcher saw change again are brought in by its own reload)
+      verifiedAtStart = true;
+      void serial(() => (closed ? Promise.resolve(closedResult('verify')) : runOnTargets('verify', { files: [], reason: 'watch' })));
+    }
   }
 
   // ---- scheduler shell ------------------------------------------------------------------
@@ -161,8 +196,8 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
         tickTimer = setTimeout(() => {
           // file events already received go first: a quiet window must not end on them
           flushChanges();
-          dispatch({ type: 'tick', now: clock() });
-        }, Math.max(0, eff.at - clock()));
+          dispatch({ type: 'tick', now: mono() });
+        }, Math.max(0, eff.at - mono()));
       } else if (eff.type === 'cancelTick') {
         clearTimeout(tickTimer);
         tickTimer = undefined;
@@ -180,21 +215,22 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
 
   /** pending + cooldown deadline into the store; one timer clears the countdown when it ends */
   function syncSchedulerView(): void {
-    const until = cooldownDeadline(sched, clock());
-    setPending(store, sched.pending, until);
+    const until = cooldownDeadline(sched, mono());
+    setPending(store, sched.pending, until === null ? null : wallOf(until));
     clearTimeout(cooldownTimer);
-    cooldownTimer = until === null || closed ? undefined : setTimeout(syncSchedulerView, Math.max(0, until - clock()) + 1);
+    cooldownTimer = until === null || closed ? undefined : setTimeout(syncSchedulerView, Math.max(0, until - mono()) + 1);
   }
 
   async function reloadNow(paths: string[], reason: ReloadAttempt['reason']): Promise<RunResult> {
     if (closed) return closedResult('trigger');
-    // one reading of the clock: the cooldown and the attempt start at the same instant
+    // one reading of each clock: the cooldown and the attempt start at the same instant
     const startedAt = clock();
-    dispatch({ type: 'reloadStarted', now: startedAt });
+    lastStart = { wall: startedAt, mono: mono() };
+    dispatch({ type: 'reloadStarted', now: lastStart.mono });
     try {
       return await runOnTargets('trigger', { files: paths, reason, startedAt });
     } finally {
-      dispatch({ type: 'reloadFinished', now: clock() });
+      dispatch({ type: 'reloadFinished', now: mono() });
     }
   }
 
@@ -368,7 +404,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
    * serializes reloads, so one still running reports `reloading`), bounded by the reload timeout.
    */
   async function recheckTarget(i: number): Promise<{ reachable: boolean; version?: number; detail?: string }> {
-    const deadline = clock() + config.timeouts.reloadMs;
+    const deadline = mono() + config.timeouts.reloadMs;
     for (let n = 0; n < 1000; n++) {
       try {
         const status = await clients[i].status();
@@ -379,7 +415,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
       } catch (e) {
         return { reachable: false, detail: toFailure(e).message };
       }
-      if (closed || clock() >= deadline) return { reachable: false, detail: 'still reloading' };
+      if (closed || mono() >= deadline) return { reachable: false, detail: 'still reloading' };
       await new Promise((r) => setTimeout(r, 100));
     }
     return { reachable: false, detail: 'still reloading' };
@@ -437,7 +473,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
     return track(
       new Promise<RunResult>((resolve) => {
         manualWaiters.push({ reason: opts?.reason ?? 'manual', resolve });
-        dispatch({ type: 'manualTrigger', now: clock(), paths: files });
+        dispatch({ type: 'manualTrigger', now: mono(), paths: files });
       }),
     );
   }
@@ -465,7 +501,10 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
     const w = await startWatcher(
       { root: config.root, dirs: config.dirs, ignore: config.ignore, logDir: config.logDir, settleMs: Math.min(15, config.debounceMs) },
       {
-        onChange: (c) => queueChange({ ...c, at: clock() }),
+        onChange: (c) => {
+          seenBeforeCatchUp?.add(c.path);
+          queueChange({ ...c, at: clock() });
+        },
         onReady: (n) => setWatch(store, { fileCount: n, ready: true }),
         onWarning: (msg) => addWarning(store, msg),
         onError: (msg) => {
@@ -477,7 +516,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
     if (closed) return void (await w.close());
     watcher = w;
     // a saturated machine widens the one-file quiet window (other processes' writes come slower)
-    cpuLoad = (deps.watchCpuLoad ?? watchCpuLoad)((busy) => dispatch({ type: 'load', busy, now: clock() }));
+    cpuLoad = (deps.watchCpuLoad ?? watchCpuLoad)((busy) => dispatch({ type: 'load', busy, now: mono() }));
     // diagnostics and polling run in the background: start() never waits on the network
     monitor.start();
     await w.ready;
@@ -501,7 +540,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
     if (closed || changes.length === 0) return;
     recordChanges(store, changes);
     if (watcher && watcher.fileCount !== store.getState().watch.fileCount) setWatch(store, { fileCount: watcher.fileCount });
-    dispatch({ type: 'change', paths: changes.map((x) => x.path), now: clock() });
+    dispatch({ type: 'change', paths: changes.map((x) => x.path), now: mono() });
   }
 
   // ---- teardown ---------------------------------------------------------------------------

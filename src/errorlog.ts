@@ -1,9 +1,12 @@
 // The error log: every failure as one JSON line in <dir>/YYYY-MM-DD.log (UTC date).
 // Writing never throws — a log that cannot be written must not stop a reload — but an
-// unwritable directory is reported once through onWarning.
-import { appendFile, mkdir, readdir, readFile, stat } from 'node:fs/promises';
+// unwritable directory is reported once through onWarning. No line is ever left torn: a
+// write the disk cut short (ENOSPC) is taken back, and a line torn by a crash is ended
+// before the next one, so every line stays parseable.
+import { mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ErrorEntry } from './types.js';
+import { jsonLine } from './visible.js';
 
 export interface ErrorLog {
   append(entry: ErrorEntry): Promise<void>;
@@ -21,7 +24,8 @@ export function createErrorLog(dir: string, onWarning?: (msg: string) => void): 
     const file = path.join(dir, logFileName(Number.isNaN(parsed) ? new Date() : new Date(parsed)));
     try {
       await ensureDir(dir);
-      await appendFile(file, `${JSON.stringify(entry)}\n`, 'utf8');
+      // (jsonLine: the exact entry, with nothing a terminal would obey when the log is `cat`)
+      await appendLine(file, `${jsonLine(entry)}\n`);
     } catch (e) {
       if (!warned) {
         warned = true;
@@ -37,6 +41,31 @@ export function createErrorLog(dir: string, onWarning?: (msg: string) => void): 
       return queue;
     },
   };
+}
+
+/** Appends one whole line: after a line torn earlier it starts a fresh one; a cut-short write is undone. */
+async function appendLine(file: string, line: string): Promise<void> {
+  const fh = await open(file, 'a+');
+  try {
+    const { size } = await fh.stat();
+    let text = line;
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      await fh.read(last, 0, 1, size - 1);
+      if (last[0] !== 0x0a) text = `\n${line}`; // a crash or a full disk tore the last line
+    }
+    const buf = Buffer.from(text, 'utf8');
+    let written = 0;
+    try {
+      while (written < buf.length) written += (await fh.write(buf, written, buf.length - written)).bytesWritten;
+    } catch (e) {
+      // the disk filled mid-line: take the part back, unless someone appended after it
+      if (written > 0 && (await fh.stat()).size === size + written) await fh.truncate(size).catch(() => undefined);
+      throw e;
+    }
+  } finally {
+    await fh.close();
+  }
 }
 
 /**

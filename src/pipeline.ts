@@ -2,6 +2,7 @@
 // machine (DESIGN.md "What the client does with it"). transition(state, event) returns
 // the next state and the effects to perform; pipeline-runner.ts performs them against one
 // target's ApiClient and feeds the results back. All decisions live here, none in the runner.
+import { notLoaded } from './checks.js';
 import { listTotal } from './bounds.js';
 import { reloadCheck } from './checks.js';
 import { isLegacyStatus, type ReloadRequest, type ReloadResult, type RollbackRequest, type RollbackResponse, type Status } from './protocol.js';
@@ -378,5 +379,5 @@ function reloadedMessage(r: ReloadResult | undefined): string {
   const n = listTotal(r.reloaded_modules); // the list may have been clipped (bounds.ts)
   const v = r.activated && r.version !== undefined ? ` → version ${r.version}` : '';
   const stale = r.not_reloadable?.length ? `; loaded by Node, not reloadable: ${r.not_reloadable.join(', ')} (restart the service to run them)` : '';
-  return `reloaded ${n} module${n === 1 ? '' : 's'}${v}${stale}`;
+  return `reloaded ${n} module${n === 1 ? '' : 's'}${v}${notLoaded(r)}${stale}`;
 }

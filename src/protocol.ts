@@ -52,7 +52,11 @@ export interface Status {
   uptime_ms?: number;
   last_reload?: LastReload | null;
   agent?: { name: string; version: string };
-  /** loaded modules whose file on disk differs from what the active version runs */
+  /**
+   * Loaded modules (relative to the agent's root) whose file on disk differs from what the
+   * active version runs: changes no reload has brought in yet (a client killed in its
+   * cooldown). Watch mode reloads them when it starts. Absent from foreign servers.
+   */
   stale_files?: string[];
   /** the old server (HiFate-bazi): its own reload loop's interval, in seconds */
   interval?: number;
@@ -83,6 +87,8 @@ export interface ReloadResult {
   activated?: boolean;
   duration_ms?: number;
   error?: ReloadErrorInfo;
+  /** `files` hints that name no module the service has loaded (a config file read with fs, a template) */
+  not_loaded?: string[];
   /** changed files the process loaded through Node itself (third-party packages): stale until a restart */
   not_reloadable?: string[];
 }
@@ -132,6 +138,9 @@ export function withoutNulls(v: unknown, depth = 0): unknown {
 const answer = <S extends z.ZodType>(schema: S) => z.preprocess((v) => withoutNulls(v), schema);
 
 const optNum = z.number().finite().optional();
+/** versions count activated reloads: whole numbers from 0 (a fraction or -1 is a broken server) */
+const version = z.number().int().nonnegative();
+const optVersion = version.optional();
 const strList = z.array(z.string()).optional().default([]);
 
 export const reloadErrorInfoSchema = z.object({
@@ -145,8 +154,8 @@ export const reloadErrorInfoSchema = z.object({
 export const statusSchema = z.object({
   running: z.boolean().optional(),
   state: z.string().optional(),
-  version: optNum,
-  versions_kept: z.array(z.number()).optional(),
+  version: optVersion,
+  versions_kept: z.array(version).optional(),
   boot_id: z.string().optional(),
   pid: optNum,
   started_at: z.string().optional(),
@@ -155,7 +164,7 @@ export const statusSchema = z.object({
     .object({
       id: z.string().optional(),
       ok: z.boolean().optional(),
-      version: optNum,
+      version: optVersion,
       started_at: z.string().optional(),
       duration_ms: optNum,
       modules: z.array(z.string()).optional(),
@@ -164,7 +173,12 @@ export const statusSchema = z.object({
     .nullable()
     .optional(),
   agent: z.object({ name: z.string(), version: z.string() }).partial().optional(),
-  stale_files: z.array(z.string()).optional(),
+  // null means absent, as everywhere in the protocol
+  stale_files: z
+    .array(z.string())
+    .nullable()
+    .optional()
+    .transform((v) => v ?? undefined),
   interval: optNum,
   versions: z
     .record(z.string(), z.object({ current: optNum, cached: optNum, changed: z.boolean().optional() }))
@@ -201,11 +215,12 @@ export const reloadResultSchema = answer(z.object({
   message: z.string().optional().default(''),
   reloaded_modules: strList,
   failed_modules: strList,
-  version: optNum,
-  previous_version: optNum,
+  version: optVersion,
+  previous_version: optVersion,
   activated: z.boolean().optional(),
   duration_ms: optNum,
   error: reloadErrorInfoSchema.optional(),
+  not_loaded: z.array(z.string()).optional(),
   not_reloadable: z.array(z.string()).optional(),
 }));
 
@@ -227,8 +242,8 @@ export const verifyResponseSchema = answer(z.object({
 export const rollbackResponseSchema = answer(z.object({
   success: z.boolean(),
   message: z.string().optional().default(''),
-  version: optNum,
-  rolled_back_from: optNum,
+  version: optVersion,
+  rolled_back_from: optVersion,
 }));
 
 export const errorBodySchema = z.object({ message: z.string() }).passthrough();

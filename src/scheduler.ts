@@ -1,6 +1,7 @@
 // When to reload: a pure state machine (DESIGN.md "Scheduling").
 // step(state, event) → [state, effects]. Time only enters through events (`now`), so the
-// rules are tested with explicit time; the engine performs the effects with real timers.
+// rules are tested with explicit time; the engine performs the effects with real timers and
+// a monotonic clock (a wall-clock step — NTP, a resumed laptop — must not move a reload).
 //
 // Rules: a quiet window groups a burst into one batch (debounceMs while the burst touches
 // one file, widened by BUSY and LEARN; wider once it touches several: MULTI and STORM);
@@ -134,7 +135,7 @@ export function createSchedulerState(opts: SchedulerOptions): SchedulerState {
   };
 }
 
-/** Epoch ms when the cooldown ends, or null when none runs at `now`. */
+/** When the cooldown ends (on the clock of the events: monotonic in the engine), or null when none runs at `now`. */
 export function cooldownDeadline(state: SchedulerState, now: number): number | null {
   if (state.lastStartedAt === null) return null;
   const until = state.lastStartedAt + state.cooldownMs;

@@ -27,3 +27,13 @@ export function visible(text: string): string {
 export function visibleLine(text: string): string {
   return text.replace(CONTROL_OR_LINE, picture);
 }
+
+// JSON.stringify escapes only U+0000–U+001F: DEL, C1 (a terminal may obey U+009B as CSI)
+// and the bidi controls would reach the terminal raw. \uXXXX escapes them too; the JSON
+// still parses to exactly the same value.
+const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** JSON.stringify for a terminal or a log a terminal may show: exact once parsed, nothing raw. */
+export function jsonLine(value: unknown): string {
+  return JSON.stringify(value).replace(JSON_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -2,11 +2,12 @@
 // data (paths relative to the project root, forward slashes). Ignored folders are never
 // descended: chokidar's `ignored` function form is asked before it walks a directory.
 import fs from 'node:fs/promises';
-import { constants as fsc, statSync, type Stats } from 'node:fs';
+import { constants as fsc, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { projectPath } from './paths.js';
 import type { ChangeKind } from './types.js';
+import { judgeSymlink, listFiles, monitorRoots, type RootMonitor } from './watch-guard.js';
 
 /** after a reported change: default settle time before the baseline stat, then the re-check
  * delay (longer than chokidar's 50 ms change throttle) */
@@ -14,6 +15,16 @@ const SETTLE_MS = 15;
 const RECHECK_MS = 80;
 /** a file emptied by a save (truncate) and still empty is re-reported this long at most */
 const EMPTY_MAX_MS = 50;
+/**
+ * A storm: this many events in one folder within STORM_WINDOW_MS (four times as many across
+ * all: a checkout). The kernel's queue (fs.inotify.max_queued_events, 16384 by default)
+ * overflows without a word under mass creation, so such folders are listed again.
+ */
+const STORM_EVENTS = 500;
+const STORM_WINDOW_MS = 1000;
+/** a rescan waits for this much quiet (longer than chokidar's 1 s readdir throttle), this long at most */
+const RESCAN_QUIET_MS = 1200;
+const RESCAN_MAX_WAIT_MS = 5000;
 
 export const IGNORED_DIRS = ['node_modules', '.git', '__pycache__', 'dist'] as const;
 
@@ -144,9 +155,10 @@ export function describeWatchError(err: unknown): { fatal: boolean; message: str
 }
 
 /** Checks each dir up front: a missing or unreadable one is a warning with the fix, not a crash. */
-export async function checkDirs(root: string, dirs: readonly string[]): Promise<{ usable: string[]; warnings: string[] }> {
+export async function checkDirs(root: string, dirs: readonly string[]): Promise<{ usable: string[]; warnings: string[]; absent: string[] }> {
   const usable: string[] = [];
   const warnings: string[] = [];
+  const absent: string[] = []; // watched once they exist
   for (const dir of dirs) {
     const shown = projectPath(root, dir);
     try {
@@ -159,14 +171,15 @@ export async function checkDirs(root: string, dirs: readonly string[]): Promise<
       usable.push(dir);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') absent.push(dir);
       warnings.push(
         code === 'ENOENT'
-          ? `watch dir ${shown} does not exist — create it, or pass existing folders with --dir (or "dirs" in the config)`
+          ? `watch dir ${shown} does not exist — create it (it is watched once it does), or pass existing folders with --dir (or "dirs" in the config)`
           : `watch dir ${shown} cannot be read (${code}) — fix its permissions (chmod u+rx ${dir}) or drop it from --dir`,
       );
     }
   }
-  return { usable, warnings };
+  return { usable, warnings, absent };
 }
 
 /** `watch` is chokidar's; replaceable only to inject faults the kernel will not produce on demand. */
@@ -175,7 +188,7 @@ export async function startWatcher(
   handlers: WatcherHandlers,
   deps: { watch?: typeof watch } = {},
 ): Promise<Watcher> {
-  const { usable, warnings } = await checkDirs(opts.root, opts.dirs);
+  const { usable, warnings, absent } = await checkDirs(opts.root, opts.dirs);
   for (const w of warnings) handlers.onWarning?.(w);
 
   const isIgnored = createIgnoreMatcher(opts);
@@ -187,18 +200,33 @@ export async function startWatcher(
   const toRel = (p: string) => projectPath(opts.root, p);
   let fatalReported = false;
 
-  if (usable.length === 0) {
+  if (usable.length === 0 && absent.length === 0) {
     resolveReady();
     handlers.onReady?.(0);
     return { fileCount: 0, ready, close: async () => {} };
   }
 
+  // the real paths of the roots: a link whose target is inside one needs no watching of its own
+  const realRoots = [...usable, ...absent].map((d) => {
+    try {
+      return realpathSync(d);
+    } catch {
+      return d;
+    }
+  });
+  const warnedLinks = new Set<string>();
+
   const fsw: FSWatcher = (deps.watch ?? watch)([...usable], {
-    ignored: (p: string) => isIgnored(p), // chokidar's paths are absolute (the dirs are)
+    // chokidar's paths are absolute (the dirs are); a symlink is judged once (and warned
+    // about once) where chokidar meets it, loops included, which it skips without a word
+    ignored: (p: string, stats?: Stats) => isIgnored(p) || (stats?.isSymbolicLink() === true && !symlinkWatched(absOf(p))),
     ignoreInitial: false,
     persistent: true,
     atomic: true, // editors' unlink+add within 100 ms is reported as one change
     ignorePermissionErrors: false,
+    // never into a folder through a link: `server/x -> /usr` would be scanned whole, a loop
+    // never ends (judgeSymlink says which links are skipped, once each)
+    followSymlinks: false,
   });
 
   // chokidar drops a second 'change' of a path within 50 ms of the first (no trailing
@@ -233,8 +261,20 @@ export async function startWatcher(
   // unlink (chokidar delays those ~100 ms with `atomic`) is dropped too.
   const heldAdds = new Map<string, NodeJS.Timeout>();
   const ghosts = new Set<string>();
-  const emit = (kind: ChangeKind) => (p: string) => {
+  const emit = (kind: ChangeKind) => (p: string, stats?: Stats) => {
     const abs = absOf(p);
+    if (kind !== 'unlink' && stats?.isSymbolicLink() && !files.has(abs) && !symlinkWatched(abs)) return;
+    if (isReady) {
+      noteEvent(abs);
+      // a path that went away may be back at once as something else (a folder where a file
+      // was, or the other way round) that chokidar, mid-update, does not report: looked at again
+      if (kind === 'unlink') scheduleRescan(path.dirname(abs));
+      const rescuedUntil = rescued.get(abs);
+      if (rescuedUntil !== undefined) {
+        rescued.delete(abs);
+        if (kind === 'add' && rescuedUntil > performance.now()) return; // the rescan reported it
+      }
+    }
     const known = files.has(abs);
     // a held add joins the file set only once it is reported (the count must not keep a ghost)
     const holdAdd = kind === 'add' && isReady && settleMs > 0 && !known;
@@ -277,6 +317,15 @@ export async function startWatcher(
     }
     report(abs, rel, kind);
   };
+  /** a symlink to a file is watched as the file; any other is skipped, with one warning */
+  const symlinkWatched = (abs: string): boolean => {
+    const verdict = judgeSymlink(abs, toRel(abs), realRoots);
+    if (!verdict.follow && verdict.warn && !warnedLinks.has(abs)) {
+      warnedLinks.add(abs);
+      handlers.onWarning?.(verdict.warn);
+    }
+    return verdict.follow;
+  };
   // A save truncates the file, then writes it: a writer that loses the CPU in between
   // leaves it empty for a while (a few ms under load; bench/batching.js). Checked halfway
   // through the settle time, a file that had bytes and has none is reported again, which
@@ -318,6 +367,7 @@ export async function startWatcher(
         fs.stat(abs).then(
           (st) => {
             if (closed) return;
+            if (st.isDirectory()) return becameDir(abs, rel);
             lastSig.set(abs, sig(st));
             recheck(abs, rel);
           },
@@ -326,6 +376,86 @@ export async function startWatcher(
       }, settleMs),
     );
   };
+  // An atomic save that puts a folder where a file was (unlink + mkdir within chokidar's
+  // `atomic` window) reaches us as a change of the file, and chokidar goes on watching it
+  // as one: its contents would never be seen. The file is reported gone and the folder
+  // handed to chokidar again, which scans it and reports what is in it.
+  const becameDir = (abs: string, rel: string) => {
+    if (!files.has(abs)) return;
+    files.delete(abs);
+    lastSig.delete(abs);
+    clearTimeout(rechecks.get(abs));
+    handlers.onChange({ path: rel, kind: 'unlink' });
+    fsw.unwatch(abs);
+    fsw.add(abs);
+  };
+  // ---- rescans: what a storm's lost events or chokidar's readdir throttle hid ----
+  const counts = new Map<string, { n: number; since: number }>();
+  let allCount = { n: 0, since: 0 };
+  const rescans = new Map<string, { timer: NodeJS.Timeout; first: number }>();
+  /** reported by a rescan (until then unknown to chokidar): chokidar's own add of it follows and is dropped */
+  const rescued = new Map<string, number>();
+  const noteEvent = (abs: string) => {
+    const dir = path.dirname(abs);
+    const now = performance.now();
+    let c = counts.get(dir);
+    if (!c || now - c.since > STORM_WINDOW_MS) counts.set(dir, (c = { n: 0, since: now }));
+    if (++c.n >= STORM_EVENTS) scheduleRescan(dir);
+    if (now - allCount.since > STORM_WINDOW_MS) allCount = { n: 0, since: now };
+    if (++allCount.n >= STORM_EVENTS * 4) for (const r of roots) scheduleRescan(r);
+  };
+  /** lists dir again once it has been quiet for RESCAN_QUIET_MS (at most RESCAN_MAX_WAIT_MS after the first ask) */
+  const scheduleRescan = (dir: string) => {
+    if (closed) return;
+    const now = performance.now();
+    const r = rescans.get(dir);
+    const first = r?.first ?? now;
+    clearTimeout(r?.timer);
+    const delay = Math.max(0, Math.min(RESCAN_QUIET_MS, first + RESCAN_MAX_WAIT_MS - now));
+    const timer = setTimeout(() => {
+      rescans.delete(dir);
+      counts.delete(dir);
+      void rescan(dir);
+    }, delay);
+    rescans.set(dir, { timer, first });
+  };
+  const rescan = async (dir: string) => {
+    const isDir = await fs.stat(dir).then((st) => st.isDirectory(), () => false);
+    // no folder any more (a file again, or gone): its parent says what is there now
+    if (!isDir) return void (roots.includes(dir) ? rootMonitor.check() : scheduleRescan(path.dirname(dir)));
+    const listed = await listFiles(dir, isIgnored, () => closed);
+    if (closed) return;
+    for (const abs of listed.links) if (files.has(abs) || symlinkWatched(abs)) listed.files.add(abs);
+    for (const abs of listed.files) {
+      if (heldAdds.has(abs)) continue;
+      if (files.has(abs)) {
+        // not as last seen (another file under the same name — replaced by a folder and
+        // back — or a change whose event was lost): reported, and watched anew
+        const was = lastSig.get(abs);
+        const st = was === undefined ? undefined : await fs.stat(abs).catch(() => undefined);
+        if (closed) return;
+        if (!st || was === undefined || was === sig(st)) continue;
+        lastSig.delete(abs);
+        report(abs, toRel(abs), 'change');
+        fsw.unwatch(abs);
+        fsw.add(abs);
+        continue;
+      }
+      files.add(abs);
+      rescued.set(abs, performance.now() + RESCAN_QUIET_MS);
+      report(abs, toRel(abs), 'add');
+      // chokidar never saw it, or holds it as what was there before (a folder): watched anew
+      fsw.unwatch(abs);
+      fsw.add(abs);
+    }
+    if (!listed.complete) return; // a partial list proves no file gone
+    const prefix = `${dir}${path.sep}`;
+    for (const abs of [...files]) if (abs.startsWith(prefix) && !listed.files.has(abs)) unlink(abs);
+  };
+  fsw.on('addDir', (p: string) => {
+    // a folder made just now may fill within chokidar's readdir throttle: looked at again
+    if (isReady) scheduleRescan(absOf(p));
+  });
   fsw.on('add', emit('add'));
   fsw.on('change', emit('change'));
   fsw.on('unlink', emit('unlink'));
@@ -335,6 +465,24 @@ export async function startWatcher(
     // find them unknown: the folder's files are reported gone here
     const prefix = `${absOf(p)}${path.sep}`;
     for (const f of [...files]) if (f.startsWith(prefix)) unlink(f);
+    if (roots.includes(absOf(p))) void rootMonitor.check();
+    // a folder replaced by a file (an atomic save back) may get no event of its own
+    else if (isReady) scheduleRescan(path.dirname(absOf(p)));
+  });
+  // a watched dir that is deleted takes its kernel watch along: looked for until it is back
+  const roots = [...usable, ...absent];
+  const rootMonitor: RootMonitor = monitorRoots(roots, absent, {
+    gone: (dir) => {
+      fsw.unwatch(dir);
+      const prefix = `${dir}${path.sep}`;
+      for (const f of [...files]) if (f.startsWith(prefix)) unlink(f);
+      handlers.onWarning?.(`watch dir ${toRel(dir)} is gone — changes in it are not seen until it is back (looked for every second)`);
+    },
+    back: (dir) => {
+      // chokidar scans it again: each file in it is reported as added
+      fsw.add(dir);
+      handlers.onWarning?.(`watch dir ${toRel(dir)} is there again — watching it`);
+    },
   });
   fsw.on('error', (err: unknown) => {
     const { fatal, message } = describeWatchError(err);
@@ -343,11 +491,14 @@ export async function startWatcher(
       fatalReported = true;
     } else handlers.onWarning?.(message);
   });
-  fsw.on('ready', () => {
+  const onReady = () => {
+    if (isReady) return; // a dir added later (back again) makes chokidar say ready again
     isReady = true;
     resolveReady();
     handlers.onReady?.(files.size);
-  });
+  };
+  fsw.on('ready', onReady);
+  if (usable.length === 0) onReady(); // nothing to scan: only dirs that do not exist yet
 
   let closing: Promise<void> | undefined;
   return {
@@ -357,6 +508,9 @@ export async function startWatcher(
     ready,
     close() {
       closed = true;
+      rootMonitor.close();
+      for (const r of rescans.values()) clearTimeout(r.timer);
+      rescans.clear();
       for (const t of [...rechecks.values(), ...baselines.values(), ...heldAdds.values(), ...emptyChecks.values()]) clearTimeout(t);
       rechecks.clear();
       emptyChecks.clear();

@@ -253,7 +253,7 @@ describe('unreachable and usage errors', () => {
   it('prints help matching the CLI contract and the package version', async () => {
     const h = await cli(['--help']);
     expect(h.code).toBe(0);
-    for (const flag of ['--trigger', '--no-verify', '--verify', '--rollback', 'serve FILE', 'install-hook [--uninstall]', 'demo', '--api-url', '--module', '--dir', '--cooldown', '--config', '--token', '--json', '--no-tui', '--log-dir']) {
+    for (const flag of ['--trigger', '--no-verify', '--verify', '--rollback', 'serve FILE', 'dev FILE [-- ARGS]', 'install-hook [--uninstall]', 'demo', '--api-url', '--module', '--dir', '--cooldown', '--config', '--token', '--json', '--no-tui', '--log-dir']) {
       expect(h.stdout).toContain(flag);
     }
     expect(h.stdout).toContain('--advisory-check NAME');

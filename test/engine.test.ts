@@ -150,7 +150,7 @@ describe('engine', () => {
     expect(engine.store.getState().watch.ready).toBe(true);
     await waitFor(() => engine!.store.getState().targets[0].connection.state === 'disconnected', 'disconnected');
     const s = engine.store.getState();
-    expect(s.warnings).toContain('watch dir missing does not exist — create it, or pass existing folders with --dir (or "dirs" in the config)');
+    expect(s.warnings).toContain('watch dir missing does not exist — create it (it is watched once it does), or pass existing folders with --dir (or "dirs" in the config)');
     expect(s.warnings.some((w) => w.startsWith(`${url}/health is not answering`) && w.includes('--api-url'))).toBe(true);
     expect(s.targets[0].connection.state).toBe('disconnected');
     expect(s.targets[0].connection.retryAt).toBeGreaterThan(s.targets[0].connection.checkedAt!);

@@ -290,7 +290,7 @@ describe('startWatcher (real files)', () => {
     await fs.mkdir(path.join(root, 'ok'));
     await fs.writeFile(path.join(root, 'file.js'), 'x');
     const r = await checkDirs(root, [path.join(root, 'ok'), path.join(root, 'file.js')]);
-    expect(r).toEqual({ usable: [path.join(root, 'ok')], warnings: ['watch dir file.js is not a directory — pass a folder with --dir'] });
+    expect(r).toEqual({ usable: [path.join(root, 'ok')], warnings: ['watch dir file.js is not a directory — pass a folder with --dir'], absent: [] });
   });
 
   it('running out of inotify watches is one clear error with the fix, never a crash, and watching goes on', async () => {
@@ -325,7 +325,7 @@ describe('startWatcher (real files)', () => {
     );
     await watcher.ready;
     expect(warnings).toEqual([
-      'watch dir nope does not exist — create it, or pass existing folders with --dir (or "dirs" in the config)',
+      'watch dir nope does not exist — create it (it is watched once it does), or pass existing folders with --dir (or "dirs" in the config)',
     ]);
     expect(ready).toBe(0);
     await watcher.close();

@@ -19,7 +19,7 @@ export interface ParsedCli {
   gitHook: boolean;
 }
 
-export const SUBCOMMANDS = ['serve', 'demo', 'install-hook'] as const;
+export const SUBCOMMANDS = ['serve', 'dev', 'demo', 'install-hook'] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
 const REASONS: readonly ReloadReason[] = ['watch', 'manual', 'git-hook', 'deploy'];

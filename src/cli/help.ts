@@ -11,7 +11,8 @@ usage:
                   --no-verify          with --trigger: skip verification (and rollback)
   auto-hot-reload --verify             verify the current state only
   auto-hot-reload --rollback           roll back to the previous version
-  auto-hot-reload serve FILE [--port N] [--host H]   run a request-listener module under the agent
+  auto-hot-reload serve FILE [--port N] [--host H] [-- ARGS]   run your app under the agent, as node FILE ARGS would
+  auto-hot-reload dev FILE [-- ARGS]   your app under the agent plus the TUI, no config needed
   auto-hot-reload install-hook [--uninstall]         git post-commit hook
   auto-hot-reload demo                 the demo service plus the TUI (what \`npm start\` runs)
 

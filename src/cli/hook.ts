@@ -6,6 +6,7 @@ import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { visible } from '../visible.js';
 import { UsageError, usageFromParseError } from './args.js';
 import { parseArgs } from 'node:util';
 
@@ -169,6 +170,6 @@ export async function main(argv: string[], io: { cwd: string; env: NodeJS.Proces
     throw usageFromParseError(e);
   }
   const r = await installHook({ cwd: io.cwd, uninstall, env: io.env });
-  io.out(r.message);
+  io.out(visible(r.message)); // names paths of the repository: shown, never obeyed
   return 0;
 }

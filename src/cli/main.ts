@@ -8,6 +8,7 @@ import { isConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
 import type { ReloadReason } from '../protocol.js';
 import type { Config, EngineStore, RunResult } from '../types.js';
+import { jsonLine, visible, visibleLine } from '../visible.js';
 import { parseCli, SUBCOMMANDS, UsageError, type ParsedCli, type Subcommand } from './args.js';
 import { HELP, packageVersion } from './help.js';
 import { committedFiles } from './hook.js';
@@ -33,10 +34,19 @@ export interface CliIo {
   stdinIsTTY: boolean;
   env: NodeJS.ProcessEnv;
   cwd: string;
-  /** resolves on SIGINT/SIGTERM; the callback's second call means "give up now" */
+  /** calls back on SIGINT/SIGTERM/SIGHUP; the callback's second call means "give up now" */
   onSignal(handler: (second: boolean) => void): () => void;
   createEngine?: (config: Config) => CliEngine | Promise<CliEngine>;
 }
+
+/** Signals that quit the client the same way: Ctrl+C, `kill`, and the terminal closing. */
+export const QUIT_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+// A quit signal ends the process within 2 s whatever runs (issue 14): the TUI gets this long
+// to unmount, the engine this long to close, and then the process exits this long after.
+const TUI_AFTER_SIGNAL_MS = 800;
+const CLOSE_AFTER_SIGNAL_MS = 700;
+const EXIT_AFTER_SIGNAL_MS = 300;
+let quitSignal: NodeJS.Signals | undefined;
 
 /** The real process's streams, environment and signals (`env` replaceable: the demo decides its own). */
 export function processIo(env: NodeJS.ProcessEnv = process.env): CliIo {
@@ -48,12 +58,15 @@ export function processIo(env: NodeJS.ProcessEnv = process.env): CliIo {
     cwd: process.cwd(),
     onSignal(handler) {
       let count = 0;
-      const h = () => handler(++count > 1);
-      process.on('SIGINT', h);
-      process.on('SIGTERM', h);
+      const h = (signal: NodeJS.Signals) => {
+        quitSignal ??= signal;
+        // the terminal is gone: writing to it fails (EIO); the quit path must still run
+        if (signal === 'SIGHUP') for (const s of [process.stdout, process.stderr]) s.on('error', () => undefined);
+        handler(++count > 1);
+      };
+      for (const s of QUIT_SIGNALS) process.on(s, h);
       return () => {
-        process.off('SIGINT', h);
-        process.off('SIGTERM', h);
+        for (const s of QUIT_SIGNALS) process.off(s, h);
       };
     },
   };
@@ -62,6 +75,22 @@ export function processIo(env: NodeJS.ProcessEnv = process.env): CliIo {
 /** Entry point used by bin/auto-hot-reload.js: sets process.exitCode, never throws. */
 export async function run(argv: string[]): Promise<void> {
   process.exitCode = await runCli(argv, processIo());
+  // quit by a signal: the quit path has run; nothing left over (a scan of a huge tree, a
+  // hung socket) may keep the process alive past this
+  if (quitSignal) setTimeout(() => process.exit(), EXIT_AFTER_SIGNAL_MS).unref();
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Resolves when p settles or after ms, whichever is first. */
+function within(p: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    p.finally(() => {
+      clearTimeout(t);
+      resolve();
+    }).catch(() => undefined);
+  });
 }
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -83,19 +112,20 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (parsed.command === 'watch') return await runWatch(config, io);
     return await runOnce(parsed, config, io);
   } catch (e) {
+    // messages quote argv, config values, paths and server text: shown, never obeyed
     if (e instanceof UsageError || isConfigError(e)) {
-      err(`auto-hot-reload: ${e.message}`);
+      err(`auto-hot-reload: ${visible(e.message)}`);
       return 2;
     }
     const exitCode = (e as { exitCode?: unknown } | null)?.exitCode;
     if (typeof exitCode === 'number' && exitCode >= 1 && exitCode <= 4) {
       // a typed failure from the engine (e.g. the watcher could not start)
-      err(`auto-hot-reload: ${e instanceof Error ? e.message : String(e)}`);
+      err(`auto-hot-reload: ${visible(e instanceof Error ? e.message : String(e))}`);
       return exitCode;
     }
     // a bug, not a state: one line, no stack unless asked for
-    err(`auto-hot-reload: unexpected error: ${e instanceof Error ? e.message : String(e)}`);
-    if (io.env.DEBUG && e instanceof Error && e.stack) err(e.stack);
+    err(`auto-hot-reload: unexpected error: ${visible(e instanceof Error ? e.message : String(e))}`);
+    if (io.env.DEBUG && e instanceof Error && e.stack) err(visible(e.stack));
     return 1;
   }
 }
@@ -105,8 +135,8 @@ async function runSubcommand(sub: Subcommand, rest: string[], io: CliIo): Promis
     const hook = await import('./hook.js');
     return hook.main(rest, { cwd: io.cwd, env: io.env, out: (l) => io.stdout.write(`${l}\n`) });
   }
-  // serve (agent) and demo live in other modules; load them only when asked for
-  const spec = sub === 'serve' ? '../agent/serve.js' : './demo.js';
+  // serve (agent), dev and demo live in other modules; load them only when asked for
+  const spec = sub === 'serve' ? '../agent/serve.js' : sub === 'dev' ? './dev.js' : './demo.js';
   let mod: { main(argv: string[]): Promise<unknown> };
   try {
     mod = (await import(spec)) as typeof mod;
@@ -140,14 +170,14 @@ async function hookFiles(config: Config): Promise<string[]> {
 }
 
 function printWarnings(engine: CliEngine, io: CliIo, style: Style) {
-  for (const w of engine.store.getState().warnings) io.stderr.write(`${style.warn('⚠')} ${w}\n`);
+  for (const w of engine.store.getState().warnings) io.stderr.write(`${style.warn('⚠')} ${visibleLine(w)}\n`);
 }
 
 /** Quitting inside the cooldown leaves changes unreloaded: say which, and how to reload them. */
 export function pendingNotice(pending: readonly string[], max = 5): string | undefined {
   const n = pending.length;
   if (n === 0) return undefined;
-  const names = pending.slice(0, max).join(', ') + (n > max ? ` (+${n - max} more)` : '');
+  const names = pending.slice(0, max).map(visibleLine).join(', ') + (n > max ? ` (+${n - max} more)` : '');
   return n === 1
     ? `1 change was pending and not reloaded: ${names} (run auto-hot-reload --trigger to reload it)`
     : `${n} changes were pending and not reloaded: ${names} (run auto-hot-reload --trigger to reload them)`;
@@ -185,7 +215,7 @@ async function runOnce(parsed: ParsedCli, config: Config, io: CliIo): Promise<nu
       return 130;
     }
     printWarnings(engine, io, style);
-    if (config.json) io.stdout.write(`${JSON.stringify(resultJson(result))}\n`);
+    if (config.json) io.stdout.write(`${jsonLine(resultJson(result))}\n`);
     else for (const line of resultLines(result, style)) io.stdout.write(`${line}\n`);
     return result.exitCode;
   } finally {
@@ -198,8 +228,10 @@ async function runWatch(config: Config, io: CliIo): Promise<number> {
   const engine = await makeEngine(config, io);
   let resolveStop!: () => void;
   const stopped = new Promise<void>((r) => (resolveStop = r));
+  const quit = new AbortController();
   const stop = io.onSignal((second) => {
     if (second) process.exit(130);
+    quit.abort();
     resolveStop();
   });
   const style = styleFor(io.stdout, io.env);
@@ -212,17 +244,18 @@ async function runWatch(config: Config, io: CliIo): Promise<number> {
       io.stderr.write('auto-hot-reload: stdin is not a terminal; printing lines (use --no-tui to silence this)\n');
     }
     if (interactive) {
-      let runTui: ((engine: CliEngine) => Promise<number>) | undefined;
+      let runTui: ((engine: CliEngine, opts: { signal: AbortSignal }) => Promise<number>) | undefined;
       try {
         // a variable specifier: the TUI is another part; this file must compile without it
         const tuiModule = '../../components/run.js';
-        ({ runTui } = (await withProductionReact(() => import(tuiModule))) as { runTui: (engine: CliEngine) => Promise<number> });
+        ({ runTui } = (await withProductionReact(() => import(tuiModule))) as { runTui: typeof runTui });
       } catch (e) {
-        io.stderr.write(`auto-hot-reload: the TUI could not be loaded (${(e as Error).message}); printing lines instead\n`);
+        io.stderr.write(`auto-hot-reload: the TUI could not be loaded (${visibleLine((e as Error).message)}); printing lines instead\n`);
       }
       if (runTui) {
-        // the TUI starts the engine itself and owns quitting; -1: no raw mode, nothing started
-        const code = await Promise.race([runTui(engine), stopped.then(() => 0)]);
+        // the TUI starts the engine itself and owns quitting (a signal quits it as `q` does);
+        // -1: no raw mode, nothing started
+        const code = await Promise.race([runTui(engine, { signal: quit.signal }), stopped.then(() => sleep(TUI_AFTER_SIGNAL_MS)).then(() => 0)]);
         if (code !== FALLBACK_TO_LINES) {
           // after the TUI unmounted: on the restored screen, where it stays readable
           printPendingNotice(engine, io, style);
@@ -230,18 +263,21 @@ async function runWatch(config: Config, io: CliIo): Promise<number> {
         }
       }
     }
-    await engine.start();
-    const unsubscribe = printWatchEvents(engine.store, (l) => io.stdout.write(`${l}\n`), { json: config.json, style });
-    try {
-      await stopped;
-    } finally {
-      unsubscribe();
+    // a signal during the start (a long first scan) quits at once
+    await Promise.race([engine.start(), stopped]);
+    if (!quit.signal.aborted) {
+      const unsubscribe = printWatchEvents(engine.store, (l) => io.stdout.write(`${l}\n`), { json: config.json, style });
+      try {
+        await stopped;
+      } finally {
+        unsubscribe();
+      }
     }
     printPendingNotice(engine, io, style);
     return 0;
   } finally {
     stop();
-    await engine.close();
+    await (quit.signal.aborted ? within(engine.close(), CLOSE_AFTER_SIGNAL_MS) : engine.close());
   }
 }
 

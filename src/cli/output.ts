@@ -1,7 +1,10 @@
 // Plain-words lines (or JSON) for results and checks. Colour only on a TTY without NO_COLOR.
+// Every text from outside (check names and details, server messages, stacks, file names)
+// passes visible()/visibleLine() before it is printed; --json needs none (JSON escapes).
 import { isFailure } from '../pipeline.js';
 import type { ReloadErrorInfo } from '../protocol.js';
 import type { CheckResult, ReloadAttempt, RunResult, TargetOutcome, TargetResult } from '../types.js';
+import { visible, visibleLine } from '../visible.js';
 
 export interface Style {
   ok(s: string): string;
@@ -24,11 +27,11 @@ export function styleFor(stream: { isTTY?: boolean }, env: Readonly<Record<strin
 const ms = (n: number | undefined) => (n === undefined ? '' : ` (${n < 10 ? n.toFixed(1) : Math.round(n)} ms)`);
 
 export function checkLine(c: CheckResult, s: Style): string {
-  if (c.skipped) return `${s.dim('–')} ${c.name} — ${s.dim(`skipped: ${c.detail}`)}`;
+  if (c.skipped) return `${s.dim('–')} ${visibleLine(c.name)} — ${s.dim(`skipped: ${visibleLine(c.detail)}`)}`;
   // an advisory check that fails is shown, not counted: ⚠, never ✖
-  if (!c.ok && c.advisory) return `${s.warn('⚠')} ${c.name} — ${s.warn('advisory:')} ${c.detail}${c.durationMs === undefined ? '' : s.dim(ms(c.durationMs))}`;
+  if (!c.ok && c.advisory) return `${s.warn('⚠')} ${visibleLine(c.name)} — ${s.warn('advisory:')} ${visibleLine(c.detail)}${c.durationMs === undefined ? '' : s.dim(ms(c.durationMs))}`;
   const icon = c.ok ? s.ok('✔') : s.bad('✖');
-  return `${icon} ${c.name} — ${c.detail}${c.durationMs === undefined ? '' : s.dim(ms(c.durationMs))}`;
+  return `${icon} ${visibleLine(c.name)} — ${visibleLine(c.detail)}${c.durationMs === undefined ? '' : s.dim(ms(c.durationMs))}`;
 }
 
 /** `version 2 → 3 ↩ 2`: a rolled-back attempt names the version that failed, not only the one left serving. */
@@ -62,7 +65,7 @@ export function targetLines(targets: readonly TargetResult[], s: Style): string[
   for (const t of targets) {
     const m = TARGET_MARK[t.outcome];
     const v = versionText(t);
-    lines.push(`${m.icon(s)} ${t.name}: ${m.label}${v ? ` · ${v}` : ''} — ${t.message}`);
+    lines.push(`${m.icon(s)} ${visibleLine(t.name)}: ${m.label}${v ? ` · ${v}` : ''} — ${visibleLine(t.message)}`);
     for (const c of [...(t.checks ?? []), ...(t.reverifyChecks ?? [])]) if (isFailure(c)) lines.push(`    ${checkLine(c, s)}`);
   }
   return lines;
@@ -74,14 +77,14 @@ export function resultLines(r: RunResult, s: Style): string[] {
   const took = a?.durationMs !== undefined ? ` ${s.dim(`in ${Math.round(a.durationMs)} ms`)}` : '';
   if (a?.targets && a.targets.length > 1) {
     // a fleet: the verdict is per target; the fleet's message names who failed and what was undone
-    return [...targetLines(a.targets, s), `${r.ok ? s.ok('✔') : s.bad('✖')} ${r.kind}: ${r.message}${took}`];
+    return [...targetLines(a.targets, s), `${r.ok ? s.ok('✔') : s.bad('✖')} ${r.kind}: ${visibleLine(r.message)}${took}`];
   }
   // the attempt's own checks decided the outcome; r.checks are the final (post-rollback)
   // ones, listed below as "after the rollback" — falling back to them would print them twice
   const lines = (a ? a.checks : r.checks).map((c) => checkLine(c, s));
   if (a) {
     for (const step of a.steps) {
-      if (step.step === 'rollback') lines.push(step.ok ? `${s.warn('↩')} ${step.detail}` : `${s.bad('✖')} rollback — ${step.detail}`);
+      if (step.step === 'rollback') lines.push(step.ok ? `${s.warn('↩')} ${visibleLine(step.detail)}` : `${s.bad('✖')} rollback — ${visibleLine(step.detail)}`);
     }
     if (a.reverifyChecks && a.reverifyChecks.length > 0) {
       lines.push(s.dim('after the rollback:'));
@@ -90,7 +93,7 @@ export function resultLines(r: RunResult, s: Style): string[] {
   }
   const v = a ? versionText(a) : '';
   const undone = v.includes('↩'); // the message says "rolled back to version N", not which one failed
-  const summary = `${r.message}${v && (undone || !r.message.includes('version')) ? ` · ${v}` : ''}${took}`;
+  const summary = `${visibleLine(r.message)}${v && (undone || !r.message.includes('version')) ? ` · ${v}` : ''}${took}`;
   // files the service loaded through Node changed: it serves stale code, a warning
   const mark = !r.ok ? s.bad('✖') : a?.notReloadable?.length ? s.warn('⚠') : s.ok('✔');
   lines.push(`${mark} ${r.kind}: ${summary}`);
@@ -109,11 +112,12 @@ export function frameLines(e: ReloadErrorInfo): string[] {
   if (!e.stack) return [];
   const lines = e.stack.split('\n').map((l) => l.replace(/\s+$/, ''));
   if (lines[0]?.includes(e.message) || lines[0] === e.message.split('\n')[0]) lines.shift();
+  // (compared raw, shown made visible: the width cut below counts what is shown)
   const at = e.file !== undefined && e.line !== undefined ? `at ${e.file}:${e.line}${e.column !== undefined ? `:${e.column}` : ''}` : undefined;
   // a caret under an empty line (an error at the end of the file) points at nothing
   const kept = lines.filter((l, i) => l.trim() !== at && !(l.trim() === '' && /^\s*\^$/.test(lines[i + 1] ?? '')) && !(/^\s*\^$/.test(l) && lines[i - 1]?.trim() === ''));
   while (kept.length > 0 && kept[kept.length - 1].trim() === '') kept.pop();
-  const shown = kept.slice(0, FRAME_LINES).map((l) => `    ${[...l.replace(/^\s{0,4}/, '')].slice(0, FRAME_WIDTH).join('')}`);
+  const shown = kept.slice(0, FRAME_LINES).map((l) => `    ${[...visible(l.replace(/^\s{0,4}/, ''))].slice(0, FRAME_WIDTH).join('')}`);
   if (kept.length > FRAME_LINES) shown.push(`    … ${kept.length - FRAME_LINES} more lines`);
   return shown;
 }

@@ -4,6 +4,7 @@
 import type { StoreApi } from 'zustand/vanilla';
 import { exitCodeFor } from '../pipeline.js';
 import type { EngineState, EngineStore, ReloadAttempt, RunResult } from '../types.js';
+import { jsonLine, visibleLine } from '../visible.js';
 import { resultJson, resultLines, type Style } from './output.js';
 
 export type WatchEvent =
@@ -75,32 +76,36 @@ export function diffEvents(prev: EngineState, next: EngineState, now: number): W
   return out;
 }
 
-const list = (files: string[], max = 3) => (files.length <= max ? files.join(', ') : `${files.slice(0, max).join(', ')} (+${files.length - max} more)`);
+// file names, warnings, targets' errors come from outside: shown, never obeyed (visibleLine)
+const list = (files: string[], max = 3) => {
+  const shown = files.slice(0, max).map(visibleLine).join(', ');
+  return files.length <= max ? shown : `${shown} (+${files.length - max} more)`;
+};
 
 export function eventLines(e: WatchEvent, s: Style, prevConnection?: string): string[] {
   switch (e.type) {
     case 'ready':
-      return [`${s.ok('●')} watching ${e.fileCount} file${e.fileCount === 1 ? '' : 's'} in ${e.dirs.join(', ')}`];
+      return [`${s.ok('●')} watching ${e.fileCount} file${e.fileCount === 1 ? '' : 's'} in ${e.dirs.map(visibleLine).join(', ')}`];
     case 'paused':
       return [`${s.warn('‖')} watching paused`];
     case 'resumed':
       return [`${s.ok('●')} watching resumed`];
     case 'warning':
-      return [`${s.warn('⚠')} ${e.message}`];
+      return [`${s.warn('⚠')} ${visibleLine(e.message)}`];
     case 'changes':
       return [
         `${s.dim('•')} changed: ${list(e.files)}${e.reloadInMs !== null && e.reloadInMs > 0 ? s.dim(` — reload in ${(e.reloadInMs / 1000).toFixed(1)} s`) : ''}`,
       ];
     case 'busy':
-      return [`${s.warn('⟳')} ${e.target}: reloading for ${Math.floor(e.forMs / 1000)}s — the service answers nothing until the reload ends`];
+      return [`${s.warn('⟳')} ${visibleLine(e.target)}: reloading for ${Math.floor(e.forMs / 1000)}s — the service answers nothing until the reload ends`];
     case 'reload-started':
       return [`${s.warn('⟳')} reload #${e.id} (${e.reason})${e.files.length ? `: ${list(e.files)}` : ''}`];
     case 'connection':
       if (e.state === 'connected') {
         const word = (prevConnection === 'disconnected' ? 'connection restored' : 'connected') + (e.noStatusEndpoint ? ' (no status endpoint)' : '');
-        return [`${s.ok('✔')} ${word}: ${e.target}${e.version !== undefined ? ` (version ${e.version})` : ''}`];
+        return [`${s.ok('✔')} ${word}: ${visibleLine(e.target)}${e.version !== undefined ? ` (version ${e.version})` : ''}`];
       }
-      return [`${s.bad('✖')} connection lost: ${e.target}${e.detail ? ` — ${e.detail}` : ''}`];
+      return [`${s.bad('✖')} connection lost: ${visibleLine(e.target)}${e.detail ? ` — ${visibleLine(e.detail)}` : ''}`];
     case 'result':
       return resultLines(e.result, s);
   }
@@ -120,7 +125,7 @@ export function printWatchEvents(
   const connections = new Map<string, string>();
   const emit = (prev: EngineState, next: EngineState) => {
     for (const e of diffEvents(prev, next, now())) {
-      if (opts.json) write(JSON.stringify(eventJson(e)));
+      if (opts.json) write(jsonLine(eventJson(e)));
       else for (const line of eventLines(e, opts.style, e.type === 'connection' ? connections.get(e.target) : undefined)) write(line);
       if (e.type === 'connection') connections.set(e.target, e.state);
     }

@@ -59,8 +59,11 @@ export function createClient(target: Target, cfg: Pick<Config, 'endpoints' | 'ti
   const auth: Record<string, string> = target.token ? { authorization: `Bearer ${target.token}` } : {};
   const { endpoints, timeouts } = cfg;
 
-  const call = (method: RequestOptions['method'], path: string, timeoutMs: number, json?: unknown) =>
-    send({ method, url: base + path, timeoutMs, headers: auth, json, signal: opts.signal });
+  // The token goes to the hot-reload API only (status, reload, verify, rollback): never to
+  // /health or a probe (the app's own routes; a probe that needs one names it in `headers`),
+  // and never across a redirect to another origin (transport.ts).
+  const call = (method: RequestOptions['method'], path: string, timeoutMs: number, json?: unknown, withToken = true) =>
+    send({ method, url: base + path, timeoutMs, headers: withToken ? auth : {}, json, signal: opts.signal });
 
   function parse<S extends z.ZodType>(schema: S, r: RawResponse): z.output<S> {
     const body = requireJson(r);
@@ -142,7 +145,7 @@ export function createClient(target: Target, cfg: Pick<Config, 'endpoints' | 'ti
     },
 
     async health() {
-      const r = await call('GET', endpoints.health, timeouts.statusMs);
+      const r = await call('GET', endpoints.health, timeouts.statusMs, undefined, false);
       return { ok: r.ok, httpStatus: r.status };
     },
 

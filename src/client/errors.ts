@@ -34,7 +34,10 @@ export class TimeoutError extends ClientError {
   }
 }
 
-/** A non-2xx answer. `serverMessage` is the body's `message` when it had one. */
+/**
+ * A non-2xx answer. `serverMessage` is the body's `message` when it had one; `location` a
+ * redirect's target (a POST is never sent again to it: it could act twice).
+ */
 export class HttpError extends ClientError {
   override readonly name = 'HttpError';
   readonly kind = 'http' as const;
@@ -44,8 +47,9 @@ export class HttpError extends ClientError {
     readonly status: number,
     readonly bodyExcerpt: string,
     readonly serverMessage?: string,
+    readonly location?: string,
   ) {
-    const hint = HTTP_HINTS[status];
+    const hint = location !== undefined ? `redirected to ${location}, not followed: set --api-url to the address that answers` : HTTP_HINTS[status];
     super(`${method} ${url}: HTTP ${status}${serverMessage ? ` — ${serverMessage}` : ''}${hint ? ` (${hint})` : ''}`, method, url);
   }
 }

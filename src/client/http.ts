@@ -2,7 +2,7 @@
 // ky's own retries and HTTP-error throwing are off: the caller decides what a status means.
 import ky from 'ky';
 import { HttpError, InvalidResponseError, TimeoutError, UnreachableError } from './errors.js';
-import { nodeFetch } from './transport.js';
+import { nodeFetch, ResponseTooLargeError } from './transport.js';
 
 export const EXCERPT_CHARS = 500;
 
@@ -16,6 +16,8 @@ export interface RawResponse {
   json: unknown;
   /** why the body is not JSON (undefined when it is, or when it is empty) */
   jsonError?: string;
+  /** a 3xx answer's Location (redirects of a POST are not followed) */
+  location?: string;
 }
 
 export interface RequestOptions {
@@ -65,8 +67,10 @@ export async function send(opts: RequestOptions): Promise<RawResponse> {
         jsonError = (e as Error).message;
       }
     }
-    return { method, url, status: res.status, ok: res.ok, text, json, jsonError };
+    const location = res.status >= 300 && res.status < 400 ? (res.headers.get('location') ?? undefined) : undefined;
+    return { method, url, status: res.status, ok: res.ok, text, json, jsonError, ...(location !== undefined ? { location } : {}) };
   } catch (e) {
+    if (e instanceof ResponseTooLargeError) throw new InvalidResponseError(method, url, `body over ${e.limit} bytes, not read further`, '', e.status);
     if (deadline.signal.aborted) throw new TimeoutError(method, url, timeoutMs);
     if (opts.signal?.aborted) throw new UnreachableError(method, url, 'aborted', { cause: e });
     throw new UnreachableError(method, url, networkReason(e), { cause: e });
@@ -88,7 +92,7 @@ export function serverMessage(r: RawResponse): string | undefined {
 // A server's message ends up in one line of output; a 1 MB message is no line.
 const bounded = (s: string) => (s.length > EXCERPT_CHARS ? `${s.slice(0, EXCERPT_CHARS)}…` : s);
 
-export const httpError = (r: RawResponse) => new HttpError(r.method, r.url, r.status, excerpt(r.text), serverMessage(r));
+export const httpError = (r: RawResponse) => new HttpError(r.method, r.url, r.status, excerpt(r.text), serverMessage(r), r.location);
 
 /** The JSON body of a 2xx answer, or InvalidResponseError. */
 export function requireJson(r: RawResponse): unknown {

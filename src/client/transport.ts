@@ -5,10 +5,10 @@
 // exactly this (its `fetch` option); everything above it (ky, send(), errors) is unchanged.
 //
 // What this fetch must keep from the platform's: failures reject with TypeError('fetch
-// failed', { cause }) so callers read `cause.code`; the signal aborts; a redirect is
-// followed (handed to the platform fetch, which does it by the spec); null-body statuses
-// and HEAD give a null body; a GET that meets a kept-alive socket the server just closed
-// goes again.
+// failed', { cause }) so callers read `cause.code`; the signal aborts; a GET's redirect is
+// followed (credentials stay with their origin, see nodeFetch); null-body statuses and HEAD
+// give a null body; a body is read up to MAX_RESPONSE_BYTES; a GET that meets a kept-alive
+// socket the server just closed goes again.
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 
@@ -17,37 +17,87 @@ const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new htt
 
 const NULL_BODY = new Set([204, 205, 304]);
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
+/** An answer's body is read up to this; a status or a probe answer is kilobytes. */
+export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+const MAX_REDIRECTS = 5;
+/** headers that prove who we are: they never follow a redirect to another origin */
+const CREDENTIALS = ['authorization', 'cookie', 'proxy-authorization'];
 
+/** An answer whose body is over MAX_RESPONSE_BYTES (a stream that never ends, a wrong URL). */
+export class ResponseTooLargeError extends Error {
+  override readonly name = 'ResponseTooLargeError';
+  constructor(
+    readonly limit: number,
+    readonly status: number,
+  ) {
+    super(`the answer's body is over ${limit} bytes`);
+  }
+}
+
+const failed = (why: string) => new TypeError('fetch failed', { cause: new Error(why) });
+
+/**
+ * Redirects: a GET or HEAD follows up to MAX_REDIRECTS (credentials dropped when the origin
+ * changes); any other method gets the 3xx answer itself, so it is never sent twice and the
+ * caller can name where it was sent.
+ */
 export async function nodeFetch(input: Request | URL | string, init?: RequestInit): Promise<Response> {
   const request = input instanceof Request ? input : new Request(input, init);
-  const url = new URL(request.url);
-  const agent = url.protocol === 'http:' || url.protocol === 'https:' ? agents[url.protocol] : undefined;
-  if (!agent) return fetch(request); // not ours to speak: the platform answers (or explains)
+  let url = new URL(request.url);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return fetch(request); // not ours to speak: the platform answers (or explains)
   const body = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
-  const headers = Object.fromEntries(request.headers);
-  const res = await exchange(url, { method: request.method, headers, agent, signal: request.signal }, body);
-  const status = res.statusCode ?? 0;
-  if (REDIRECT.has(status) && res.headers.location !== undefined) {
-    res.resume();
-    // a Blob, not the Buffer: undici re-reads the body for a 307/308 and a Buffer is detached by then
-    const again = body && new Blob([body]);
-    return fetch(request.url, { method: request.method, headers, body: again, signal: request.signal, redirect: request.redirect });
+  let headers = Object.fromEntries(request.headers);
+  const follows = request.method === 'GET' || request.method === 'HEAD';
+  for (let hop = 0; ; hop++) {
+    const agent = agents[url.protocol as 'http:' | 'https:'];
+    const res = await exchange(url, { method: request.method, headers, agent, signal: request.signal }, body);
+    const status = res.statusCode ?? 0;
+    const location = res.headers.location;
+    if (follows && REDIRECT.has(status) && location !== undefined) {
+      res.resume();
+      if (hop >= MAX_REDIRECTS) throw failed(`more than ${MAX_REDIRECTS} redirects (last to ${location})`);
+      const next = new URL(location, url);
+      if (next.protocol !== 'http:' && next.protocol !== 'https:') throw failed(`redirected to ${next.protocol} (${location})`);
+      if (next.origin !== url.origin) headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !CREDENTIALS.includes(k.toLowerCase())));
+      url = next;
+      continue;
+    }
+    if (status < 200 || status > 599) {
+      // a Response cannot carry it; undici would hand it on, but no such answer is one we expect
+      res.destroy();
+      throw failed(`invalid HTTP status ${status} (expected 200–599)`);
+    }
+    const data = await readCapped(res, status);
+    const pairs: [string, string][] = [];
+    for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) pairs.push([res.rawHeaders[i], res.rawHeaders[i + 1]]);
+    const empty = NULL_BODY.has(status) || request.method === 'HEAD';
+    return new Response(empty ? null : data, { status, statusText: res.statusMessage ?? '', headers: pairs });
   }
-  if (status < 200 || status > 599) {
-    // a Response cannot carry it; undici would hand it on, but no such answer is one we expect
+}
+
+/** The whole body, or ResponseTooLargeError as soon as it is over the cap (then the socket is dropped). */
+async function readCapped(res: IncomingMessage, status: number): Promise<Buffer> {
+  const declared = Number(res.headers['content-length']);
+  if (declared > MAX_RESPONSE_BYTES) {
     res.destroy();
-    throw new TypeError('fetch failed', { cause: new Error(`invalid HTTP status ${status} (expected 200–599)`) });
+    throw new ResponseTooLargeError(MAX_RESPONSE_BYTES, status);
   }
   const chunks: Buffer[] = [];
+  let total = 0;
   try {
-    for await (const chunk of res) chunks.push(chunk as Buffer);
+    for await (const chunk of res) {
+      total += (chunk as Buffer).length;
+      if (total > MAX_RESPONSE_BYTES) {
+        res.destroy();
+        throw new ResponseTooLargeError(MAX_RESPONSE_BYTES, status);
+      }
+      chunks.push(chunk as Buffer);
+    }
   } catch (cause) {
+    if (cause instanceof ResponseTooLargeError) throw cause;
     throw new TypeError('fetch failed', { cause });
   }
-  const pairs: [string, string][] = [];
-  for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) pairs.push([res.rawHeaders[i], res.rawHeaders[i + 1]]);
-  const empty = NULL_BODY.has(status) || request.method === 'HEAD';
-  return new Response(empty ? null : Buffer.concat(chunks), { status, statusText: res.statusMessage ?? '', headers: pairs });
+  return Buffer.concat(chunks);
 }
 
 function exchange(url: URL, options: http.RequestOptions, body: Buffer | undefined, retried = false): Promise<IncomingMessage> {
