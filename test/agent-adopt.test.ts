@@ -279,13 +279,11 @@ server.listen(3000);
   });
 });
 
-// KNOWN BUG (found by this file after #17's resolver landed; reported): in an .mjs entry,
-// esbuild compiles `import Koa from 'koa'` with Node's CommonJS interop (default = the
-// whole module), but koa 3's `import` condition now gives the agent an ES module namespace
-// (require(esm)), so `Koa` is the namespace and `new Koa()` throws. Plain node is right.
-// it.fails keeps it visible: this turns red once the interop is fixed — then make it `it`.
-describe('Koa in an .mjs entry (known bug, see above)', () => {
-  it.fails('app.mjs: import Koa from "koa" runs under serve as under node', async () => {
+// In an .mjs entry esbuild used Node's CommonJS interop (default = the whole module), but
+// koa 3's `import` condition gives the agent an ES module namespace (require(esm)), so
+// `Koa` was the namespace and `new Koa()` threw. Plain node is right; so must we be.
+describe('Koa in an .mjs entry', () => {
+  it('app.mjs: import Koa from "koa" runs under serve as under node', async () => {
     const app = appDir(
       { 'app.mjs': `import Koa from 'koa';\nconst app = new Koa();\napp.use((ctx) => { ctx.body = 'koa'; });\napp.listen(3000);\n` },
       { nodeModules: true },
