@@ -18,7 +18,10 @@ usage:
 
 options:
   --api-url URL       service URL (env API_BASE_URL, default http://localhost:8001); repeat for several
-  --module NAME       module to reload (repeatable)
+  --module NAME       module to reload (repeatable; on the old server: one
+                      POST {prefix}/reload/NAME each, in order)
+  --advisory-check NAME  a server check shown but not failing verification
+                      (repeatable), e.g. worker_sync on the old server
   --dir DIR           directory to watch (repeatable; default server/ src/ services/)
   --cooldown SECONDS  minimum time between two reloads (default 5)
   --config FILE       config file (default hot-reload.config.json, or "hotReload" in package.json)
@@ -34,7 +37,8 @@ options:
   -V, --version       print the version
 
 exit codes: 0 ok · 1 reload or verification failed · 2 usage or config error
-            3 service unreachable · 4 rollback failed
+            3 service unreachable · 4 a rollback was needed or asked for and the
+            service is not back in a verified state (in every mode)
 
 docs: docs/cli.md
 `;

@@ -1,6 +1,7 @@
 // The CLI entry (bin/auto-hot-reload.js calls run). Parses argv, loads the config, drives
 // the engine for one command or watch mode, prints results, and maps them to exit codes:
-// 0 ok · 1 reload/verification failed · 2 usage/config · 3 unreachable · 4 rollback failed.
+// 0 ok · 1 reload/verification failed · 2 usage/config · 3 unreachable · 4 a rollback was
+// needed or asked for and the service is not back in a verified state.
 import path from 'node:path';
 import type { StoreApi } from 'zustand/vanilla';
 import { isConfigError } from '../config/errors.js';
