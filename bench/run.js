@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the benchmarks, prints one table per benchmark with the tools side by side, and
 // writes bench/RESULTS.md.
-//   node bench/run.js [--quick] [--only latency,availability,memory,watcher,batching,overhead] [--no-snapshot]
+//   node bench/run.js [--quick] [--only latency,availability,memory,watcher,batching,overhead,adopted] [--no-snapshot]
 // (`npm run bench` builds first; run `npm run build` before calling this directly.)
 // With --only, the other benchmarks' sections of RESULTS.md are kept as they were.
 // The built package (bin/, dist/) is copied to a temp dir first and measured from there,
@@ -17,7 +17,7 @@ import { snapshotPackage } from './lib/snapshot.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const RESULTS = path.join(here, 'RESULTS.md');
-const ORDER = ['latency', 'availability', 'memory', 'watcher', 'batching', 'overhead'];
+const ORDER = ['latency', 'availability', 'memory', 'watcher', 'batching', 'overhead', 'adopted'];
 
 function parseArgs(argv) {
   const opts = { quick: false, only: ORDER, snapshot: true };
@@ -86,7 +86,7 @@ function writeResults(sections, opts, startedAt, loadBefore) {
     `- machine: nproc ${m.nproc}, ${m.cpu}, ${m.memGiB} GiB RAM, ${m.os}`,
     `- node: ${m.node}`,
     `- load average (1/5/15 min) at start: ${loadBefore}, at end: ${load()} — other work on the machine shows up here; latency and throughput numbers are sensitive to it`,
-    `- reproduce: \`${cmd}\` (all benchmarks), or \`node bench/run.js [--quick] --only latency,availability,memory,watcher,batching,overhead\` after \`npm run build\`; each script also runs alone, e.g. \`node bench/latency.js --quick\``,
+    `- reproduce: \`${cmd}\` (all benchmarks), or \`node bench/run.js [--quick] --only latency,availability,memory,watcher,batching,overhead,adopted\` after \`npm run build\`; each script also runs alone, e.g. \`node bench/latency.js --quick\``,
     '',
   ].join('\n');
   const body = ORDER.filter((n) => sections[n]).map((n) => sections[n]).join('\n\n');
@@ -102,7 +102,7 @@ async function main() {
     process.exit(2);
   }
   if (opts.help) {
-    process.stdout.write('usage: node bench/run.js [--quick] [--only latency,availability,memory,watcher,batching,overhead] [--no-snapshot]\n');
+    process.stdout.write('usage: node bench/run.js [--quick] [--only latency,availability,memory,watcher,batching,overhead,adopted] [--no-snapshot]\n');
     return;
   }
   const startedAt = new Date();

@@ -2,6 +2,7 @@
 // the re-verification (all green again), which hides the check that caused the rollback;
 // the panel then lists the attempt's own checks, failures first, and sums up the
 // re-verification in one line.
+import { isFailure } from '../src/pipeline.js';
 import type { CheckResult, ReloadAttempt } from '../src/types.js';
 import { visibleLine } from '../src/visible.js';
 import { textWidth, wrapLine } from './format.js';
@@ -25,10 +26,11 @@ export interface VerificationView {
   after?: CheckResult[];
 }
 
-const isFailed = (c: CheckResult): boolean => !c.ok && !c.skipped;
+const isFailed = isFailure;
 
+/** Skipped checks and failed advisory ones (shown ⚠) are not counted. */
 export function tally(checks: readonly CheckResult[]): { passed: number; counted: number; failed: number } {
-  const counted = checks.filter((c) => !c.skipped);
+  const counted = checks.filter((c) => !c.skipped && !(c.advisory && !c.ok));
   const failed = counted.filter((c) => !c.ok).length;
   return { passed: counted.length - failed, counted: counted.length, failed };
 }

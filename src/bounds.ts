@@ -47,6 +47,7 @@ export function boundReload(r: ReloadResult): ReloadResult {
     message: clip(r.message),
     reloaded_modules: clipList(r.reloaded_modules),
     failed_modules: clipList(r.failed_modules),
+    ...(r.not_loaded ? { not_loaded: clipList(r.not_loaded) } : {}),
     ...(r.not_reloadable ? { not_reloadable: clipList(r.not_reloadable) } : {}),
     ...(r.error ? { error: boundError(r.error) } : {}),
   };

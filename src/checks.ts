@@ -7,9 +7,15 @@ export function reloadCheck(r: ReloadResult): CheckResult {
   const modules = r.reloaded_modules.length ? ` (${r.reloaded_modules.join(', ')})` : '';
   const failed = r.failed_modules.length ? `; failed: ${r.failed_modules.join(', ')}` : '';
   const detail = r.success
-    ? `${r.message || 'reloaded'}${modules}`
+    ? `${r.message || 'reloaded'}${modules}${notLoaded(r, r.message)}`
     : `${r.error?.message ?? (r.message || 'reload failed')}${failed}`;
   return { name: 'reload', ok: r.success, detail };
+}
+
+/** Saved files no loaded module is: said, unless the server's message says it already. */
+export function notLoaded(r: ReloadResult, already = ''): string {
+  if (!r.not_loaded?.length || already.includes('not loaded by the service')) return '';
+  return `; not loaded by the service: ${r.not_loaded.join(', ')}`;
 }
 
 /** `null` = the server has no verify endpoint (404): one skipped check. */

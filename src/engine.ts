@@ -286,6 +286,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
               request,
               baseline: store.getState().targets[i]?.service ?? null,
               root: config.root,
+              legacy: clients[i].dialect === 'legacy',
               ...(mode === 'trigger' ? { knownStatus: freshStatus(i) } : {}),
             },
             pipelineDeps(i, live(i), attempt.startedAt, setPhase),
@@ -298,6 +299,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
               request,
               baseline: runs[i]?.lastStatus ?? null,
               automatic: true,
+              legacy: clients[i].dialect === 'legacy',
               ...(fromVersion !== undefined ? { fromVersion } : {}),
             },
             pipelineDeps(i, false, attempt.startedAt),
@@ -342,6 +344,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
       versionAfter: undoLead?.state.versionAfter ?? p?.versionAfter,
       ...activatedVersion(p, undoLead),
       ...(p?.reload?.error && !p.reload.success ? { error: p.reload.error } : {}),
+      ...(p?.reload?.failed_modules.length ? { failedModules: p.reload.failed_modules } : {}),
       serverDurationMs: p?.reload?.duration_ms,
       message: fleet || !p ? st.message : undoLead ? `${p.message}; then ${undoLead.state.message}` : p.message,
       checks: p?.checks ?? [],
@@ -363,6 +366,7 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
     return {
       client,
       probes: config.probes,
+      advisoryChecks: config.advisoryChecks,
       clock,
       healthPath: config.endpoints.health,
       log: (entry) => logError(entry, client.target.name, since - OUTPUT_LEAD_MS),
@@ -378,6 +382,8 @@ export function createEngine(config: Config, deps: EngineDeps = {}): Engine {
 
   /** The status before anything changes: only no answer at all makes a target missing. */
   async function checkTarget(i: number): Promise<{ reachable: boolean; version?: number; detail?: string }> {
+    // the old server's status read has a side effect and tells no version: health says it answers
+    if (clients[i].dialect === 'legacy') return clients[i].health().then(() => ({ reachable: true }), (e: unknown) => ({ reachable: false, detail: toFailure(e).message }));
     try {
       const status = await clients[i].status();
       updateTarget(store, i, { service: status, connection: { state: 'connected', checkedAt: clock() } });

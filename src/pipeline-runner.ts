@@ -5,6 +5,7 @@ import { HttpError, isClientError, UnreachableError } from './client/errors.js';
 import { boundCheck, boundReload, boundRollback, boundVerify, clip, MAX_TEXT } from './bounds.js';
 import { healthCheck, noRestartCheck, reloadCheck, serverChecks } from './checks.js';
 import {
+  failedChecks,
   initialPipeline,
   transition,
   type Failure,
@@ -25,6 +26,8 @@ export type ServiceClient = ApiClient;
 export interface RunnerDeps {
   client: ServiceClient;
   probes: readonly Probe[];
+  /** check names shown but never failing verification (Config.advisoryChecks) */
+  advisoryChecks?: readonly string[];
   clock?: () => number;
   healthPath?: string;
   /** every failure, as one error-log entry; a failing log must not fail the run */
@@ -105,9 +108,9 @@ export async function runPipeline(input: PipelineInput, deps: RunnerDeps): Promi
         }
         break;
       case 'verify': {
-        const v = await verifyService(deps, effect.baseline, effect.reload, clock);
+        const v = await verifyService(deps, effect.baseline, effect.reload, clock, effect.readStatus);
         if (v.status) lastStatus = v.status;
-        const failed = v.checks.filter((c) => !c.ok && !c.skipped);
+        const failed = failedChecks(v.checks);
         const detail = failed.length ? `failed: ${failed.map((c) => c.name).join(', ')}` : `${v.checks.length} checks passed`;
         record(effect.stage, failed.length === 0 && !v.unreachable, detail, t0);
         feed({ type: 'verified', ...v });
@@ -138,12 +141,22 @@ export async function runPipeline(input: PipelineInput, deps: RunnerDeps): Promi
   return { state, steps, lastStatus, startedAt, finishedAt: clock() };
 }
 
-/** All verification checks, in the order the UI lists them. Never throws. */
+/** `worker_sync` names the server check `server:worker_sync`; a full check name works too. */
+export function markAdvisory(c: CheckResult, names: readonly string[]): CheckResult {
+  const named = names.some((n) => n === c.name || `server:${n}` === c.name);
+  return named ? { ...c, advisory: true } : c;
+}
+
+/**
+ * All verification checks, in the order the UI lists them. Never throws. `readStatus:
+ * false` skips the status read (the legacy server's has a side effect; one a run is enough).
+ */
 export async function verifyService(
-  deps: Pick<RunnerDeps, 'client' | 'probes' | 'healthPath'>,
+  deps: Pick<RunnerDeps, 'client' | 'probes' | 'healthPath' | 'advisoryChecks'>,
   baseline: Status | null,
   reload: ReloadResult | undefined,
   clock: () => number = Date.now,
+  readStatus = true,
 ): Promise<{ checks: CheckResult[]; status: Status | null; unreachable: boolean; failures: Failure[] }> {
   const { client } = deps;
   const checks: CheckResult[] = [];
@@ -158,7 +171,7 @@ export async function verifyService(
     const t0 = clock();
     const out = await fn();
     const ms = clock() - t0;
-    checks.push(...out.map((c) => boundCheck({ ...c, durationMs: c.durationMs ?? ms })));
+    checks.push(...out.map((c) => markAdvisory(boundCheck({ ...c, durationMs: c.durationMs ?? ms }), deps.advisoryChecks ?? [])));
   };
   if (reload) checks.push(reloadCheck(reload));
 
@@ -172,8 +185,11 @@ export async function verifyService(
   });
 
   let status: Status | null = null;
-  let statusUnreachable = false;
+  let statusUnreachable = !readStatus; // not asked: health alone tells whether it answers
   await timed(async () => {
+    if (!readStatus) {
+      return [{ name: 'no-restart', ok: true, skipped: true, detail: 'the service reports no boot_id, pid or started_at (status read once a run: each read has a side effect there)' }];
+    }
     try {
       status = await client.status();
       return [noRestartCheck(baseline, status)];

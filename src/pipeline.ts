@@ -2,8 +2,10 @@
 // machine (DESIGN.md "What the client does with it"). transition(state, event) returns
 // the next state and the effects to perform; pipeline-runner.ts performs them against one
 // target's ApiClient and feeds the results back. All decisions live here, none in the runner.
+import { notLoaded } from './checks.js';
 import { listTotal } from './bounds.js';
-import type { ReloadRequest, ReloadResult, RollbackRequest, RollbackResponse, Status } from './protocol.js';
+import { reloadCheck } from './checks.js';
+import { isLegacyStatus, type ReloadRequest, type ReloadResult, type RollbackRequest, type RollbackResponse, type Status } from './protocol.js';
 import type { CheckResult, ErrorEntry, ExitCode, ReloadOutcome } from './types.js';
 
 export type PipelineMode = 'trigger' | 'verify' | 'rollback';
@@ -32,11 +34,14 @@ export interface PipelineInput {
   knownStatus?: Status;
   /** the project root: a load error's absolute file inside it is shown relative to it */
   root?: string;
-  /**
-   * rollback mode: an automatic rollback (a fleet undoing a target that activated): a
-   * re-verify that still fails then needs a human (rollback-failed, exit 4), as after a trigger
-   */
+  /** rollback mode: an automatic rollback (a fleet undoing a target that activated) */
   automatic?: boolean;
+  /**
+   * the target is known to speak the legacy dialect (the old server): its status read has a
+   * side effect and tells no version, so no status is read before a reload or rollback, and
+   * at most one per run
+   */
+  legacy?: boolean;
 }
 
 export type Stage = 'status-before' | 'triggering' | 'verifying' | 'rolling-back' | 'reverifying' | 'done';
@@ -59,6 +64,10 @@ export interface PipelineState {
   readonly message: string;
   /** the reload request failed: without an answer (not `http`) it may still have activated */
   readonly reloadFailure?: Failure;
+  /** legacy dialect: known before the run, or seen in its first status */
+  readonly legacy: boolean;
+  /** status reads this run made (the legacy server gets at most one) */
+  readonly statusReads: number;
 }
 
 export type PipelineEvent =
@@ -77,7 +86,8 @@ export type LogEntry = Omit<ErrorEntry, 'time' | 'target'>;
 export type PipelineEffect =
   | { type: 'getStatus' }
   | { type: 'reload'; request: ReloadRequest }
-  | { type: 'verify'; stage: 'verify' | 'reverify'; baseline: Status | null; reload?: ReloadResult }
+  /** `readStatus: false`: the no-restart check is skipped instead of reading status */
+  | { type: 'verify'; stage: 'verify' | 'reverify'; baseline: Status | null; reload?: ReloadResult; readStatus: boolean }
   | { type: 'rollback'; request: RollbackRequest }
   | { type: 'logError'; entry: LogEntry }
   | { type: 'done' };
@@ -93,28 +103,46 @@ export function initialPipeline(input: PipelineInput): PipelineState {
     reverifyChecks: [],
     restartDetected: false,
     message: '',
+    legacy: input.legacy ?? false,
+    statusReads: 0,
   };
 }
 
-/** A check failed when it ran and did not pass; skipped checks never fail. */
-export const failedChecks = (checks: readonly CheckResult[]) => checks.filter((c) => !c.ok && !c.skipped);
+/** A check failed when it ran and did not pass; skipped and advisory checks never fail. */
+export const failedChecks = (checks: readonly CheckResult[]) => checks.filter(isFailure);
+
+/** The one rule for "this check fails verification" (output and TUI use it too). */
+export const isFailure = (c: CheckResult): boolean => !c.ok && !c.skipped && !c.advisory;
 
 /** The old server answers no version information at all: roll back as the old script did. */
 const noVersionInfo = (r: ReloadResult) =>
   r.version === undefined && r.activated === undefined && r.previous_version === undefined;
 
-/** Did this reload start serving a new version (as far as the answer tells)? */
+/**
+ * Did this reload start serving a new version (as far as the answer tells)? Without
+ * version information: when it succeeded, or failed with some modules reloaded (the old
+ * server reloads reloader by reloader: `success:false` can leave half the code new).
+ */
 export const activatedNewVersion = (r: ReloadResult | undefined): boolean =>
-  r !== undefined && (r.activated === true || (r.success && noVersionInfo(r)));
+  r !== undefined && (r.activated === true || (noVersionInfo(r) && (r.success || r.reloaded_modules.length > 0)));
+
+/** Verify effect: the legacy server's status is read at most once a run (each read has a side effect). */
+const verifyEffect = (s: PipelineState, stage: 'verify' | 'reverify', baseline: Status | null, reload?: ReloadResult): PipelineEffect => ({
+  type: 'verify',
+  stage,
+  baseline,
+  ...(reload ? { reload } : {}),
+  readStatus: !(s.legacy && s.statusReads > 0),
+});
 
 export function transition(s: PipelineState, e: PipelineEvent): Step {
   const files = s.input.request.files ?? [];
   switch (e.type) {
     case 'start':
-      if (s.input.mode === 'verify') {
-        return [s, [{ type: 'verify', stage: 'verify', baseline: s.input.baseline }]];
-      }
-      if (s.input.mode === 'trigger' && s.input.knownStatus) return transition(s, { type: 'status', status: s.input.knownStatus });
+      if (s.input.mode === 'verify') return [s, [verifyEffect(s, 'verify', s.input.baseline)]];
+      if (s.input.mode === 'trigger' && s.input.knownStatus) return afterStatusBefore(s, s.input.knownStatus);
+      // the legacy server's status tells nothing to compare and consumes its "changed" flag
+      if (s.legacy) return afterStatusBefore(s, s.input.baseline);
       return [s, [{ type: 'getStatus' }]];
 
     case 'status':
@@ -125,14 +153,8 @@ export function transition(s: PipelineState, e: PipelineEvent): Step {
         ]);
       }
       // a missing or odd status endpoint is not fatal: old servers may not have one
-      const before = e.type === 'status' ? e.status : null;
-      const next: PipelineState = { ...s, before, versionBefore: before?.version };
-      if (s.input.mode === 'rollback') {
-        const from = s.input.fromVersion ?? before?.version;
-        const request: RollbackRequest = from !== undefined ? { from_version: from } : {};
-        return [{ ...next, stage: 'rolling-back' }, [{ type: 'rollback', request }]];
-      }
-      return [{ ...next, stage: 'triggering' }, [{ type: 'reload', request: s.input.request }]];
+      if (e.type === 'statusFailed') return afterStatusBefore(s, null);
+      return afterStatusBefore({ ...s, statusReads: s.statusReads + 1, legacy: s.legacy || isLegacyStatus(e.status) }, e.status);
     }
 
     case 'reloadFailed': {
@@ -153,25 +175,30 @@ export function transition(s: PipelineState, e: PipelineEvent): Step {
       };
       if (!r.success && r.activated !== true) {
         const message = r.error?.message ?? (r.message || 'reload failed');
-        return finish(next, 'failed', `reload failed: ${withLocation(message, r, s.input.root)}`, [
-          {
-            type: 'logError',
-            entry: {
-              kind: 'reload',
-              message,
-              files,
-              version: r.version,
-              ...(r.error ? { detail: { file: r.error.file, line: r.error.line, column: r.error.column, stack: r.error.stack } } : {}),
-              ...(r.failed_modules.length ? { bodyExcerpt: `failed modules: ${r.failed_modules.join(', ')}` } : {}),
-            },
+        const failedWhat = r.failed_modules.length ? `failed ${s.legacy ? 'reloaders' : 'modules'}: ${r.failed_modules.join(', ')}` : '';
+        // the agent's load error already names its module and location; the old server's names reloaders only
+        const named = s.legacy && failedWhat && !message.includes(failedWhat) ? ` (${failedWhat})` : '';
+        const log: PipelineEffect = {
+          type: 'logError',
+          entry: {
+            kind: 'reload',
+            message,
+            files,
+            version: r.version,
+            ...(r.error ? { detail: { file: r.error.file, line: r.error.line, column: r.error.column, stack: r.error.stack } } : {}),
+            ...(failedWhat ? { bodyExcerpt: failedWhat } : {}),
           },
-        ]);
+        };
+        const summary = `reload failed: ${withLocation(message, r, s.input.root)}${named}`;
+        // a server without versions that reloaded some of it: the code is half new — undo it
+        // (its reload check is the attempt's own verdict: what the re-verify after the rollback is set against)
+        if (s.input.verify && activatedNewVersion(r)) {
+          return [{ ...next, stage: 'rolling-back', message: summary, checks: [reloadCheck(r)] }, [log, { type: 'rollback', request: {} }]];
+        }
+        return finish(next, 'failed', summary, [log]);
       }
       if (!s.input.verify) return finish(next, 'ok', reloadedMessage(r), []);
-      return [
-        { ...next, stage: 'verifying' },
-        [{ type: 'verify', stage: 'verify', baseline: s.before ?? s.input.baseline, reload: r }],
-      ];
+      return [{ ...next, stage: 'verifying' }, [verifyEffect(s, 'verify', s.before ?? s.input.baseline, r)]];
     }
 
     case 'verified':
@@ -189,7 +216,7 @@ export function transition(s: PipelineState, e: PipelineEvent): Step {
       };
       // a restart cannot be rolled back: the re-verify asks whether the rollback kept the
       // process that verification saw, so it compares with that status when there is one
-      return [next, [{ type: 'verify', stage: 'reverify', baseline: s.after ?? s.before ?? s.input.baseline }]];
+      return [next, [verifyEffect(s, 'reverify', s.after ?? s.before ?? s.input.baseline)]];
     }
 
     case 'rollbackFailed':
@@ -197,7 +224,23 @@ export function transition(s: PipelineState, e: PipelineEvent): Step {
   }
 }
 
-function afterVerify(s: PipelineState, e: Extract<PipelineEvent, { type: 'verified' }>): Step {
+/** The status before the reload or rollback is known (read, given, or not to be read): act. */
+function afterStatusBefore(s: PipelineState, before: Status | null): Step {
+  const next: PipelineState = { ...s, before, versionBefore: before?.version };
+  if (s.input.mode === 'rollback') {
+    const from = s.input.fromVersion ?? before?.version;
+    const request: RollbackRequest = from !== undefined ? { from_version: from } : {};
+    return [{ ...next, stage: 'rolling-back' }, [{ type: 'rollback', request }]];
+  }
+  return [{ ...next, stage: 'triggering' }, [{ type: 'reload', request: s.input.request }]];
+}
+
+/** A verification's status counts as a read and may reveal the legacy dialect. */
+const sawStatus = (s: PipelineState, status: Status | null): PipelineState =>
+  status ? { ...s, statusReads: s.statusReads + 1, legacy: s.legacy || isLegacyStatus(status) } : s;
+
+function afterVerify(s0: PipelineState, e: Extract<PipelineEvent, { type: 'verified' }>): Step {
+  const s = sawStatus(s0, e.status);
   const restartDetected = e.checks.some((c) => c.name === 'no-restart' && !c.ok && !c.skipped);
   const next: PipelineState = {
     ...s,
@@ -213,7 +256,9 @@ function afterVerify(s: PipelineState, e: Extract<PipelineEvent, { type: 'verifi
   }
   const failed = failedChecks(e.checks);
   if (failed.length === 0) {
-    const message = s.input.mode === 'verify' ? `all ${e.checks.length} checks passed` : `${reloadedMessage(s.reload)}, verified`;
+    const advisory = e.checks.filter((c) => c.advisory && !c.ok && !c.skipped).length;
+    const aside = advisory ? ` (${advisory} advisory failing)` : '';
+    const message = s.input.mode === 'verify' ? `all ${e.checks.length - advisory} checks passed${aside}` : `${reloadedMessage(s.reload)}, verified${aside}`;
     return finish(next, 'ok', message, []);
   }
   const summary = failed.map((c) => `${c.name} (${c.detail})`).join('; ');
@@ -230,7 +275,8 @@ function afterVerify(s: PipelineState, e: Extract<PipelineEvent, { type: 'verifi
   return [{ ...next, stage: 'rolling-back', message: `verification failed: ${summary}` }, [log, { type: 'rollback', request }]];
 }
 
-function afterReverify(s: PipelineState, e: Extract<PipelineEvent, { type: 'verified' }>): Step {
+function afterReverify(s0: PipelineState, e: Extract<PipelineEvent, { type: 'verified' }>): Step {
+  const s = sawStatus(s0, e.status);
   const next: PipelineState = { ...s, reverifyChecks: e.checks, versionAfter: e.status?.version ?? s.versionAfter };
   const failed = failedChecks(e.checks);
   const rolledTo = next.versionAfter !== undefined ? ` to version ${next.versionAfter}` : '';
@@ -239,7 +285,9 @@ function afterReverify(s: PipelineState, e: Extract<PipelineEvent, { type: 'veri
     return finish(next, 'rolled-back', message, []);
   }
   const summary = e.unreachable ? 'service unreachable' : failed.map((c) => `${c.name} (${c.detail})`).join('; ');
-  const message = `rolled back${rolledTo}, but verification still fails: ${summary}`;
+  // after a trigger: why it was rolled back first, as when the rollback verifies
+  const why = s.input.mode === 'trigger' && s.message ? `${s.message}; ` : '';
+  const message = `${why}rolled back${rolledTo}, but verification still fails: ${summary}`;
   const entry: LogEntry = {
     kind: 'verify',
     message,
@@ -248,10 +296,9 @@ function afterReverify(s: PipelineState, e: Extract<PipelineEvent, { type: 'veri
     ...httpOf(e.failures, failed),
     detail: { checks: failed },
   };
-  // after an automatic rollback a still-broken service needs a human (exit 4);
-  // an explicit --rollback that worked but does not verify is a verification failure (exit 1)
-  const outcome: ReloadOutcome = s.input.mode === 'rollback' && !s.input.automatic ? 'failed' : 'rollback-failed';
-  return finish(next, outcome, message, [{ type: 'logError', entry }]);
+  // one meaning of exit 4 in every mode: a rollback was needed or asked for, and the
+  // service is not back in a verified state
+  return finish(next, 'rollback-failed', message, [{ type: 'logError', entry }]);
 }
 
 function rollbackFailed(s: PipelineState, reason: string, extra: Pick<LogEntry, 'httpStatus' | 'bodyExcerpt'>): Step {
@@ -332,5 +379,5 @@ function reloadedMessage(r: ReloadResult | undefined): string {
   const n = listTotal(r.reloaded_modules); // the list may have been clipped (bounds.ts)
   const v = r.activated && r.version !== undefined ? ` → version ${r.version}` : '';
   const stale = r.not_reloadable?.length ? `; loaded by Node, not reloadable: ${r.not_reloadable.join(', ')} (restart the service to run them)` : '';
-  return `reloaded ${n} module${n === 1 ? '' : 's'}${v}${stale}`;
+  return `reloaded ${n} module${n === 1 ? '' : 's'}${v}${notLoaded(r)}${stale}`;
 }

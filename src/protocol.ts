@@ -58,6 +58,18 @@ export interface Status {
    * cooldown). Watch mode reloads them when it starts. Absent from foreign servers.
    */
   stale_files?: string[];
+  /** the old server (HiFate-bazi): its own reload loop's interval, in seconds */
+  interval?: number;
+  /** the old server: per-reloader versions; `changed` is consumed by every status read there */
+  versions?: Record<string, ReloaderVersion>;
+  /** the old server: how many files its file monitor watches */
+  file_monitor?: { monitored_files?: number; changed_files?: number };
+}
+
+export interface ReloaderVersion {
+  current?: number;
+  cached?: number;
+  changed?: boolean;
 }
 
 export interface StatusResponse {
@@ -75,6 +87,8 @@ export interface ReloadResult {
   activated?: boolean;
   duration_ms?: number;
   error?: ReloadErrorInfo;
+  /** `files` hints that name no module the service has loaded (a config file read with fs, a template) */
+  not_loaded?: string[];
   /** changed files the process loaded through Node itself (third-party packages): stale until a restart */
   not_reloadable?: string[];
 }
@@ -102,6 +116,26 @@ export interface ErrorBody {
 }
 
 // ---- lenient schemas for what the client receives --------------------------------
+
+const MAX_DEPTH = 64;
+
+/**
+ * `null` in a field means the field is absent (DESIGN.md; the old server sends `null` for
+ * every optional field: ../shared/seed-server-wire/). Applied once, to a whole answer,
+ * before its schema sees it: no field needs to say `.nullable()`. Elements of lists stay
+ * as they are (`[null]` is a wrong element, not an absent one). Deeper than MAX_DEPTH is
+ * left alone: no answer of ours is that deep, and the schema then reports what it finds.
+ */
+export function withoutNulls(v: unknown, depth = 0): unknown {
+  if (depth > MAX_DEPTH || v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map((x) => (x !== null && typeof x === 'object' ? withoutNulls(x, depth + 1) : x));
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (x !== null) out[k] = withoutNulls(x, depth + 1);
+  return out;
+}
+
+/** A response schema that reads `null` as absent (see withoutNulls). */
+const answer = <S extends z.ZodType>(schema: S) => z.preprocess((v) => withoutNulls(v), schema);
 
 const optNum = z.number().finite().optional();
 /** versions count activated reloads: whole numbers from 0 (a fraction or -1 is a broken server) */
@@ -145,30 +179,38 @@ export const statusSchema = z.object({
     .nullable()
     .optional()
     .transform((v) => v ?? undefined),
+  interval: optNum,
+  versions: z
+    .record(z.string(), z.object({ current: optNum, cached: optNum, changed: z.boolean().optional() }))
+    .optional(),
+  file_monitor: z.object({ monitored_files: optNum, changed_files: optNum }).optional(),
 });
 
 /**
- * `{success, status: Status}`; the old server sometimes nests the status one level
- * deeper (`status.status`) or answers the fields at the top level. All are accepted.
+ * The old server's dialect (HiFate-bazi): a status without `version` and `agent`. Its
+ * status read has a side effect (it consumes the server's "changed" flag), it has no
+ * version to roll back to, and it offers `POST {prefix}/reload/{module}`.
  */
-export const statusResponseSchema = z
-  .object({ success: z.boolean().optional(), status: z.unknown().optional() })
-  .passthrough()
-  .transform((raw, ctx) => {
-    let candidate: unknown = raw.status ?? raw;
-    if (candidate && typeof candidate === 'object' && 'status' in candidate) {
-      const inner = (candidate as { status: unknown }).status;
-      if (inner && typeof inner === 'object') candidate = inner;
-    }
-    const parsed = statusSchema.safeParse(typeof candidate === 'object' && candidate !== null ? candidate : {});
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: ['status', ...issue.path] } as never);
-      return z.NEVER;
-    }
-    return { success: raw.success ?? true, status: parsed.data };
-  });
+export const isLegacyStatus = (s: Status): boolean => s.version === undefined && s.agent === undefined;
 
-export const reloadResultSchema = z.object({
+/** `{success, status: Status}`; a status answered at the top level is accepted too. */
+export const statusResponseSchema = answer(
+  z
+    .object({ success: z.boolean().optional(), status: z.unknown().optional() })
+    .passthrough()
+    .transform((raw, ctx) => {
+      const candidate: unknown = raw.status !== undefined && typeof raw.status === 'object' ? raw.status : raw;
+      const parsed = statusSchema.safeParse(candidate);
+      if (!parsed.success) {
+        const inner = candidate === raw ? [] : ['status'];
+        for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: [...inner, ...issue.path] } as never);
+        return z.NEVER;
+      }
+      return { success: raw.success ?? true, status: parsed.data };
+    }),
+);
+
+export const reloadResultSchema = answer(z.object({
   success: z.boolean(),
   message: z.string().optional().default(''),
   reloaded_modules: strList,
@@ -178,10 +220,11 @@ export const reloadResultSchema = z.object({
   activated: z.boolean().optional(),
   duration_ms: optNum,
   error: reloadErrorInfoSchema.optional(),
+  not_loaded: z.array(z.string()).optional(),
   not_reloadable: z.array(z.string()).optional(),
-});
+}));
 
-export const verifyResponseSchema = z.object({
+export const verifyResponseSchema = answer(z.object({
   success: z.boolean(),
   checks: z
     .record(
@@ -194,13 +237,13 @@ export const verifyResponseSchema = z.object({
     )
     .optional()
     .default({}),
-});
+}));
 
-export const rollbackResponseSchema = z.object({
+export const rollbackResponseSchema = answer(z.object({
   success: z.boolean(),
   message: z.string().optional().default(''),
   version: optVersion,
   rolled_back_from: optVersion,
-});
+}));
 
 export const errorBodySchema = z.object({ message: z.string() }).passthrough();

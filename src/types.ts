@@ -28,6 +28,8 @@ export interface Endpoints {
   reload: string; // default {prefix}/reload-all
   verify: string; // default {prefix}/verify
   rollback: string; // default {prefix}/rollback
+  /** the old server's one-reloader route, `{module}` replaced (default {prefix}/reload/{module}) */
+  reloadModule?: string;
 }
 
 export interface Timeouts {
@@ -50,6 +52,8 @@ export interface Config {
   readonly timeouts: Readonly<Timeouts>;
   readonly endpoints: Readonly<Endpoints>;
   readonly probes: readonly Probe[];
+  /** check names (`worker_sync` or `server:worker_sync`) shown but never failing verification */
+  readonly advisoryChecks: readonly string[];
   readonly logDir: string; // absolute
   readonly verify: boolean; // verify after trigger (default true)
   readonly strategy: Strategy;
@@ -72,6 +76,11 @@ export interface Connection {
   checkedAt?: number;
   /** connected, but the status endpoint answered 404 (no versions, no restart detection) */
   noStatusEndpoint?: boolean;
+  /**
+   * epoch ms a run started that the service is still busy with: a poll timed out while it
+   * was in flight (the old server answers nothing while it reloads). Busy, not lost.
+   */
+  busySince?: number;
 }
 
 export type ChangeKind = 'add' | 'change' | 'unlink';
@@ -87,6 +96,8 @@ export interface CheckResult {
   name: string;
   ok: boolean;
   skipped?: boolean;
+  /** named in advisoryChecks: run and shown (⚠ when it fails) but never fails verification */
+  advisory?: boolean;
   detail: string;
   durationMs?: number;
   /** a failed probe: the HTTP status it got and the start of the body (bounded, raw: sanitize to show) */
@@ -126,6 +137,8 @@ export interface ReloadAttempt {
   versionActivated?: number;
   /** why the reload failed to load, with its location, as the service reported it (bounded) */
   error?: ReloadErrorInfo;
+  /** what the service named as failed: modules (the agent) or reloaders (the old server) */
+  failedModules?: string[];
   durationMs?: number; // wall time of the whole attempt
   serverDurationMs?: number; // the agent's duration_ms
   message: string;

@@ -328,3 +328,28 @@ describe('reload', () => {
     expect((await get()).body).toEqual({ greeting: 'w1000', hits: 1 });
   });
 });
+
+describe('.mjs and .mts modules import as under node', () => {
+  it('a default import is the default export (local ESM, a CommonJS package), named imports too, before and after a reload', async () => {
+    await start(
+      {
+        'app.mjs': `import word, { n } from './word.mjs';
+import size from './size.mts';
+import express from 'express';
+export default function (req, res) {
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify({ word, n, size, express: typeof express, router: typeof express.Router }));
+}
+`,
+        'word.mjs': `export default 'one';\nexport const n = 1;\n`,
+        'size.mts': `const size: number = 10;\nexport default size;\n`,
+      },
+      'app.mjs',
+      { nodeModules: true },
+    );
+    expect((await get()).body).toEqual({ word: 'one', n: 1, size: 10, express: 'function', router: 'function' });
+    app.write('word.mjs', `export default 'two';\nexport const n = 2;\n`);
+    expect((await reload()).body.activated).toBe(true);
+    expect((await get()).body).toEqual({ word: 'two', n: 2, size: 10, express: 'function', router: 'function' });
+  });
+});

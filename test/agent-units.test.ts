@@ -122,6 +122,10 @@ describe('serve arguments', () => {
     expect(parseServeArgs(['app.js'], {})).toEqual({
       file: 'app.js',
       port: 8001,
+      portGiven: false,
+      appArgs: [],
+      readyTimeoutMs: 10_000,
+      graceMs: 10_000,
       host: '127.0.0.1',
       token: undefined,
       keep: 5,
@@ -129,6 +133,11 @@ describe('serve arguments', () => {
       allowOrigins: [],
       allowHosts: ['127.0.0.1'],
     });
+    // what follows `--` is the app's own argv, untouched
+    expect(parseServeArgs(['app.js', '--port', '3000', '--ready-timeout', '2.5', '--grace=1', '--', '--port', 'x'], {})).toMatchObject({
+      port: 3000, portGiven: true, readyTimeoutMs: 2500, graceMs: 1000, appArgs: ['--port', 'x'],
+    });
+    expect(() => parseServeArgs(['app.js', '--grace', '0'], {})).toThrow('--grace: expected a number of seconds above 0, up to 3600, got "0"');
     expect(parseServeArgs(['--port=0', 'app.ts', '--keep', '2', '--token', 't'], {})).toMatchObject({ file: 'app.ts', port: 0, keep: 2, token: 't' });
     expect(parseServeArgs(['app.js', '--host', '0.0.0.0'], { HOT_RELOAD_TOKEN: 'env' })).toMatchObject({ host: '0.0.0.0', token: 'env' });
     // an IPv6 literal with brackets, as in a URL; the bound host is an accepted Host, a wildcard is not

@@ -1,4 +1,4 @@
-// The real CLI process against the fake service, in both dialects.
+// The real CLI process against the fake protocol-v1 service (the seed's old server: seed-cli.test.ts).
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -216,34 +216,7 @@ describe('several --api-url targets', () => {
   });
 });
 
-describe('--trigger against the old server', () => {
-  it('succeeds without versions; verify is skipped as absent (exit 0)', async () => {
-    const s = await setup('old');
-    const r = await cli(['--trigger']);
-    expect(r.code).toBe(0);
-    expect(s.callsTo('rollback')).toHaveLength(0);
-    expect(r.stdout).toContain('– server — skipped');
-    expect(r.stdout).toContain('✔ probe:greeting');
-  });
-
-  it('does not roll back a failed reload (500 {success:false}) (exit 1)', async () => {
-    const s = await setup('old');
-    s.script('reload', { do: 'fail', message: 'ImportError: no module x' });
-    const r = await cli(['--trigger']);
-    expect(r.code).toBe(1);
-    expect(s.callsTo('rollback')).toHaveLength(0);
-    expect(r.stdout).toContain('ImportError: no module x');
-  });
-
-  it('rolls back without from_version when a probe fails (exit 1)', async () => {
-    const s = await setup('old');
-    s.script('reload', { do: 'activate-broken' });
-    const r = await cli(['--trigger']);
-    expect(r.code).toBe(1);
-    expect(s.callsTo('rollback').map((c) => c.body)).toEqual([{}]);
-    expect(r.stdout).toContain('✖ probe:greeting — expected 200, got 500');
-  });
-});
+// the seed's old server: test/seed-cli.test.ts
 
 describe('unreachable and usage errors', () => {
   it('exits 3 quickly when nothing listens, without waiting for the timeout', async () => {
@@ -280,10 +253,12 @@ describe('unreachable and usage errors', () => {
   it('prints help matching the CLI contract and the package version', async () => {
     const h = await cli(['--help']);
     expect(h.code).toBe(0);
-    for (const flag of ['--trigger', '--no-verify', '--verify', '--rollback', 'serve FILE', 'install-hook [--uninstall]', 'demo', '--api-url', '--module', '--dir', '--cooldown', '--config', '--token', '--json', '--no-tui', '--log-dir']) {
+    for (const flag of ['--trigger', '--no-verify', '--verify', '--rollback', 'serve FILE', 'dev FILE [-- ARGS]', 'install-hook [--uninstall]', 'demo', '--api-url', '--module', '--dir', '--cooldown', '--config', '--token', '--json', '--no-tui', '--log-dir']) {
       expect(h.stdout).toContain(flag);
     }
-    expect(h.stdout).toContain('3 service unreachable · 4 rollback failed');
+    expect(h.stdout).toContain('--advisory-check NAME');
+    expect(h.stdout).toContain('3 service unreachable · 4 a rollback was needed or asked for and the');
+    expect(h.stdout).toContain('service is not back in a verified state (in every mode)');
     const v = await cli(['-V']);
     expect(v.stdout).toBe('0.1.0\n');
   });

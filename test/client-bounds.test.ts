@@ -153,7 +153,7 @@ describe('versions are whole numbers from 0', () => {
       const { url } = await serve((_req, res) => json(res, body));
       const err = await createClient({ name: 'a', apiUrl: url }, cfg()).status().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(InvalidResponseError);
-      expect((err as InvalidResponseError).problem).toMatch(new RegExp(`^wrong shape: ${where.replace(/\./g, '\\.')}: `));
+      expect((err as InvalidResponseError).problem).toMatch(new RegExp(`^wrong shape: field "${where.replace(/\./g, '\\.')}": `));
     });
   }
 
@@ -164,7 +164,7 @@ describe('versions are whole numbers from 0', () => {
         : json(res, { success: true, message: 'ok', version: 1, rolled_back_from: 2.5 }),
     );
     const c = createClient({ name: 'a', apiUrl: url }, cfg());
-    expect(((await c.reload({}).catch((e: unknown) => e)) as InvalidResponseError).problem).toMatch(/^wrong shape: version: /);
-    expect(((await c.rollback({}).catch((e: unknown) => e)) as InvalidResponseError).problem).toMatch(/^wrong shape: rolled_back_from: /);
+    expect(((await c.reload({}).catch((e: unknown) => e)) as InvalidResponseError).problem).toMatch(/^wrong shape: field "version": /);
+    expect(((await c.rollback({}).catch((e: unknown) => e)) as InvalidResponseError).problem).toMatch(/^wrong shape: field "rolled_back_from": /);
   });
 });

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/config/errors.js';
 import { loadConfig } from '../src/config/load.js';
 import { defaultLayer, mergeConfig } from '../src/config/merge.js';
+import { parseCli } from '../src/cli/args.js';
 
 const errorOf = (f: () => unknown): ConfigError => {
   try {
@@ -36,8 +37,10 @@ describe('mergeConfig (pure)', () => {
         reload: '/api/v1/hot-reload/reload-all',
         verify: '/api/v1/hot-reload/verify',
         rollback: '/api/v1/hot-reload/rollback',
+        reloadModule: '/api/v1/hot-reload/reload/{module}',
       },
       probes: [],
+      advisoryChecks: [],
       logDir: '/proj/logs/hot_reload_errors',
       verify: true,
       strategy: 'canary',
@@ -101,7 +104,7 @@ describe('mergeConfig (pure)', () => {
       { defaults: defaultLayer(), file: file({ prefix: '/ops/', endpoints: { verify: '/check' }, timeouts: { reload: 120, status: 0.5 }, debounceMs: 10 }) },
       '/p',
     );
-    expect(c.endpoints).toEqual({ health: '/health', status: '/ops/status', reload: '/ops/reload-all', verify: '/check', rollback: '/ops/rollback' });
+    expect(c.endpoints).toEqual({ health: '/health', status: '/ops/status', reload: '/ops/reload-all', verify: '/check', rollback: '/ops/rollback', reloadModule: '/ops/reload/{module}' });
     expect(c.timeouts).toEqual({ reloadMs: 120000, verifyMs: 15000, rollbackMs: 30000, statusMs: 500 });
     expect(c.debounceMs).toBe(10);
   });
@@ -156,6 +159,27 @@ describe('mergeConfig (pure)', () => {
     expect(errorOf(() => mergeConfig({ defaults: defaultLayer(), file: file([1]) }, '/p')).message).toBe(
       'hot-reload.config.json: [1] is not an object (expected a JSON object of settings, e.g. {"cooldown": 5})',
     );
+  });
+});
+
+describe('advisoryChecks and endpoints.reloadModule', () => {
+  it('come from the file, and --advisory-check (repeatable) wins over it', () => {
+    const file = { source: 'hot-reload.config.json', data: { advisoryChecks: ['worker_sync'], endpoints: { reloadModule: '/ops/reload/{module}' } } };
+    const fromFile = mergeConfig({ defaults: defaultLayer(), file }, '/p');
+    expect(fromFile.advisoryChecks).toEqual(['worker_sync']);
+    expect(fromFile.endpoints.reloadModule).toBe('/ops/reload/{module}');
+    const { flags } = parseCli(['--advisory-check', 'mysql', '--advisory-check', 'server:redis']);
+    expect(flags.advisoryCheck).toEqual(['mysql', 'server:redis']);
+    expect(mergeConfig({ defaults: defaultLayer(), file, flags }, '/p').advisoryChecks).toEqual(['mysql', 'server:redis']);
+  });
+
+  it('a bad value names the key, the value and what was expected', () => {
+    const bad = (data: unknown) => () => mergeConfig({ defaults: defaultLayer(), file: { source: 'c.json', data } }, '/p');
+    expect(bad({ advisoryChecks: 'worker_sync' })).toThrow('advisoryChecks: "worker_sync" is not a list (expected a list of check names, e.g. ["worker_sync"]) in c.json');
+    expect(bad({ endpoints: { reloadModule: '/ops/reload' } })).toThrow(
+      'endpoints.reloadModule: "/ops/reload" has no {module} in it (expected a path such as "/api/v1/hot-reload/reload/{module}") in c.json',
+    );
+    expect(() => mergeConfig({ defaults: defaultLayer(), flags: { advisoryCheck: [''] } }, '/p')).toThrow('--advisory-check');
   });
 });
 

@@ -46,11 +46,13 @@ const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
 const BODIES: Record<Exclude<Endpoint, 'health' | 'probe'>, [unknown, boolean][]> = {
   status: [
     [{ success: true, status: { version: 3, boot_id: 'b', pid: 1 } }, true],
-    [{ success: true, status: { status: { version: 3 } } }, true], // the old server's nesting
+    [{ success: true, status: { status: { version: 3 } } }, true], // an unknown field (`status`) is ignored
+    [{ success: true, status: { running: false, interval: 300, versions: { source: { current: 1, cached: 1, changed: false } }, file_monitor: { monitored_files: 0, changed_files: 0 } } }, true], // the old server's
     [{ version: 3, pid: 9 }, true], // flat
     [{}, true],
     [{ success: true, status: { version: '3' } }, false],
-    [{ success: true, status: { pid: null } }, false],
+    [{ success: true, status: { pid: null } }, true], // null is absent
+    [{ success: true, status: { versions: { source: { current: 'x' } } } }, false],
     [{ success: true, status: { versions_kept: 'all' } }, false],
     [{ success: true, status: { last_reload: { error: { message: 5 } } } }, false],
     [{ success: 'yes' }, false],
@@ -64,7 +66,9 @@ const BODIES: Record<Exclude<Endpoint, 'health' | 'probe'>, [unknown, boolean][]
     [{ message: 'no success field' }, false],
     [{ success: 'true' }, false],
     [{ success: true, reloaded_modules: 'a.js' }, false],
-    [{ success: true, version: null }, false],
+    [{ success: true, version: null }, true], // null is absent
+    [{ success: true, message: 'ok', reloaded_modules: null, failed_modules: null }, true], // the old server's success
+    [{ success: true, failed_modules: [null] }, false], // a null element is not an absent field
     [{ success: false, error: { message: 'x', line: 'ten' } }, false],
     [[], false],
     ['reloaded', false],

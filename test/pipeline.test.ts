@@ -16,7 +16,7 @@ afterEach(async () => {
   await Promise.all(services.splice(0).map((s) => s.close()));
 });
 
-async function fake(dialect: 'v1' | 'old') {
+async function fake(dialect: 'v1') {
   const svc = await startFakeService({ dialect });
   services.push(svc);
   return svc;
@@ -74,12 +74,12 @@ describe('pipeline transitions (pure)', () => {
     let [s] = transition(initialPipeline(triggerInput()), { type: 'status', status: { version: 4 } });
     let fx;
     [s, fx] = transition(s, { type: 'reloaded', result: { success: true, message: '', reloaded_modules: ['app'], failed_modules: [], version: 5, previous_version: 4, activated: true } });
-    expect(fx).toEqual([{ type: 'verify', stage: 'verify', baseline: { version: 4 }, reload: s.reload }]);
+    expect(fx).toEqual([{ type: 'verify', stage: 'verify', baseline: { version: 4 }, reload: s.reload, readStatus: true }]);
     [s, fx] = transition(s, { type: 'verified', checks: [{ name: 'health', ok: false, detail: 'HTTP 500' }], status: null, unreachable: false });
     expect(fx.map((f) => f.type)).toEqual(['logError', 'rollback']);
     expect(fx[1]).toEqual({ type: 'rollback', request: { from_version: 5 } });
     [s, fx] = transition(s, { type: 'rolledBack', response: { success: true, message: 'ok', version: 4, rolled_back_from: 5 } });
-    expect(fx).toEqual([{ type: 'verify', stage: 'reverify', baseline: { version: 4 } }]);
+    expect(fx).toEqual([{ type: 'verify', stage: 'reverify', baseline: { version: 4 }, readStatus: true }]);
     [s] = transition(s, { type: 'verified', checks: [{ name: 'health', ok: true, detail: '' }], status: { version: 4 }, unreachable: false });
     expect([s.outcome, s.exitCode, s.versionAfter]).toEqual(['rolled-back', 1, 4]);
   });
@@ -112,7 +112,7 @@ describe('pipeline transitions (pure)', () => {
   it('skipped checks never fail; verify-only mode uses the baseline', () => {
     const input: PipelineInput = { mode: 'verify', verify: true, request: {}, baseline: { boot_id: 'x' } };
     let [s, fx] = transition(initialPipeline(input), { type: 'start' });
-    expect(fx).toEqual([{ type: 'verify', stage: 'verify', baseline: { boot_id: 'x' } }]);
+    expect(fx).toEqual([{ type: 'verify', stage: 'verify', baseline: { boot_id: 'x' }, readStatus: true }]);
     [s] = transition(s, { type: 'verified', checks: [{ name: 'server', ok: true, skipped: true, detail: '' }], status: null, unreachable: false });
     expect([s.outcome, s.exitCode]).toEqual(['ok', 0]);
   });
@@ -128,7 +128,8 @@ describe('pipeline transitions (pure)', () => {
 });
 
 describe('pipeline runner against the fake service', () => {
-  for (const dialect of ['v1', 'old'] as const) {
+  // the seed's old server: test/seed-server.test.ts
+  for (const dialect of ['v1'] as const) {
     it(`${dialect}: a successful reload is verified and ok`, async () => {
       const svc = await fake(dialect);
       const { report, logs } = await run(svc, triggerInput());
@@ -142,12 +143,8 @@ describe('pipeline runner against the fake service', () => {
       expect(svc.callsTo('reload')[0].body).toEqual({ files: ['src/app.js'], modules: ['app'], reason: 'manual' });
       expect(svc.callsTo('rollback')).toHaveLength(0);
       const names = report.state.checks.map((c) => `${c.name}:${c.skipped ? 'skip' : c.ok}`);
-      if (dialect === 'v1') {
-        expect(names).toEqual(['reload:true', 'server:modules_loaded:true', 'server:smoke:true', 'no-restart:true', 'health:true']);
-        expect(report.state.versionAfter).toBe(2);
-      } else {
-        expect(names).toEqual(['reload:true', 'server:skip', 'no-restart:skip', 'health:true']);
-      }
+      expect(names).toEqual(['reload:true', 'server:modules_loaded:true', 'server:smoke:true', 'no-restart:true', 'health:true']);
+      expect(report.state.versionAfter).toBe(2);
       expect(logs).toEqual([]);
     });
 
@@ -172,7 +169,7 @@ describe('pipeline runner against the fake service', () => {
       expect([report.state.outcome, report.state.exitCode]).toEqual(['rolled-back', 1]);
       const rollbacks = svc.callsTo('rollback');
       expect(rollbacks).toHaveLength(1);
-      expect(rollbacks[0].body).toEqual(dialect === 'v1' ? { from_version: 2 } : {});
+      expect(rollbacks[0].body).toEqual({ from_version: 2 });
       expect(report.steps.map((s) => [s.step, s.ok])).toEqual([
         ['status-before', true],
         ['trigger', true],
@@ -183,7 +180,7 @@ describe('pipeline runner against the fake service', () => {
       expect(report.state.checks.find((c) => c.name === 'probe:greeting')?.ok).toBe(false);
       expect(report.state.reverifyChecks.find((c) => c.name === 'probe:greeting')?.ok).toBe(true);
       expect(logs.map((l) => l.kind)).toEqual(['verify']);
-      if (dialect === 'v1') expect(svc.state.version).toBe(1);
+      expect(svc.state.version).toBe(1);
     });
 
     it(`${dialect}: unreachable service → exit 3`, async () => {
@@ -197,7 +194,6 @@ describe('pipeline runner against the fake service', () => {
 
     it(`${dialect}: rollback fails → exit 4`, async () => {
       const svc = await fake(dialect);
-      // the old server has no verify endpoint: a probe is what catches the broken version
       svc.setProbe('GET', '/g', { status: 200, body: 'hello' });
       svc.script('reload', { do: 'activate-broken' });
       svc.script('rollback', { do: 'fail' });
@@ -335,5 +331,63 @@ describe('acceptance-review fixes (pure)', () => {
     expect(clip('abc', 5)).toBe('abc');
     expect(clip('abcdef', 5)).toBe('abcd…');
     expect(clip('x'.repeat(3000))).toHaveLength(500);
+  });
+});
+
+describe('the old server (legacy dialect), pure', () => {
+  const legacyStatus = { running: true, versions: { source: { current: 1 } }, file_monitor: { monitored_files: 46 } };
+  const input = (over: Partial<PipelineInput> = {}): PipelineInput => ({ mode: 'trigger', verify: true, request: { files: ['server/a.py'] }, baseline: null, ...over });
+
+  it('first contact reads status once (the dialect); verification then does not read it again', () => {
+    let [s, fx] = transition(initialPipeline(input()), { type: 'start' });
+    expect(fx).toEqual([{ type: 'getStatus' }]);
+    [s, fx] = transition(s, { type: 'status', status: legacyStatus });
+    expect([s.legacy, s.statusReads]).toEqual([true, 1]);
+    [s, fx] = transition(s, { type: 'reloaded', result: { success: true, message: 'ok', reloaded_modules: ['source'], failed_modules: [] } });
+    expect(fx).toMatchObject([{ type: 'verify', stage: 'verify', readStatus: false }]);
+  });
+
+  it('a known legacy target: no status before the reload, one in its verification, none after a rollback', () => {
+    let [s, fx] = transition(initialPipeline(input({ legacy: true })), { type: 'start' });
+    expect(fx).toEqual([{ type: 'reload', request: { files: ['server/a.py'] } }]);
+    [s, fx] = transition(s, { type: 'reloaded', result: { success: true, message: '', reloaded_modules: ['source'], failed_modules: [] } });
+    expect(fx).toMatchObject([{ type: 'verify', readStatus: true }]);
+    [s, fx] = transition(s, { type: 'verified', checks: [{ name: 'server:worker_sync', ok: false, detail: 'x' }], status: legacyStatus, unreachable: false });
+    expect(fx.map((f) => f.type)).toEqual(['logError', 'rollback']);
+    expect(fx[1]).toEqual({ type: 'rollback', request: {} });
+    [s, fx] = transition(s, { type: 'rolledBack', response: { success: true, message: '回滚事件已发送' } });
+    expect(fx).toMatchObject([{ type: 'verify', stage: 'reverify', readStatus: false }]);
+    [s] = transition(s, { type: 'verified', checks: [{ name: 'server:worker_sync', ok: false, detail: 'x' }], status: null, unreachable: false });
+    expect([s.outcome, s.exitCode]).toEqual(['rollback-failed', 4]);
+  });
+
+  it('a failed reload that reloaded some reloaders is rolled back at once; with nothing reloaded it is not', () => {
+    const partial = { success: false, message: 'm', reloaded_modules: ['config'], failed_modules: ['rules'] };
+    let [s, fx] = transition(initialPipeline(input({ legacy: true })), { type: 'start' });
+    [s, fx] = transition(s, { type: 'reloaded', result: partial });
+    expect(fx.map((f) => f.type)).toEqual(['logError', 'rollback']);
+    expect(s.message).toBe('reload failed: m (failed reloaders: rules)');
+    expect(s.checks).toEqual([{ name: 'reload', ok: false, detail: 'm; failed: rules' }]);
+    [s] = transition(initialPipeline(input({ legacy: true })), { type: 'start' });
+    [s, fx] = transition(s, { type: 'reloaded', result: { ...partial, reloaded_modules: [] } });
+    expect([s.outcome, s.exitCode, fx.map((f) => f.type)]).toEqual(['failed', 1, ['logError', 'done']]);
+    // --no-verify: no rollback either
+    [s] = transition(initialPipeline(input({ legacy: true, verify: false })), { type: 'start' });
+    [s, fx] = transition(s, { type: 'reloaded', result: partial });
+    expect([s.outcome, s.exitCode]).toEqual(['failed', 1]);
+  });
+
+  it('exit 4 has one meaning: an explicit --rollback that does not verify afterwards is 4, as after a trigger', () => {
+    let [s] = transition(initialPipeline(input({ mode: 'rollback', baseline: { version: 3 } })), { type: 'start' });
+    [s] = transition(s, { type: 'status', status: { version: 3, agent: { name: 'a', version: '1' } } });
+    [s] = transition(s, { type: 'rolledBack', response: { success: true, message: 'ok', version: 2 } });
+    [s] = transition(s, { type: 'verified', checks: [{ name: 'probe:x', ok: false, detail: '500' }], status: null, unreachable: false });
+    expect([s.outcome, s.exitCode]).toEqual(['rollback-failed', 4]);
+  });
+
+  it('an advisory check that fails does not fail verification', () => {
+    let [s] = transition(initialPipeline(input({ mode: 'verify' })), { type: 'start' });
+    [s] = transition(s, { type: 'verified', checks: [{ name: 'server:worker_sync', ok: false, advisory: true, detail: 'x' }, { name: 'health', ok: true, detail: '' }], status: null, unreachable: false });
+    expect([s.outcome, s.exitCode, s.message]).toEqual(['ok', 0, 'all 1 checks passed (1 advisory failing)']);
   });
 });

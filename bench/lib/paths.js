@@ -4,7 +4,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const nodeModules = path.join(repoRoot, 'node_modules');
+// The tools the benchmarks compare against (hot-hook, nodemon, tsx, autocannon, express)
+// are bench/'s own dependencies: `npm run bench` installs them; the default install does not
+// (hot-hook needs Node 22 packages, and none of them is needed to use or test the product).
+export const nodeModules = path.join(repoRoot, 'bench/node_modules');
 // The built package under test: the repo itself, or a frozen copy of bin/ and dist/
 // (run.js --snapshot) so that a rebuild in the work tree cannot change it mid-run.
 export const pkgRoot = process.env.AHR_BENCH_PKG ? path.resolve(process.env.AHR_BENCH_PKG) : repoRoot;

@@ -3,6 +3,7 @@ import { Box } from 'ink';
 import { useContext, useRef } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
+import { isLegacyStatus, type Status } from '../../src/protocol.js';
 import type { EngineStore, TargetView } from '../../src/types.js';
 import { ClockContext } from '../clock.js';
 import { visibleLine } from '../../src/visible.js';
@@ -15,7 +16,12 @@ import { segsText, type Seg } from '../segments.js';
 export function connectionSegs(t: TargetView | undefined, now: number): Seg[] {
   const c = t?.connection;
   if (!c || c.state === 'unknown') return [{ text: '◌ connecting…', color: 'yellow' }];
-  if (c.state === 'connected') return [{ text: c.noStatusEndpoint ? '● connected (no status endpoint)' : '● connected', color: 'green' }];
+  if (c.state === 'connected') {
+    const word: Seg = { text: c.noStatusEndpoint ? '● connected (no status endpoint)' : '● connected', color: 'green' };
+    // a poll timed out during a run: the service is busy with it (the old server answers nothing meanwhile)
+    if (c.busySince !== undefined) return [word, { text: ` · reloading for ${Math.max(0, Math.floor((now - c.busySince) / 1000))}s`, color: 'yellow' }];
+    return [word];
+  }
   // the reason first: it is what a cut line must not lose (the URL is already shown)
   const retry =
     c.retryAt === undefined ? '' : c.retryAt > now ? ` · retry in ${formatSecondsLeft(c.retryAt - now)}` : ' · retrying…';
@@ -31,8 +37,7 @@ export function serviceSegs(t: TargetView | undefined, now: number): Seg[] {
   if (!s && t?.connection.noStatusEndpoint) return [{ text: 'no version information: the service answers no status endpoint', dim: true }];
   if (!s) return [{ text: 'no status yet', dim: true }];
   const connected = t?.connection.state === 'connected';
-  const parts: string[] = [];
-  parts.push(s.version !== undefined ? `v${s.version}` : 'version ?');
+  const parts: string[] = isLegacyStatus(s) ? legacyParts(s) : [s.version !== undefined ? `v${s.version}` : 'version ?'];
   if (s.boot_id) parts.push(`boot ${visibleLine(shortId(String(s.boot_id)))}`);
   if (s.pid !== undefined) parts.push(`pid ${s.pid}`);
   if (s.uptime_ms !== undefined) {
@@ -46,6 +51,17 @@ export function serviceSegs(t: TargetView | undefined, now: number): Seg[] {
   // while disconnected these are old news: say so, and do not pretend they are live
   if (!connected) return [{ text: 'last seen: ', color: 'yellow' }, { text: parts.join(' · '), dim: true }];
   return [{ text: parts.join(' · ') }];
+}
+
+/** The old server reports no version of its own: its reloaders' versions and its file monitor instead. */
+function legacyParts(s: Status): string[] {
+  // reloader names are the server's words: shown, never obeyed
+  const reloaders = Object.entries(s.versions ?? {}).map(([name, v]) => (v.current !== undefined ? `${visibleLine(name)} ${v.current}` : visibleLine(name)));
+  const files = s.file_monitor?.monitored_files;
+  return [
+    ...(reloaders.length ? [`reloaders ${reloaders.join(', ')}`] : ['no version information']),
+    ...(files !== undefined ? [`${files} file${files === 1 ? '' : 's'} monitored`] : []),
+  ];
 }
 
 /**
@@ -80,8 +96,10 @@ export function Header({ store, width }: { store: StoreApi<EngineStore>; width: 
     if (shown.current?.key !== key) shown.current = { key, state };
     return shown.current.state;
   });
-  const retryAt = target?.connection.state === 'disconnected' ? target.connection.retryAt : undefined;
-  const now = useNow(retryAt, 1000);
+  const c = target?.connection;
+  // ticks while a retry counts down, or while the service is busy with a run ("reloading for Ns")
+  const until = c?.state === 'disconnected' ? c.retryAt : c?.busySince !== undefined ? Infinity : undefined;
+  const now = useNow(until, 1000);
   return (
     <Box flexDirection="column">
       <Row width={width} segs={titleLineSegs(target, now, width)} />

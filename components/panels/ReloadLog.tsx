@@ -14,6 +14,7 @@ import { useNow } from '../hooks/useNow.js';
 import { Row } from '../Row.js';
 import { titleSegs, type Seg } from '../segments.js';
 import { OUTCOME_LABEL, PHASE_LABEL, STALE_LABEL } from './outcome.js';
+import { tally } from '../verificationView.js';
 
 /** Files (first one, shortened — its base name when the room is short — and `+N`), else modules, else nothing. */
 export function whatText(a: ReloadAttempt, max: number): string {
@@ -24,9 +25,8 @@ export function whatText(a: ReloadAttempt, max: number): string {
     return (textWidth(first) <= room ? first : shortenPath(first.includes('/') ? baseName(first) : first, room)) + more;
   }
   if (a.kind === 'verify' && a.checks.length) {
-    const failed = a.checks.filter((c) => !c.ok && !c.skipped).length;
-    const counted = a.checks.filter((c) => !c.skipped).length;
-    return `${counted - failed}/${counted} checks`;
+    const t = tally(a.checks); // skipped and failed advisory checks are not counted
+    return `${t.passed}/${t.counted} checks`;
   }
   if (a.modules.length) return visibleLine(a.modules.join(', '));
   if (a.kind === 'rollback') return ''; // its label says it all

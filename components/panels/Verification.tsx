@@ -5,6 +5,7 @@ import { Box } from 'ink';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { StoreApi } from 'zustand/vanilla';
+import { isFailure } from '../../src/pipeline.js';
 import type { CheckResult, ChecksSource, EngineStore, ReloadAttempt } from '../../src/types.js';
 import { padEnd } from '../format.js';
 import { Row } from '../Row.js';
@@ -14,12 +15,14 @@ import { formatClock } from '../format.js';
 import { detailChunks, detailIndent, failuresFirst, nameWidthOf, shownDetail, tally, verificationView } from '../verificationView.js';
 
 function checkSegs(c: CheckResult, nameWidth: number, detail = shownDetail(c)): Seg[] {
-  const mark: Seg = c.skipped ? { text: '–', dim: true } : c.ok ? { text: '✔', color: 'green' } : { text: '✖', color: 'red', bold: true };
+  const failed = isFailure(c);
+  const advisory = !c.ok && !c.skipped && c.advisory; // shown ⚠, never counted as a failure
+  const mark: Seg = c.skipped ? { text: '–', dim: true } : c.ok ? { text: '✔', color: 'green' } : advisory ? { text: '⚠', color: 'yellow' } : { text: '✖', color: 'red', bold: true };
   return [
     { text: '  ' },
     mark,
-    { text: ` ${padEnd(visibleLine(c.name), nameWidth)}  `, bold: !c.ok && !c.skipped },
-    { text: c.skipped ? `skipped${detail ? `: ${detail}` : ''}` : detail, dim: c.skipped || c.ok, color: !c.ok && !c.skipped ? 'red' : undefined },
+    { text: ` ${padEnd(visibleLine(c.name), nameWidth)}  `, bold: failed },
+    { text: c.skipped ? `skipped${detail ? `: ${detail}` : ''}` : advisory ? `advisory: ${detail}` : detail, dim: c.skipped || c.ok, color: failed ? 'red' : advisory ? 'yellow' : undefined },
   ];
 }
 
@@ -36,7 +39,7 @@ function checkRows(c: CheckResult, nameWidth: number, width: number, lines: numb
 /** `  ↺ after rollback: 7/7 passed`, or with the first check that still fails. */
 export function afterRollbackSegs(after: readonly CheckResult[]): Seg[] {
   const t = tally(after);
-  const failed = after.find((c) => !c.ok && !c.skipped);
+  const failed = after.find(isFailure);
   return [
     { text: '  ↺ after rollback: ', color: 'yellow' },
     { text: `${t.passed}/${t.counted} passed`, color: failed ? 'red' : 'green', bold: failed !== undefined },
@@ -67,7 +70,7 @@ export function planRows(list: readonly CheckResult[], rows: number, wanted: (c:
   const lines: number[] = [];
   for (const c of ordered) {
     if (left <= 0) break;
-    const n = !c.ok && !c.skipped ? Math.min(wanted(c), left) : 1;
+    const n = isFailure(c) ? Math.min(wanted(c), left) : 1;
     shown.push(c);
     lines.push(n);
     left -= n;

@@ -1,7 +1,8 @@
 // The agent's core: reload (find what changed, load, check, activate), rollback, verify
 // and status. Reloads and rollbacks run one at a time through a queue.
 import { randomUUID } from 'node:crypto';
-import { relative, sep } from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type {
@@ -14,6 +15,7 @@ import type {
   VerifyResponse,
 } from '../protocol.js';
 import { visibleLine } from '../visible.js';
+import { AppHandles, ServerAdopter, type ShutdownSignal } from './adopt.js';
 import { hasChanged, readStamped, type Stamped } from './changes.js';
 import { HintIndex } from './hints.js';
 import { runChecks } from './checks.js';
@@ -21,7 +23,9 @@ import { readEntry, type AppEntry } from './entry.js';
 import { ModuleGraph, staleClosure, type ModuleMap } from './module-graph.js';
 import { NodeLoadedFiles } from './node-loaded.js';
 import type { NormalizedAgentOptions } from './options.js';
+import { createHttpHandler } from './http.js';
 import { Prewarmer } from './prewarm.js';
+import { firstLoadReady, pendingWork, reloadReady, type Readiness } from './ready.js';
 import { Resolver } from './resolve.js';
 import { isTransformable, prepareModule } from './transform.js';
 import { VersionRing, type Version } from './versions.js';
@@ -56,25 +60,93 @@ export class HotReloadAgent {
   private pending = 0;
   private reloads = 0;
   private lastReload: LastReload | null = null;
-  private readonly prewarmer: Prewarmer | undefined;
+  private prewarmer: Prewarmer | undefined;
   private readonly nodeLoaded = new NodeLoadedFiles();
+  /** adopts the servers the app listen()s itself (serve); undefined for an embedded agent */
+  readonly adopter: ServerAdopter | undefined;
+  /** how the app is served: its own servers (adopted), or its default export on our server */
+  mode: 'adopt' | 'listener' = 'listener';
 
   constructor(readonly options: NormalizedAgentOptions) {
     this.ring = new VersionRing(options.keep);
     this.graph = new ModuleGraph(() => this.ring.active?.modules, new Resolver(options.root, options.entry));
-    const outcome = this.graph.load(options.entry);
-    this.nodeLoaded.track();
-    if (!outcome.ok) throw new AgentStartError(outcome.error);
-    const entry = this.readEntry(outcome.modules);
-    if ('problem' in entry) throw new AgentStartError({ message: entry.problem, file: options.entry });
-    this.ring.activate({ modules: outcome.modules, ...entry });
-    this.prewarmer = options.prewarm ? new Prewarmer() : undefined;
-    this.prewarmer?.track(outcome.modules.keys());
+    if (options.adopt) {
+      this.adopter = new ServerAdopter({
+        portOverride: options.adopt.port,
+        active: () => this.ring.active?.handles,
+        log: options.log,
+        dispatch: (slot) => {
+          const handler = createHttpHandler(this, (v) => v.handles?.handlers[slot] ?? v.listener);
+          return (req: IncomingMessage, res: ServerResponse) => {
+            // requests that reach the first version's socket before it is active
+            if (!this.ring.active) return this.firstHandles?.handlers[slot]?.(req, res);
+            // the app may listen on every interface: without a token the API is loopback-only
+            if (!options.token && req.url?.startsWith(options.prefix) && !isLoopbackPeer(req)) {
+              res.writeHead(403, { 'content-type': 'application/json; charset=utf-8' });
+              return res.end(JSON.stringify({ success: false, message: 'the hot-reload API answers loopback callers only unless a token is configured (--token / HOT_RELOAD_TOKEN)' }));
+            }
+            handler(req, res);
+          };
+        },
+      });
+    }
+  }
+
+  private firstHandles: AppHandles | undefined;
+
+  /** Loads the first version. Throws AgentStartError when it cannot serve. */
+  async start(): Promise<void> {
+    const options = this.options;
+    this.adopter?.install();
+    const baseline = pendingWork();
+    const handles = (this.firstHandles = this.adopter?.begin());
+    try {
+      const outcome = this.graph.load(options.entry);
+      this.nodeLoaded.track();
+      if (!outcome.ok) throw new AgentStartError(outcome.error);
+      const exportsListener = !('problem' in this.readEntry(outcome.modules));
+      let ready: Readiness = { mode: 'listener' };
+      if (handles) ready = await firstLoadReady(handles, { exportsListener, timeoutMs: options.readyTimeoutMs, baseline, file: this.display(options.entry) });
+      // "nothing to serve" names the file itself
+      if ('problem' in ready) throw new AgentStartError({ message: ready.problem, ...(ready.problem.startsWith('nothing') ? {} : { file: options.entry }) });
+      this.mode = ready.mode;
+      const entry = this.versionEntry(outcome.modules, handles);
+      if ('problem' in entry) throw new AgentStartError({ message: entry.problem, file: options.entry });
+      this.ring.activate({ modules: outcome.modules, ...entry });
+      this.prewarmer = options.prewarm ? new Prewarmer() : undefined;
+      this.prewarmer?.track(outcome.modules.keys());
+    } finally {
+      this.adopter?.end();
+      this.firstHandles = undefined;
+    }
   }
 
   /** Stops watching for edits. The agent keeps answering; safe to call twice. */
   close(): void {
     this.prewarmer?.close();
+  }
+
+  /** The local module files the active version has loaded (absolute paths). */
+  loadedFiles(): string[] {
+    return [...this.active.modules.keys()];
+  }
+
+  /** The active version's own handlers for a shutdown signal. */
+  signalHandlers(signal: ShutdownSignal): ((...args: unknown[]) => unknown)[] {
+    return this.adopter?.signalHandlers(signal) ?? [];
+  }
+
+  // The entry's checks and health export; its listener: the default export, or in adopt
+  // mode the handler of its first server.
+  private versionEntry(modules: ModuleMap, handles: AppHandles | undefined) {
+    const exports = modules.get(this.options.entry)?.module.exports;
+    if (this.mode === 'listener') {
+      const entry = this.readEntry(modules);
+      return 'problem' in entry ? entry : { ...entry, handles };
+    }
+    const entry = readEntry(exports, this.display(this.options.entry), false);
+    if ('problem' in entry) return entry;
+    return { ...entry, listener: handles!.handlers[0], handles };
   }
 
   /** The version serving new requests. */
@@ -139,7 +211,9 @@ export class HotReloadAgent {
     const { changed, unmatched } = await this.findChanged(current.modules, request);
     this.followResolution(current.modules, changed);
     const notReloadable = this.staleNodeFiles(request, changed, unmatched);
+    const notLoaded = notLoadedHints(unmatched, notReloadable, this.options.root);
     const finish = (result: ReloadResult, modules: string[]): ReloadResult => {
+      if (notLoaded.length) result.not_loaded = notLoaded;
       if (notReloadable.length) {
         result.not_reloadable = notReloadable;
         result.message = `${result.message}; ${notReloadableMessage(notReloadable)}`;
@@ -160,7 +234,8 @@ export class HotReloadAgent {
     const unchanged = { version: current.id, previous_version: current.id, activated: false };
 
     if (changed.size === 0) {
-      const message = notReloadable.length ? `version ${current.id} still serving` : 'nothing changed';
+      const notLoadedNote = notLoaded.length ? `not loaded by the service: ${notLoaded.join(', ')}; ` : '';
+      const message = notReloadable.length || notLoaded.length ? `${notLoadedNote}version ${current.id} still serving` : 'nothing changed';
       return finish(
         { success: true, message, reloaded_modules: [], failed_modules: [], ...unchanged },
         [],
@@ -181,15 +256,29 @@ export class HotReloadAgent {
 
     const stale = staleClosure(current.modules, changed);
     const preread = await prepareStale(stale);
-    const outcome = this.graph.load(this.options.entry, current.modules, stale, preread);
-    this.nodeLoaded.track();
+    const handles = this.adopter?.begin();
+    let outcome;
+    let entry;
+    try {
+      outcome = this.graph.load(this.options.entry, current.modules, stale, preread);
+      this.nodeLoaded.track();
+      if (outcome.ok && handles && this.mode === 'adopt') {
+        const slots = this.adopter!.slots;
+        const ports = slots.map((s) => s.key.replace(/^port:|^path:/, '')).join(', ');
+        const ready = await reloadReady(handles, slots.length, this.options.readyTimeoutMs, ports);
+        if ('problem' in ready) entry = { problem: ready.problem };
+      }
+      if (outcome.ok) entry ??= this.versionEntry(outcome.modules, handles);
+    } finally {
+      this.adopter?.end();
+    }
     const evaluated = outcome.evaluated.map(this.display);
     if (!outcome.ok) return fail(outcome.error, evaluated);
-    const entry = this.readEntry(outcome.modules);
-    if ('problem' in entry) return fail({ message: entry.problem, file: this.options.entry }, evaluated);
+    if (!entry || 'problem' in entry) return fail({ message: entry?.problem ?? 'no entry', file: this.options.entry }, evaluated);
     const report = await runChecks(entry.checks, this.options.checkTimeoutMs, this.lookupIn(outcome.modules));
     if (!report.ok) return fail(report.error ?? { message: 'a check failed' }, evaluated);
 
+    if (handles) this.adopter!.inherit(handles, current.handles, new Set(outcome.evaluated));
     const next = this.ring.activate({ modules: outcome.modules, ...entry });
     this.prewarmer?.track(outcome.modules.keys());
     return finish(
@@ -316,6 +405,21 @@ async function prepareStale(stale: Iterable<string>): Promise<Map<string, Stampe
   return preread;
 }
 
+function isLoopbackPeer(req: IncomingMessage): boolean {
+  const a = req.socket.remoteAddress ?? '';
+  return a === '::1' || a.startsWith('127.') || a.startsWith('::ffff:127.');
+}
+
+/**
+ * The `files` hints that name no file of the service at all: neither one of its modules
+ * (`unmatched`) nor a file Node loaded that changed (`notReloadable`, shown paths).
+ */
+function notLoadedHints(unmatched: readonly string[], notReloadable: readonly string[], root: string): string[] {
+  if (!unmatched.length || !notReloadable.length) return [...unmatched];
+  const index = new HintIndex(notReloadable.map((f) => resolve(root, f)), root);
+  return unmatched.filter((hint) => index.file(hint) === null);
+}
+
 function conflict(message: string): RollbackOutcome {
   return { status: 409, body: { success: false, message } };
 }
@@ -343,7 +447,8 @@ function describeReload(r: ReloadResult): string {
     const names = r.reloaded_modules.slice(0, LOG_MODULES).join(', ') + (n > LOG_MODULES ? `, … ${n - LOG_MODULES} more` : '');
     return visibleLine(`auto-hot-reload agent: version ${r.version} active in ${r.duration_ms} ms (${n} module${n === 1 ? '' : 's'}: ${names})${stale}`);
   }
-  if (r.success && stale) return visibleLine(`auto-hot-reload agent: version ${r.version} still serving${stale}`);
+  // the message already says which files were not loaded and which are not reloadable
+  if (r.success && (r.not_loaded?.length || stale)) return visibleLine(`auto-hot-reload agent: ${r.message}`);
   if (r.success) return `auto-hot-reload agent: nothing changed, version ${r.version} still serving`;
   return visibleLine(`auto-hot-reload agent: ${r.message}`);
 }

@@ -11,7 +11,8 @@ export interface AppEntry {
   health: HealthMode;
 }
 
-export function readEntry(exports: unknown, name: string): AppEntry | { problem: string } {
+/** `needListener` false (an app served by its own servers): the default export may be anything. */
+export function readEntry(exports: unknown, name: string, needListener = true): AppEntry | { problem: string } {
   const ns = exports as Record<string, unknown> | undefined;
   const esm = !!ns && typeof ns === 'object' && ns.__esModule === true;
   let listener: unknown = esm ? ns.default : exports;
@@ -20,7 +21,7 @@ export function readEntry(exports: unknown, name: string): AppEntry | { problem:
   if (listener && typeof listener === 'object' && typeof (listener as { callback?: unknown }).callback === 'function') {
     listener = (listener as { callback: () => unknown }).callback();
   }
-  if (typeof listener !== 'function') {
+  if (typeof listener !== 'function' && needListener) {
     return {
       problem: `the default export of ${name} must be a request listener ((req, res) => …), got ${listener === null ? 'null' : typeof listener}`,
     };

@@ -15,7 +15,8 @@ import { visible } from '../visible.js';
 
 type Route = (req: IncomingMessage, res: ServerResponse, receivedAt: number) => Promise<void>;
 
-export function createHttpHandler(agent: HotReloadAgent): RequestListener {
+/** `pick`: the handler of a version that serves this server (adopted servers: its own). */
+export function createHttpHandler(agent: HotReloadAgent, pick: (v: Version) => RequestListener = (v) => v.listener): RequestListener {
   const { prefix, token } = agent.options;
   const tokenDigest = token === undefined ? undefined : digest(token);
   const policy: GuardPolicy = { allowOrigins: agent.options.allowOrigins, allowHosts: agent.options.allowHosts, tokenSet: token !== undefined };
@@ -24,6 +25,11 @@ export function createHttpHandler(agent: HotReloadAgent): RequestListener {
     [`${prefix}/status`]: {
       method: 'GET',
       run: async (_req, res) => send(res, 200, { success: true, status: agent.status() }),
+    },
+    // the local module files the service has loaded: what `dev` watches
+    [`${prefix}/loaded`]: {
+      method: 'GET',
+      run: async (_req, res) => send(res, 200, { success: true, root: agent.options.root, files: agent.loadedFiles() }),
     },
     [`${prefix}/reload-all`]: {
       method: 'POST',
@@ -103,7 +109,7 @@ export function createHttpHandler(agent: HotReloadAgent): RequestListener {
       );
     }
     try {
-      const r = version.listener(req, res) as unknown;
+      const r = pick(version)(req, res) as unknown;
       if (r && typeof (r as Promise<unknown>).then === 'function') (r as Promise<unknown>).then(undefined, (err) => appFailed(err, res, version.modules));
     } catch (err) {
       appFailed(err, res, version.modules);

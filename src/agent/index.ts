@@ -21,6 +21,8 @@ export interface Agent {
   status(): Status;
   /** stops the agent's file watching (prewarm); safe to call twice */
   close(): void;
+  /** the local module files the active version has loaded (absolute paths) */
+  loadedFiles(): string[];
 }
 
 /**
@@ -29,6 +31,18 @@ export interface Agent {
  */
 export async function createAgent(options: AgentOptions): Promise<Agent> {
   const core = new HotReloadAgent(normalizeOptions(options));
+  await core.start();
+  return wrap(core);
+}
+
+/** The agent `serve` runs: the core itself, with the adopted servers and signal handlers. */
+export async function startCore(options: AgentOptions): Promise<HotReloadAgent> {
+  const core = new HotReloadAgent(normalizeOptions(options));
+  await core.start();
+  return core;
+}
+
+export function wrap(core: HotReloadAgent): Agent {
   const handler = createHttpHandler(core);
   return {
     handler,
@@ -41,5 +55,6 @@ export async function createAgent(options: AgentOptions): Promise<Agent> {
     verify: () => core.verify(),
     status: () => core.status(),
     close: () => core.close(),
+    loadedFiles: () => core.loadedFiles(),
   };
 }

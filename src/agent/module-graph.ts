@@ -22,6 +22,8 @@ export interface CjsModule {
   children: never[];
   paths: string[];
   require: NodeRequire;
+  /** as Node's: the module that first required this one; null for the entry */
+  parent: CjsModule | null;
 }
 
 export interface ModuleRecord {
@@ -50,6 +52,7 @@ interface LoadSession {
   readonly maps: Map<string, string>;
   /** files the caller read (and prepared) before the load; each is used once */
   readonly preread: Map<string, Stamped>;
+  readonly entry: string;
   failedFile?: string;
 }
 
@@ -93,6 +96,8 @@ export function staleClosure(base: ModuleMap, changed: Iterable<string>): Set<st
 export class ModuleGraph {
   private session: LoadSession | null = null;
   readonly formats = new FormatDetector();
+  /** the entry's module of the newest load: `require.main`, as under `node FILE` */
+  private main: CjsModule | undefined;
 
   /**
    * `active` gives the serving version's map, where lazy requires at run time land;
@@ -108,12 +113,14 @@ export class ModuleGraph {
    * as they are. Synchronous on purpose: nothing else runs while a map is being built.
    */
   load(entry: string, base: ModuleMap = new Map(), stale: ReadonlySet<string> = new Set(), preread = new Map<string, Stamped>()): LoadOutcome {
-    const session: LoadSession = { map: new Map(), base, stale, evaluated: [], maps: new Map(), preread };
+    const session: LoadSession = { map: new Map(), base, stale, evaluated: [], maps: new Map(), preread, entry };
     this.session = session;
+    const main = this.main;
     try {
       this.instantiate(entry);
       return { ok: true, modules: session.map, evaluated: session.evaluated };
     } catch (err) {
+      this.main = main;
       const lookup = (file: string) => session.maps.get(file) ?? base.get(file)?.map;
       return { ok: false, error: describeError(err, lookup, session.failedFile ?? entry), evaluated: session.evaluated };
     } finally {
@@ -121,7 +128,7 @@ export class ModuleGraph {
     }
   }
 
-  private instantiate(file: string): ModuleRecord {
+  private instantiate(file: string, parent: CjsModule | null = null): ModuleRecord {
     const session = this.session;
     const map = session?.map ?? this.active();
     if (!map) throw new Error(`auto-hot-reload agent: no active version to load ${file} into`);
@@ -132,7 +139,7 @@ export class ModuleGraph {
       this.adopt(prior, session);
       return prior;
     }
-    return this.evaluate(file, map);
+    return this.evaluate(file, map, parent);
   }
 
   // An unchanged module comes with the modules it holds references to.
@@ -145,12 +152,13 @@ export class ModuleGraph {
     }
   }
 
-  private evaluate(file: string, map: ModuleMap): ModuleRecord {
+  private evaluate(file: string, map: ModuleMap, parent: CjsModule | null): ModuleRecord {
     const pre = this.session?.preread.get(file);
     // used once: a module that threw and is required again is read afresh
     if (pre) this.session!.preread.delete(file);
     const { source, stamp } = pre ?? readStamped(file);
-    const module = this.createModule(file);
+    const module = this.createModule(file, parent);
+    if (this.session?.entry === file) this.main = module;
     if (extname(file) === '.json') {
       try {
         module.exports = JSON.parse(source);
@@ -189,7 +197,7 @@ export class ModuleGraph {
     return record;
   }
 
-  private createModule(file: string): CjsModule {
+  private createModule(file: string, parent: CjsModule | null): CjsModule {
     return {
       id: file,
       filename: file,
@@ -199,6 +207,7 @@ export class ModuleGraph {
       children: [],
       paths: [],
       require: undefined as unknown as NodeRequire,
+      parent,
     };
   }
 
@@ -220,7 +229,7 @@ export class ModuleGraph {
       const target = resolve(specifier);
       if ('node' in target) return this.resolver.nativeRequire(record.file)(target.node);
       record.deps.add(target.local);
-      return this.instantiate(target.local).module.exports;
+      return this.instantiate(target.local, record.module).module.exports;
     }) as NodeRequire;
     const resolveFn = ((specifier: string) => {
       const target = resolve(specifier);
@@ -229,6 +238,7 @@ export class ModuleGraph {
     resolveFn.paths = (request: string) => this.resolver.nativeRequire(record.file).resolve.paths(request);
     req.resolve = resolveFn;
     req.cache = NO_CACHE as NodeRequire['cache'];
+    Object.defineProperty(req, 'main', { get: () => this.main, enumerable: true });
     return req;
   }
 

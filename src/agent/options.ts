@@ -27,6 +27,13 @@ export interface AgentOptions {
   /** transform edited modules as soon as they are saved (default true); close() stops it */
   prewarm?: boolean;
   /**
+   * run the app as `node FILE` would and adopt the servers it listen()s itself (serve);
+   * `port` moves its first server
+   */
+  adopt?: { port?: number };
+  /** how long a loading version may take to call listen() (default 10000 ms) */
+  readyTimeoutMs?: number;
+  /**
    * origins (`http://host:port`) whose web pages may call the hot-reload API; any other
    * request that carries an `Origin` header is refused (403). Default: none.
    */
@@ -48,6 +55,8 @@ export interface NormalizedAgentOptions {
   readonly healthTimeoutMs: number;
   readonly log: (line: string) => void;
   readonly prewarm: boolean;
+  readonly adopt: { port?: number } | undefined;
+  readonly readyTimeoutMs: number;
   readonly allowOrigins: ReadonlySet<string>;
   readonly allowHosts: ReadonlySet<string>;
 }
@@ -83,6 +92,10 @@ export function normalizeOptions(o: AgentOptions): NormalizedAgentOptions {
   if (!Number.isFinite(healthTimeoutMs) || healthTimeoutMs <= 0) {
     throw new AgentOptionsError(`healthTimeoutMs: expected a positive number, got ${String(o.healthTimeoutMs)}`);
   }
+  const readyTimeoutMs = o.readyTimeoutMs ?? 10_000;
+  if (!Number.isFinite(readyTimeoutMs) || readyTimeoutMs <= 0) {
+    throw new AgentOptionsError(`readyTimeoutMs: expected a positive number, got ${String(o.readyTimeoutMs)}`);
+  }
   const allowOrigins = parseAllowOrigins(list(o.allowOrigins, 'allowOrigins'));
   if ('problem' in allowOrigins) throw new AgentOptionsError(`allowOrigins: ${allowOrigins.problem}`);
   const allowHosts = parseAllowHosts(list(o.allowHosts, 'allowHosts'));
@@ -97,6 +110,8 @@ export function normalizeOptions(o: AgentOptions): NormalizedAgentOptions {
     healthTimeoutMs,
     log: o.log ?? (() => {}),
     prewarm: o.prewarm ?? true,
+    adopt: o.adopt,
+    readyTimeoutMs,
     allowOrigins,
     allowHosts,
   };

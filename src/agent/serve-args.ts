@@ -1,10 +1,16 @@
 // `serve` arguments: FILE [--port N] [--host H] [--token T] [--keep N] [--prefix P]
-// [--allow-origin URL]… [--allow-host NAME]….
+// [--allow-origin URL]… [--allow-host NAME]… [--ready-timeout S] [--grace S] [-- ARGS…].
 import { isLoopbackName as isLoopback, parseAllowHosts, parseAllowOrigins } from './guard.js';
 
 export interface ServeArgs {
   file: string;
   port: number;
+  /** --port was given: it moves the app's first server too */
+  portGiven: boolean;
+  /** the app's own arguments (after `--`): its process.argv.slice(2) */
+  appArgs: string[];
+  readyTimeoutMs: number;
+  graceMs: number;
   host: string;
   token: string | undefined;
   keep: number;
@@ -19,26 +25,34 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export const SERVE_USAGE = `usage: auto-hot-reload serve FILE [--port N] [--host H] [--token T] [--keep N] [--prefix P]
-                             [--allow-origin URL]... [--allow-host NAME]...
-  FILE      a module whose default export is a request listener (.js .mjs .cjs .ts)
-  --port    port to listen on (default 8001; 0 picks a free port)
-  --host    address to bind (default 127.0.0.1; any other than loopback needs a token)
+export const SERVE_USAGE = `usage: auto-hot-reload serve FILE [options] [-- ARGS…]
+  FILE      your app, run as \`node FILE ARGS…\` would (.js .mjs .cjs .ts): the servers it
+            listen()s are adopted (the hot-reload API answers on them); an app that listens
+            nowhere is served from its default export (a request listener) on --port
+  --port    the port of the app's first server, or of the default export (default 8001; 0 picks a free port)
+  --host    address to bind a default export on (default 127.0.0.1; any other than loopback needs a token)
   --token   require Authorization: Bearer T on the hot-reload API (env HOT_RELOAD_TOKEN)
   --keep    versions kept for rollback (default 5)
   --prefix  path of the hot-reload API (default /api/v1/hot-reload)
   --allow-origin URL  let web pages from this origin call the API (repeatable; default none)
-  --allow-host NAME   accept this name in the Host header besides localhost (repeatable)`;
+  --allow-host NAME   accept this name in the Host header besides localhost (repeatable)
+  --ready-timeout S   seconds a loading version may take to call listen() (default 10)
+  --grace S           seconds from SIGINT/SIGTERM/SIGHUP to exit, even with handles open (default 10)`;
 
-const VALUE_FLAGS = new Set(['--port', '--host', '--token', '--keep', '--prefix', '--allow-origin', '--allow-host']);
+const VALUE_FLAGS = new Set(['--port', '--host', '--token', '--keep', '--prefix', '--allow-origin', '--allow-host', '--ready-timeout', '--grace']);
 const REPEATABLE = new Set(['--allow-origin', '--allow-host']);
 
 export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ServeArgs | 'help' {
   const values = new Map<string, string>();
   const repeated = new Map<string, string[]>([...REPEATABLE].map((f) => [f, []]));
   const positional: string[] = [];
+  let appArgs: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
+    if (arg === '--') {
+      appArgs = argv.slice(i + 1);
+      break;
+    }
     if (arg === '-h' || arg === '--help') return 'help';
     if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
@@ -71,7 +85,18 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
   }
   const allowHosts = [...repeated.get('--allow-host')!];
   if (!isWildcard(host)) allowHosts.push(host);
-  return { file: positional[0], port, host, token, keep, prefix: values.get('--prefix'), allowOrigins: repeated.get('--allow-origin')!, allowHosts };
+  const readyTimeoutMs = seconds(values.get('--ready-timeout') ?? '10', '--ready-timeout');
+  const graceMs = seconds(values.get('--grace') ?? '10', '--grace');
+  return {
+    file: positional[0], port, portGiven: values.has('--port'), appArgs, readyTimeoutMs, graceMs,
+    host, token, keep, prefix: values.get('--prefix'), allowOrigins: repeated.get('--allow-origin')!, allowHosts,
+  };
+}
+
+function seconds(raw: string, name: string): number {
+  const n = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || n <= 0 || n > 3600) throw new UsageError(`${name}: expected a number of seconds above 0, up to 3600, got ${JSON.stringify(raw)}`);
+  return Math.round(n * 1000);
 }
 
 function integer(raw: string, name: string, min: number, max: number): number {

@@ -56,7 +56,12 @@ function options(file: string): TransformOptions {
     format: 'cjs',
     platform: 'node',
     target: 'node20',
-    sourcefile: file,
+    // esbuild gives an .mjs/.mts file Node's CommonJS interop ("node mode": a default
+    // import is the whole required object), which is wrong here: the agent hands an ES
+    // module importer our own compiled ES modules and require(esm) namespaces, both marked
+    // `__esModule`, whose default is their `default` export. Only stack lines and columns
+    // are read from the map, so the name esbuild sees does not matter.
+    sourcefile: file.replace(/\.m([jt]s)$/, '.$1'),
     sourcemap: 'external',
     // import() of a local file must go through our loader (a native import would
     // create an ESM record that is never freed), so esbuild lowers it to require().

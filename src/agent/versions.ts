@@ -1,6 +1,7 @@
 // Versions: what serves requests now, and the few earlier ones kept for instant rollback.
 // Activation is one assignment; a request holds on to the version it started with.
 import type { RequestListener } from 'node:http';
+import type { AppHandles } from './adopt.js';
 import type { Checks } from './checks.js';
 import type { HealthMode } from './health.js';
 import type { ModuleMap } from './module-graph.js';
@@ -13,6 +14,8 @@ export interface Version {
   /** who answers /health (the entry's `handlesHealth`) */
   readonly health: HealthMode;
   readonly activatedAt: string;
+  /** what this version's code registered: its servers' handlers, its signal handlers (serve) */
+  readonly handles?: AppHandles;
 }
 
 export class VersionRing {

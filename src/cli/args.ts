@@ -19,7 +19,7 @@ export interface ParsedCli {
   gitHook: boolean;
 }
 
-export const SUBCOMMANDS = ['serve', 'demo', 'install-hook'] as const;
+export const SUBCOMMANDS = ['serve', 'dev', 'demo', 'install-hook'] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
 const REASONS: readonly ReloadReason[] = ['watch', 'manual', 'git-hook', 'deploy'];
@@ -40,6 +40,7 @@ const OPTIONS = {
   strategy: { type: 'string' },
   parallel: { type: 'string' },
   'allow-missing': { type: 'boolean' },
+  'advisory-check': { type: 'string', multiple: true },
   json: { type: 'boolean' },
   'no-tui': { type: 'boolean' },
   reason: { type: 'string' },
@@ -96,7 +97,7 @@ export function parseCli(argv: readonly string[]): ParsedCli {
   const v = values as {
     watch?: boolean; trigger?: boolean; verify?: boolean; 'no-verify'?: boolean; rollback?: boolean;
     module?: string[]; 'api-url'?: string[]; dir?: string[]; cooldown?: string; config?: string; token?: string;
-    'log-dir'?: string; strategy?: string; parallel?: string; 'allow-missing'?: boolean; json?: boolean; 'no-tui'?: boolean; reason?: string; 'git-hook'?: boolean; help?: boolean; version?: boolean;
+    'log-dir'?: string; 'advisory-check'?: string[]; strategy?: string; parallel?: string; 'allow-missing'?: boolean; json?: boolean; 'no-tui'?: boolean; reason?: string; 'git-hook'?: boolean; help?: boolean; version?: boolean;
   };
   if (v.help) return { command: 'help', flags, gitHook: false };
   if (v.version) return { command: 'version', flags, gitHook: false };
@@ -132,6 +133,7 @@ export function parseCli(argv: readonly string[]): ParsedCli {
   if (v.strategy !== undefined) flags.strategy = v.strategy;
   if (v.parallel !== undefined) flags.parallel = v.parallel;
   if (v['allow-missing']) flags.allowMissing = true;
+  if (v['advisory-check']) flags.advisoryCheck = v['advisory-check'];
   if (v.json) flags.json = true;
   if (v['no-tui']) flags.tui = false;
   if (v['no-verify']) flags.verify = false;

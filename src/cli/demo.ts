@@ -2,18 +2,15 @@
 // process, then the ordinary watch mode (TUI on a terminal, lines otherwise) against it.
 // The demo's files are found from this package's location, so it works from any cwd.
 // Quitting stops the service: SIGTERM, then SIGKILL after a bounded wait.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createEngine } from '../engine.js';
-import { addWarning } from '../store.js';
-import type { Config } from '../types.js';
-import { visible, visibleLine } from '../visible.js';
-import { processIo, runCli, type CliEngine, type CliIo } from './main.js';
-import { captureServiceOutput } from './service-output.js';
+import { visible } from '../visible.js';
+import { processIo, type CliIo } from './main.js';
+import { startService, type ServiceProcess } from './service-process.js';
+import { watchWithService } from './with-service.js';
 
 export const DEMO_USAGE = `usage: auto-hot-reload demo [--port N] [--no-tui] [--json]
   the demo service (examples/demo/server/app.js) plus the client watching its source
@@ -27,9 +24,6 @@ const DEFAULT_PORT = 8001;
 const PORT_TRIES = 20;
 const READY_TIMEOUT_MS = 15_000;
 const STOP_GRACE_MS = 3_000;
-const SERVING = /^auto-hot-reload agent: serving .+ on (http:\/\/\S+):(\d+) \(pid (\d+)\)$/m;
-/** service output kept for the message when it dies */
-const TAIL_LINES = 20;
 
 export interface DemoArgs {
   port: number | undefined; // undefined: 8001 or the next free port
@@ -100,15 +94,7 @@ function portLooksFree(port: number): Promise<boolean> {
   });
 }
 
-export interface DemoService {
-  url: string;
-  pid: number;
-  child: ChildProcess;
-  /** the service's last output lines */
-  tail(): string[];
-  /** SIGTERM, SIGKILL after the grace; resolves when it is gone; safe to call twice */
-  stop(): Promise<void>;
-}
+export type DemoService = ServiceProcess;
 
 /** a start-up failure with the exit code it maps to (2 usage, 3 service unreachable) */
 class DemoFailure extends Error {
@@ -123,62 +109,21 @@ class DemoFailure extends Error {
 type StartOutcome = { service: DemoService } | { inUse: true } | { error: string };
 
 /** Spawns `serve` on one port and waits (bounded) for its "serving" line. */
-function startOn(paths: ReturnType<typeof demoPaths>, port: number): Promise<StartOutcome> {
+async function startOn(paths: ReturnType<typeof demoPaths>, port: number): Promise<StartOutcome> {
   const env = { ...process.env };
   delete env.HOT_RELOAD_TOKEN; // a loopback demo needs no token; the client gets none either
   const rel = path.relative(paths.root, paths.app);
-  const child = spawn(process.execPath, [paths.bin, 'serve', rel, '--port', String(port), '--host', HOST], {
+  const o = await startService({
+    args: [paths.bin, 'serve', rel, '--port', String(port), '--host', HOST],
     cwd: paths.root,
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // its own process group: a Ctrl+C in the terminal reaches us, and we stop it in order
-    detached: true,
+    readyTimeoutMs: READY_TIMEOUT_MS,
+    stopGraceMs: STOP_GRACE_MS,
   });
-  const lines: string[] = [];
-  let output = '';
-  const collect = (d: Buffer) => {
-    output += d.toString();
-    const parts = output.split('\n');
-    output = parts.pop() ?? '';
-    lines.push(...parts);
-    if (lines.length > TAIL_LINES) lines.splice(0, lines.length - TAIL_LINES);
-  };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
-  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-      await exited;
-      clearTimeout(timer);
-    })());
-
-  return new Promise<StartOutcome>((resolve) => {
-    const done = (o: StartOutcome) => {
-      clearTimeout(timer);
-      child.stdout!.off('data', watchReady);
-      child.off('close', onClose);
-      resolve(o);
-    };
-    const watchReady = () => {
-      const m = SERVING.exec(lines.join('\n'));
-      if (m) done({ service: { url: `${m[1]}:${m[2]}`, pid: Number(m[3]), child, tail: () => [...lines, ...(output ? [output] : [])], stop } });
-    };
-    const onClose = (code: number | null, signal: NodeJS.Signals | null) => {
-      const text = [...lines, output].join('\n').trim();
-      if (/already in use/.test(text)) return done({ inUse: true });
-      done({ error: `the demo service exited before it was ready (${signal ?? `exit code ${code}`})${text ? `:\n${text}` : ''}` });
-    };
-    const timer = setTimeout(() => {
-      void stop();
-      done({ error: `the demo service did not say it was serving within ${READY_TIMEOUT_MS / 1000} s; stopped it` });
-    }, READY_TIMEOUT_MS);
-    child.stdout!.on('data', watchReady);
-    child.once('close', onClose);
-  });
+  if ('service' in o) return o;
+  if ('timeout' in o) return { error: `the demo service ${o.timeout}` };
+  if (/already in use/.test(o.output)) return { inUse: true };
+  return { error: `the demo service exited before it was ready (${o.exited})${o.output ? `:\n${o.output}` : ''}` };
 }
 
 /** 8001 or the next free port (or exactly --port); the result names what went wrong. */
@@ -243,52 +188,14 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = e instanceof DemoFailure ? e.exitCode : 1;
     return;
   }
-  // last resort: never leave the service running behind a crashed client
-  const killOnExit = () => service.child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-
   const appRel = path.relative(paths.root, paths.app);
   if (args.json) process.stdout.write(`${JSON.stringify({ type: 'service', url: service.url, pid: service.pid, file: appRel })}\n`);
   else if (!interactive) process.stdout.write(`demo service: ${service.url} (pid ${service.pid}) — edit ${shortPath(path.dirname(paths.app))} and save to reload\n`);
 
-  let shuttingDown = false;
-  let engine: CliEngine | undefined;
-  // the service's own lines: beside the line output, kept back while the TUI owns the screen
-  const echo = (d: Buffer) => {
-    if (!interactive && !shuttingDown) for (const l of d.toString().split('\n')) if (l.trim()) process.stderr.write(`service │ ${visibleLine(l)}\n`);
-  };
-  service.child.stdout!.on('data', echo);
-  service.child.stderr!.on('data', echo);
-  let died = false;
-  service.child.once('close', (code, signal) => {
-    if (shuttingDown) return;
-    died = true;
-    // shown, not a crash: the engine's polling turns the target red; this says why
-    const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-    if (engine) addWarning(engine.store, `the demo service (pid ${service.pid}) ${why}; restart with npm start`);
-    else err(`auto-hot-reload demo: the demo service ${why}`);
-  });
-
   const cliArgs = ['--watch', '--config', paths.config, '--api-url', service.url];
   if (args.json) cliArgs.push('--json');
   if (!args.tui) cliArgs.push('--no-tui');
-  let code: number;
-  try {
-    code = await runCli(cliArgs, {
-      ...io,
-      createEngine: (config: Config) => {
-        engine = createEngine(config) as CliEngine;
-        // the TUI's service-output view and the error log's entries show what it wrote
-        captureServiceOutput(service.child, engine.store, { seed: service.tail() });
-        return engine;
-      },
-    });
-  } finally {
-    shuttingDown = true;
-    await service.stop();
-    process.off('exit', killOnExit);
-  }
-  if (died) err(`auto-hot-reload demo: the demo service had stopped; its last output:\n${visible(service.tail().join('\n'))}`);
-  else if (!interactive && !args.json) process.stdout.write(`demo service stopped\n`);
+  const { code, died } = await watchWithService(service, { cliArgs, io, interactive, name: 'the demo service', restart: 'npm start', command: 'demo' });
+  if (!died && !interactive && !args.json) process.stdout.write(`demo service stopped\n`);
   process.exitCode = code;
 }

@@ -11,13 +11,17 @@ usage:
                   --no-verify          with --trigger: skip verification (and rollback)
   auto-hot-reload --verify             verify the current state only
   auto-hot-reload --rollback           roll back to the previous version
-  auto-hot-reload serve FILE [--port N] [--host H]   run a request-listener module under the agent
+  auto-hot-reload serve FILE [--port N] [--host H] [-- ARGS]   run your app under the agent, as node FILE ARGS would
+  auto-hot-reload dev FILE [-- ARGS]   your app under the agent plus the TUI, no config needed
   auto-hot-reload install-hook [--uninstall]         git post-commit hook
   auto-hot-reload demo                 the demo service plus the TUI (what \`npm start\` runs)
 
 options:
   --api-url URL       service URL (env API_BASE_URL, default http://localhost:8001); repeat for several
-  --module NAME       module to reload (repeatable)
+  --module NAME       module to reload (repeatable; on the old server: one
+                      POST {prefix}/reload/NAME each, in order)
+  --advisory-check NAME  a server check shown but not failing verification
+                      (repeatable), e.g. worker_sync on the old server
   --dir DIR           directory to watch (repeatable; default server/ src/ services/)
   --cooldown SECONDS  minimum time between two reloads (default 5)
   --config FILE       config file (default hot-reload.config.json, or "hotReload" in package.json)
@@ -33,7 +37,8 @@ options:
   -V, --version       print the version
 
 exit codes: 0 ok · 1 reload or verification failed · 2 usage or config error
-            3 service unreachable · 4 rollback failed
+            3 service unreachable · 4 a rollback was needed or asked for and the
+            service is not back in a verified state (in every mode)
 
 docs: docs/cli.md
 `;

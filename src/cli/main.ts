@@ -1,6 +1,7 @@
 // The CLI entry (bin/auto-hot-reload.js calls run). Parses argv, loads the config, drives
 // the engine for one command or watch mode, prints results, and maps them to exit codes:
-// 0 ok · 1 reload/verification failed · 2 usage/config · 3 unreachable · 4 rollback failed.
+// 0 ok · 1 reload/verification failed · 2 usage/config · 3 unreachable · 4 a rollback was
+// needed or asked for and the service is not back in a verified state.
 import path from 'node:path';
 import type { StoreApi } from 'zustand/vanilla';
 import { isConfigError } from '../config/errors.js';
@@ -134,8 +135,8 @@ async function runSubcommand(sub: Subcommand, rest: string[], io: CliIo): Promis
     const hook = await import('./hook.js');
     return hook.main(rest, { cwd: io.cwd, env: io.env, out: (l) => io.stdout.write(`${l}\n`) });
   }
-  // serve (agent) and demo live in other modules; load them only when asked for
-  const spec = sub === 'serve' ? '../agent/serve.js' : './demo.js';
+  // serve (agent), dev and demo live in other modules; load them only when asked for
+  const spec = sub === 'serve' ? '../agent/serve.js' : sub === 'dev' ? './dev.js' : './demo.js';
   let mod: { main(argv: string[]): Promise<unknown> };
   try {
     mod = (await import(spec)) as typeof mod;

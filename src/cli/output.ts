@@ -1,6 +1,7 @@
 // Plain-words lines (or JSON) for results and checks. Colour only on a TTY without NO_COLOR.
 // Every text from outside (check names and details, server messages, stacks, file names)
 // passes visible()/visibleLine() before it is printed; --json needs none (JSON escapes).
+import { isFailure } from '../pipeline.js';
 import type { ReloadErrorInfo } from '../protocol.js';
 import type { CheckResult, ReloadAttempt, RunResult, TargetOutcome, TargetResult } from '../types.js';
 import { visible, visibleLine } from '../visible.js';
@@ -27,6 +28,8 @@ const ms = (n: number | undefined) => (n === undefined ? '' : ` (${n < 10 ? n.to
 
 export function checkLine(c: CheckResult, s: Style): string {
   if (c.skipped) return `${s.dim('–')} ${visibleLine(c.name)} — ${s.dim(`skipped: ${visibleLine(c.detail)}`)}`;
+  // an advisory check that fails is shown, not counted: ⚠, never ✖
+  if (!c.ok && c.advisory) return `${s.warn('⚠')} ${visibleLine(c.name)} — ${s.warn('advisory:')} ${visibleLine(c.detail)}${c.durationMs === undefined ? '' : s.dim(ms(c.durationMs))}`;
   const icon = c.ok ? s.ok('✔') : s.bad('✖');
   return `${icon} ${visibleLine(c.name)} — ${visibleLine(c.detail)}${c.durationMs === undefined ? '' : s.dim(ms(c.durationMs))}`;
 }
@@ -63,7 +66,7 @@ export function targetLines(targets: readonly TargetResult[], s: Style): string[
     const m = TARGET_MARK[t.outcome];
     const v = versionText(t);
     lines.push(`${m.icon(s)} ${visibleLine(t.name)}: ${m.label}${v ? ` · ${v}` : ''} — ${visibleLine(t.message)}`);
-    for (const c of [...(t.checks ?? []), ...(t.reverifyChecks ?? [])]) if (!c.ok && !c.skipped) lines.push(`    ${checkLine(c, s)}`);
+    for (const c of [...(t.checks ?? []), ...(t.reverifyChecks ?? [])]) if (isFailure(c)) lines.push(`    ${checkLine(c, s)}`);
   }
   return lines;
 }
@@ -138,6 +141,7 @@ export function resultJson(r: RunResult): Record<string, unknown> {
           versionAfter: a.versionAfter,
           ...(a.versionActivated !== undefined ? { versionActivated: a.versionActivated } : {}),
           ...(a.error ? { error: a.error } : {}),
+          ...(a.failedModules ? { failedModules: a.failedModules } : {}),
           durationMs: a.durationMs,
           steps: a.steps,
           attemptChecks: a.checks,

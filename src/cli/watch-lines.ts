@@ -12,6 +12,8 @@ export type WatchEvent =
   | { type: 'changes'; files: string[]; pending: number; reloadInMs: number | null }
   | { type: 'reload-started'; id: number; reason: ReloadAttempt['reason']; files: string[] }
   | { type: 'connection'; target: string; state: 'connected' | 'disconnected'; detail?: string; version?: number; noStatusEndpoint?: boolean }
+  /** a poll timed out while a run was in flight: the service is busy with it, not lost */
+  | { type: 'busy'; target: string; forMs: number }
   | { type: 'warning'; message: string }
   | { type: 'paused' | 'resumed' }
   | { type: 'result'; result: RunResult };
@@ -53,6 +55,12 @@ export function diffEvents(prev: EngineState, next: EngineState, now: number): W
   for (const a of fresh.reverse()) out.push({ type: 'result', result: attemptResult(a) });
 
   next.targets.forEach((t, i) => {
+    const c = t.connection;
+    if (c.busySince !== undefined && c.checkedAt !== prev.targets[i]?.connection.checkedAt) {
+      out.push({ type: 'busy', target: t.name, forMs: Math.max(0, (c.checkedAt ?? now) - c.busySince) });
+    }
+  });
+  next.targets.forEach((t, i) => {
     const before = prev.targets[i]?.connection.state ?? 'unknown';
     const now = t.connection.state;
     if (now === before || now === 'unknown') return;
@@ -88,6 +96,8 @@ export function eventLines(e: WatchEvent, s: Style, prevConnection?: string): st
       return [
         `${s.dim('•')} changed: ${list(e.files)}${e.reloadInMs !== null && e.reloadInMs > 0 ? s.dim(` — reload in ${(e.reloadInMs / 1000).toFixed(1)} s`) : ''}`,
       ];
+    case 'busy':
+      return [`${s.warn('⟳')} ${visibleLine(e.target)}: reloading for ${Math.floor(e.forMs / 1000)}s — the service answers nothing until the reload ends`];
     case 'reload-started':
       return [`${s.warn('⟳')} reload #${e.id} (${e.reason})${e.files.length ? `: ${list(e.files)}` : ''}`];
     case 'connection':

@@ -2,6 +2,7 @@
 // Every failure leaves here as a typed ClientError; probe() never throws.
 import type { z } from 'zod';
 import {
+  isLegacyStatus,
   reloadResultSchema,
   rollbackResponseSchema,
   statusResponseSchema,
@@ -15,16 +16,28 @@ import {
 } from '../protocol.js';
 import type { CheckResult, Config, Probe, Target } from '../types.js';
 import { InvalidResponseError, isClientError } from './errors.js';
-import { excerpt, httpError, requireJson, send, type RawResponse, type RequestOptions } from './http.js';
+import { excerpt, httpError, requireJson, send, serverMessage, type RawResponse, type RequestOptions } from './http.js';
 import { failedProbe, probeProblems } from './probe-check.js';
+
+/**
+ * Which API the target speaks, known from its first status: `v1` (our agent, or a server
+ * reporting `version`/`agent`) or `legacy` (the old HiFate-bazi server: no versions, a
+ * status read with a side effect, `POST {prefix}/reload/{module}`).
+ */
+export type Dialect = 'unknown' | 'v1' | 'legacy';
 
 export interface ApiClient {
   readonly target: Target;
-  /** GET status; accepts {success,status:{...}}, nested status.status, or flat */
+  /** detected once, from the first status read (src/protocol.ts isLegacyStatus) */
+  readonly dialect: Dialect;
+  /** GET status; accepts {success,status:{...}} or the fields at the top level */
   status(): Promise<Status>;
   /** GET health; non-2xx → ok:false; network faults throw ClientError */
   health(): Promise<{ ok: boolean; httpStatus: number }>;
-  /** POST reload-all */
+  /**
+   * POST reload-all; on the legacy server with modules named: one
+   * `POST {reloadModule}` per module, in order (see reloadModules)
+   */
   reload(req: ReloadRequest): Promise<ReloadResult>;
   /** POST verify; null when the server has no verify endpoint (404) */
   verify(): Promise<VerifyResponse | null>;
@@ -42,6 +55,7 @@ const durationMs = (start: number) => Math.round((performance.now() - start) * 1
 
 export function createClient(target: Target, cfg: Pick<Config, 'endpoints' | 'timeouts'>, opts: ClientOptions = {}): ApiClient {
   const base = target.apiUrl.replace(/\/+$/, '');
+  let dialect: Dialect = 'unknown';
   const auth: Record<string, string> = target.token ? { authorization: `Bearer ${target.token}` } : {};
   const { endpoints, timeouts } = cfg;
 
@@ -56,17 +70,18 @@ export function createClient(target: Target, cfg: Pick<Config, 'endpoints' | 'ti
     const parsed = schema.safeParse(body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      const where = issue.path.length > 0 ? issue.path.join('.') : 'body';
-      throw new InvalidResponseError(r.method, r.url, `wrong shape: ${where}: ${issue.message}`, excerpt(r.text), r.status);
+      const where = issue.path.length > 0 ? `field "${issue.path.join('.')}"` : 'the body';
+      const what = issue.message.replace(/^Invalid input: /, '');
+      throw new InvalidResponseError(r.method, r.url, `wrong shape: ${where}: ${what}`, excerpt(r.text), r.status);
     }
     return parsed.data;
   }
 
   /**
    * Choice: a 5xx answer whose JSON body still has the result's shape with `success:false`
-   * is returned as a failed result, not thrown — the old server answered a failed reload
-   * with 500 `{success:false, message, failed_modules}`, and that message is what the user
-   * needs. 4xx answers (400, 401, 409 precondition, 413) are always HttpError.
+   * is returned as a failed result, not thrown: its message is what the user needs. (The
+   * old server answers a failed reload with 200 `success:false`; a 5xx is a foreign one.)
+   * 4xx answers (400, 401, 409 precondition, 413) are always HttpError.
    */
   function failedResult<S extends z.ZodType>(schema: S, r: RawResponse, markerKeys: string[]): z.output<S> | undefined {
     if (r.status < 500 || r.json === null || typeof r.json !== 'object') return undefined;
@@ -76,13 +91,57 @@ export function createClient(target: Target, cfg: Pick<Config, 'endpoints' | 'ti
     return parsed.success ? parsed.data : undefined;
   }
 
+  async function reloadAll(req: ReloadRequest): Promise<ReloadResult> {
+    const body: ReloadRequest = {};
+    if (req.modules && req.modules.length > 0) body.modules = req.modules;
+    if (req.files && req.files.length > 0) body.files = req.files;
+    if (req.reason) body.reason = req.reason;
+    const r = await call('POST', endpoints.reload, timeouts.reloadMs, body);
+    if (!r.ok) {
+      const failed = failedResult(reloadResultSchema, r, ['failed_modules', 'reloaded_modules', 'activated', 'error']);
+      if (failed) return failed;
+      throw httpError(r);
+    }
+    return parse(reloadResultSchema, r);
+  }
+
+  /**
+   * The legacy server's `--module`: one `POST {reloadModule}` per name, in order, stopping
+   * at the first that fails. The answers fold into one result; a module that failed names
+   * itself in failed_modules (the server sends both lists `null` then). An HTTP error
+   * (400 `{"detail": "未知的模块: x"}`) before anything reloaded is thrown as it is; after
+   * one did, it becomes the failed result (what did reload must be known, to roll back).
+   */
+  async function reloadModules(modules: readonly string[]): Promise<ReloadResult> {
+    const path = endpoints.reloadModule ?? endpoints.reload.replace(/\/[^/]*$/, '/reload/{module}');
+    const reloaded: string[] = [];
+    const messages: string[] = [];
+    for (const name of modules) {
+      const r = await call('POST', path.replace('{module}', encodeURIComponent(name)), timeouts.reloadMs);
+      if (!r.ok && reloaded.length === 0) throw httpError(r);
+      const one = r.ok ? parse(reloadResultSchema, r) : undefined;
+      const message = one?.message || serverMessage(r) || `HTTP ${r.status}`;
+      messages.push(message);
+      if (!one?.success) {
+        return { success: false, message: messages.join('; '), reloaded_modules: reloaded, failed_modules: one?.failed_modules.length ? one.failed_modules : [name] };
+      }
+      reloaded.push(...(one.reloaded_modules.length > 0 ? one.reloaded_modules : [name]));
+    }
+    return { success: true, message: messages.join('; '), reloaded_modules: reloaded, failed_modules: [] };
+  }
+
   return {
     target,
+    get dialect() {
+      return dialect;
+    },
 
     async status() {
       const r = await call('GET', endpoints.status, timeouts.statusMs);
       if (!r.ok) throw httpError(r);
-      return parse(statusResponseSchema, r).status as Status;
+      const status = parse(statusResponseSchema, r).status as Status;
+      if (dialect === 'unknown') dialect = isLegacyStatus(status) ? 'legacy' : 'v1';
+      return status;
     },
 
     async health() {
@@ -90,23 +149,14 @@ export function createClient(target: Target, cfg: Pick<Config, 'endpoints' | 'ti
       return { ok: r.ok, httpStatus: r.status };
     },
 
-    async reload(req) {
-      const body: ReloadRequest = {};
-      if (req.modules && req.modules.length > 0) body.modules = req.modules;
-      if (req.files && req.files.length > 0) body.files = req.files;
-      if (req.reason) body.reason = req.reason;
-      const r = await call('POST', endpoints.reload, timeouts.reloadMs, body);
-      if (!r.ok) {
-        const failed = failedResult(reloadResultSchema, r, ['failed_modules', 'reloaded_modules', 'activated', 'error']);
-        if (failed) return failed;
-        throw httpError(r);
-      }
-      return parse(reloadResultSchema, r);
+    reload(req) {
+      if (dialect === 'legacy' && req.modules && req.modules.length > 0) return reloadModules(req.modules);
+      return reloadAll(req);
     },
 
     async verify() {
       const r = await call('POST', endpoints.verify, timeouts.verifyMs);
-      // 404: the old server has no verify endpoint; 405/501: foreign servers saying the same
+      // 404, 405, 501: a server without a verify endpoint (the old server has one)
       if (r.status === 404 || r.status === 405 || r.status === 501) return null;
       if (!r.ok) throw httpError(r);
       return parse(verifyResponseSchema, r) as VerifyResponse;

@@ -20,6 +20,7 @@ export interface CliFlags {
   strategy?: string; // --strategy canary|all-at-once
   parallel?: string; // --parallel N
   allowMissing?: boolean; // --allow-missing
+  advisoryCheck?: string[]; // --advisory-check NAME (repeatable)
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -152,6 +153,7 @@ const FLAG_NAMES: Record<string, string> = {
   strategy: '--strategy',
   parallel: '--parallel',
   allowMissing: '--allow-missing',
+  advisoryChecks: '--advisory-check',
 };
 
 const NUMERIC = /^\s*[-+]?(\d+(\.\d*)?|\.\d+)\s*$/;
@@ -188,6 +190,7 @@ export function flagsLayer(flags: CliFlags): FileConfig {
   if (flags.strategy !== undefined) raw.strategy = flags.strategy;
   if (flags.parallel !== undefined) raw.parallel = NUMERIC.test(flags.parallel) ? Number(flags.parallel) : flags.parallel;
   if (flags.allowMissing !== undefined) raw.allowMissing = flags.allowMissing;
+  if (flags.advisoryCheck?.length) raw.advisoryChecks = flags.advisoryCheck;
   const parsed = fileConfigSchema.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError(zodProblems(parsed.error, raw, (p) => FLAG_NAMES[String(p[0])] ?? `--${formatPath(p)}`));

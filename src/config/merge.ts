@@ -39,6 +39,7 @@ export function defaultLayer(existingDirs: readonly string[] = []): FileConfig {
     strategy: 'canary',
     parallel: 4,
     allowMissing: false,
+    advisoryChecks: [],
   };
 }
 
@@ -97,6 +98,7 @@ function mergeEndpoints(layers: Layer[]): Endpoints {
     reload: ep('reload', `${prefix}/reload-all`),
     verify: ep('verify', `${prefix}/verify`),
     rollback: ep('rollback', `${prefix}/rollback`),
+    reloadModule: ep('reloadModule', `${prefix}/reload/{module}`),
   };
 }
 
@@ -134,6 +136,7 @@ export function mergeConfig(layers: ConfigLayers, root: string): Config {
     timeouts: { reloadMs: t('reload', 60), verifyMs: t('verify', 15), rollbackMs: t('rollback', 30), statusMs: t('status', 5) },
     endpoints: mergeEndpoints(stack),
     probes: get((c) => c.probes, []).map(toProbe),
+    advisoryChecks: [...new Set(get((c) => c.advisoryChecks, []))],
     logDir: path.resolve(logDir?.base ?? absRoot, logDir?.value ?? 'logs/hot_reload_errors'),
     verify: get((c) => c.verify, true),
     strategy: get((c) => c.strategy, 'canary'),

@@ -18,7 +18,9 @@ export interface FileConfig {
   debounceMs?: number;
   timeouts?: { reload?: number; verify?: number; rollback?: number; status?: number }; // seconds
   prefix?: string;
-  endpoints?: { health?: string; status?: string; reload?: string; verify?: string; rollback?: string };
+  endpoints?: { health?: string; status?: string; reload?: string; verify?: string; rollback?: string; reloadModule?: string };
+  /** server checks that are shown but do not fail verification (e.g. the old server's worker_sync) */
+  advisoryChecks?: string[];
   probes?: {
     name: string;
     method?: string;
@@ -40,11 +42,11 @@ export interface FileConfig {
 export const KNOWN_KEYS = {
   root: [
     '$schema', 'apiUrl', 'token', 'targets', 'dirs', 'ignore', 'modules', 'cooldown', 'debounceMs', 'timeouts',
-    'prefix', 'endpoints', 'probes', 'logDir', 'verify', 'strategy', 'parallel', 'allowMissing',
+    'prefix', 'endpoints', 'probes', 'logDir', 'verify', 'strategy', 'parallel', 'allowMissing', 'advisoryChecks',
   ],
   targets: ['name', 'apiUrl', 'token'],
   timeouts: ['reload', 'verify', 'rollback', 'status'],
-  endpoints: ['health', 'status', 'reload', 'verify', 'rollback'],
+  endpoints: ['health', 'status', 'reload', 'verify', 'rollback', 'reloadModule'],
   probes: ['name', 'method', 'path', 'body', 'headers', 'expectStatus', 'bodyContains', 'jsonEquals'],
 } as const;
 
@@ -133,7 +135,16 @@ export const fileConfigSchema = z.object(
     prefix: path().optional(),
     endpoints: z
       .object(
-        { health: path().optional(), status: path().optional(), reload: path().optional(), verify: path().optional(), rollback: path().optional() },
+        {
+          health: path().optional(),
+          status: path().optional(),
+          reload: path().optional(),
+          verify: path().optional(),
+          rollback: path().optional(),
+          reloadModule: path()
+            .refine((s) => s.includes('{module}'), msg('has no {module} in it (expected a path such as "/api/v1/hot-reload/reload/{module}")'))
+            .optional(),
+        },
         msg('is not an object (expected {"health": "/health", "status": "/…", …})'),
       )
       .optional(),
@@ -147,6 +158,7 @@ export const fileConfigSchema = z.object(
       .min(1, msg('is not positive (expected a positive integer, e.g. 4)'))
       .optional(),
     allowMissing: z.boolean(msg('is not a boolean (expected true or false)')).optional(),
+    advisoryChecks: strings('a check name', 'check names', '["worker_sync"]').optional(),
   },
   msg('is not an object (expected a JSON object of settings)'),
 );

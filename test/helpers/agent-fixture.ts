@@ -121,7 +121,10 @@ export function spawnServe(
 }
 
 export async function startServe(args: string[], env: Record<string, string> = {}, via: 'agent' | 'cli' = 'agent'): Promise<ServeProcess> {
-  const { proc, done } = spawnServe([...args, '--port', '0'], env, via);
+  // before `--`: what follows it is the app's own argv
+  const dashes = args.indexOf('--');
+  const own = dashes < 0 ? [...args, '--port', '0'] : [...args.slice(0, dashes), '--port', '0', ...args.slice(dashes)];
+  const { proc, done } = spawnServe(own, env, via);
   const output = () => (proc as ChildProcess & { output: () => string }).output();
   const deadline = Date.now() + 10_000;
   let m: RegExpExecArray | null = null;

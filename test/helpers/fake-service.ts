@@ -1,12 +1,9 @@
 /**
- * A real node:http hot-reload service on 127.0.0.1:<ephemeral> for tests. Two dialects:
- *
- * - `v1`: protocol v1 of DESIGN.md — versions (+1 per activated reload), `boot_id`, `pid`,
- *   `started_at`, `POST verify`, rollback honouring `from_version` (409 on mismatch or when
- *   nothing is kept), token check (`Authorization: Bearer …`, 401) on the hot-reload routes.
- * - `old`: the old Python server — no versions, no boot id, `POST verify` → 404, rollback
- *   always succeeds, status nested as `{success, status: {status: {...}}}`, a failed reload
- *   answers HTTP 500 with `{success:false, …}`.
+ * A real node:http hot-reload service on 127.0.0.1:<ephemeral> for tests, speaking protocol
+ * v1 of DESIGN.md — versions (+1 per activated reload), `boot_id`, `pid`, `started_at`,
+ * `POST verify`, rollback honouring `from_version` (409 on mismatch or when nothing is
+ * kept), token check (`Authorization: Bearer …`, 401) on the hot-reload routes.
+ * The seed's old server has its own double, built from its recorded answers: seed-server.ts.
  *
  * Usage:
  * ```ts
@@ -33,10 +30,11 @@
  * (`activate-broken` makes every probe answer 500), and rollback restores the old ones.
  */
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenLoopback } from './net.js';
 import { randomUUID } from 'node:crypto';
 
-export type Dialect = 'v1' | 'old';
+/** protocol v1 only; the old server is seed-server.ts */
+export type Dialect = 'v1';
 export type FakeEndpoint = 'health' | 'status' | 'reload' | 'verify' | 'rollback';
 
 export type FakeAction =
@@ -116,7 +114,6 @@ export async function startFakeService(opts: FakeServiceOptions = {}): Promise<F
   const defaultModules = opts.modules ?? ['server/app.js'];
   const calls: FakeCall[] = [];
   const queues = new Map<FakeEndpoint, { action: FakeAction; left: number }[]>();
-  const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
 
   let pidCounter = 40_000;
@@ -168,13 +165,6 @@ export async function startFakeService(opts: FakeServiceOptions = {}): Promise<F
   };
 
   const statusBody = () => {
-    if (dialect === 'old') {
-      // the old server nested its status one level deeper and had no versions
-      return {
-        success: true,
-        status: { status: { running: true, loaded_modules: defaultModules, reload_count: nextVersion - 2 } },
-      };
-    }
     return {
       success: true,
       status: {
@@ -264,16 +254,13 @@ export async function startFakeService(opts: FakeServiceOptions = {}): Promise<F
 
     switch (endpoint) {
       case 'health':
-        return send(res, state.healthStatus, dialect === 'old' ? { status: 'healthy' } : { ok: state.healthStatus < 300 });
+        return send(res, state.healthStatus, { ok: state.healthStatus < 300 });
       case 'status':
         return send(res, 200, statusBody());
       case 'reload': {
         const modules = requestedModules(call.body);
         if (action?.do === 'fail') {
           const message = action.message ?? `SyntaxError: Unexpected token in ${modules[0]}`;
-          if (dialect === 'old') {
-            return send(res, action.httpStatus ?? 500, { success: false, message, reloaded_modules: [], failed_modules: modules });
-          }
           return send(res, action.httpStatus ?? 200, {
             success: false,
             message,
@@ -288,16 +275,7 @@ export async function startFakeService(opts: FakeServiceOptions = {}): Promise<F
         }
         if (action?.do === 'restart') doRestart();
         const broken = action?.do === 'activate-broken';
-        const prevVersion = dialect === 'old' ? 0 : activate(broken);
-        if (dialect === 'old') {
-          if (broken) activate(true);
-          return send(res, 200, {
-            success: true,
-            message: `Reloaded ${modules.length} modules`,
-            reloaded_modules: modules,
-            failed_modules: [],
-          });
-        }
+        const prevVersion = activate(broken);
         return send(res, 200, {
           success: true,
           message: action?.do === 'activate-broken' ? action.message ?? `Reloaded ${modules.length} modules` : `Reloaded ${modules.length} modules`,
@@ -310,7 +288,6 @@ export async function startFakeService(opts: FakeServiceOptions = {}): Promise<F
         });
       }
       case 'verify': {
-        if (dialect === 'old') return send(res, 404, { detail: 'Not Found' });
         const failing = action?.do === 'fail' || state.broken;
         return send(res, 200, {
           success: !failing,
@@ -325,12 +302,6 @@ export async function startFakeService(opts: FakeServiceOptions = {}): Promise<F
       case 'rollback': {
         if (action?.do === 'fail') {
           return send(res, action.httpStatus ?? 500, { success: false, message: action.message ?? 'rollback failed: previous version could not be restored' });
-        }
-        if (dialect === 'old') {
-          // the old server's "rollback" just reloaded again; it always succeeded
-          if (versions.length > 1) versions.pop();
-          syncState();
-          return send(res, 200, { success: true, message: 'Rollback completed' });
         }
         const from = (call.body as { from_version?: unknown } | undefined)?.from_version;
         if (from !== undefined && from !== state.version) {
@@ -371,7 +342,7 @@ export async function startFakeService(opts: FakeServiceOptions = {}): Promise<F
 
       if (endpoint) {
         const action = takeAction(endpoint);
-        const needsToken = endpoint !== 'health' && opts.token !== undefined && dialect === 'v1';
+        const needsToken = endpoint !== 'health' && opts.token !== undefined;
         if (needsToken && req.headers.authorization !== `Bearer ${opts.token}` && action?.do !== 'delay') {
           return send(res, 401, { success: false, message: 'missing or wrong token' });
         }
@@ -382,18 +353,10 @@ export async function startFakeService(opts: FakeServiceOptions = {}): Promise<F
       return send(res, 404, { success: false, message: `no route ${method} ${u.pathname}` });
     });
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
+  const { port, close } = await listenLoopback(server, () => {
+    for (const t of timers) clearTimeout(t);
+    timers.clear();
   });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-
-  let closed: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -418,14 +381,6 @@ export async function startFakeService(opts: FakeServiceOptions = {}): Promise<F
     clearCalls() {
       calls.length = 0;
     },
-    close() {
-      closed ??= new Promise<void>((resolve) => {
-        for (const t of timers) clearTimeout(t);
-        timers.clear();
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      });
-      return closed;
-    },
+    close,
   };
 }

@@ -1,5 +1,6 @@
 // Network probes for tests that start and stop real servers.
-import { connect, createServer, type AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 
 /** true when something accepts connections on 127.0.0.1:port (bounded: 2 s) */
 export function portOpen(port: number): Promise<boolean> {
@@ -28,4 +29,32 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Listens on 127.0.0.1:<ephemeral>. close() runs `beforeClose` (e.g. clears the server's
+ * timers), then closes the server and every socket still open; safe to call twice.
+ */
+export async function listenLoopback(server: Server, beforeClose?: () => void): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  let closed: Promise<void> | undefined;
+  return {
+    port: (server.address() as AddressInfo).port,
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        beforeClose?.();
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+      return closed;
+    },
+  };
 }
