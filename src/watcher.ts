@@ -238,13 +238,17 @@ export async function startWatcher(
   const settleMs = Math.max(0, opts.settleMs ?? SETTLE_MS);
   let closed = false;
   const sig = (st: Stats) => `${st.ino}:${st.size}:${st.mtimeMs}`;
+  // a report starts a new baseline: a re-check armed (or stat-ing) before it compares with
+  // the old one and would report that same change again
+  const epochs = new Map<string, number>();
   const recheck = (abs: string, rel: string) => {
     clearTimeout(rechecks.get(abs));
     const t = setTimeout(() => {
       rechecks.delete(abs);
+      const epoch = epochs.get(abs);
       fs.stat(abs).then(
         (st) => {
-          if (closed || !files.has(abs) || lastSig.get(abs) === sig(st)) return;
+          if (closed || !files.has(abs) || epochs.get(abs) !== epoch || lastSig.get(abs) === sig(st)) return;
           lastSig.set(abs, sig(st));
           handlers.onChange({ path: rel, kind: 'change' });
           recheck(abs, rel);
@@ -281,6 +285,7 @@ export async function startWatcher(
     if (kind === 'unlink') {
       files.delete(abs);
       lastSig.delete(abs);
+      epochs.delete(abs);
     } else if (!holdAdd && !heldAdds.has(abs)) files.add(abs);
     if (!isReady) return;
     const rel = toRel(abs);
@@ -360,13 +365,17 @@ export async function startWatcher(
   // start in between), else a save would sometimes be reported twice
   const takeBaseline = (abs: string, rel: string) => {
     clearTimeout(baselines.get(abs));
+    clearTimeout(rechecks.get(abs)); // re-armed once the new baseline is taken
+    rechecks.delete(abs);
+    const epoch = (epochs.get(abs) ?? 0) + 1;
+    epochs.set(abs, epoch);
     baselines.set(
       abs,
       setTimeout(() => {
         baselines.delete(abs);
         fs.stat(abs).then(
           (st) => {
-            if (closed) return;
+            if (closed || epochs.get(abs) !== epoch) return; // a newer report takes its own
             if (st.isDirectory()) return becameDir(abs, rel);
             lastSig.set(abs, sig(st));
             recheck(abs, rel);
