@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { visible } from '../visible.js';
 import { processIo, type CliIo } from './main.js';
 import { startService, type ServiceProcess } from './service-process.js';
-import { watchWithService } from './with-service.js';
+import { parseSubcommandArgs, watchWithService } from './with-service.js';
 
 export const DEMO_USAGE = `usage: auto-hot-reload demo [--port N] [--no-tui] [--json]
   the demo service (examples/demo/server/app.js) plus the client watching its source
@@ -156,18 +156,8 @@ function demoIo(): CliIo {
 /** Entry point (src/cli/main.ts dispatches `demo …` here); leaves the exit code in process.exitCode. */
 export async function main(argv: string[]): Promise<void> {
   const err = (l: string) => process.stderr.write(`${l}\n`);
-  let args: DemoArgs | 'help';
-  try {
-    args = parseDemoArgs(argv);
-  } catch (e) {
-    err(`auto-hot-reload demo: ${(e as Error).message}\n${DEMO_USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
-  if (args === 'help') {
-    process.stdout.write(`${DEMO_USAGE}\n`);
-    return;
-  }
+  const args = parseSubcommandArgs('demo', argv, parseDemoArgs, DEMO_USAGE);
+  if (!args) return;
   const paths = demoPaths();
   if (!existsSync(paths.config) || !existsSync(paths.app)) {
     err(`auto-hot-reload demo: the demo is not in this installation (expected ${paths.config} and ${paths.app})`);

@@ -11,7 +11,7 @@ import { visible, visibleLine } from '../visible.js';
 import { demoPaths } from './demo.js';
 import { processIo } from './main.js';
 import { startService } from './service-process.js';
-import { watchWithService } from './with-service.js';
+import { parseSubcommandArgs, watchWithService } from './with-service.js';
 
 export const DEV_USAGE = `usage: auto-hot-reload dev FILE [options] [-- ARGS…]
   runs FILE as \`node FILE ARGS…\` would, under the agent, plus the client watching the files it loaded
@@ -102,18 +102,8 @@ async function loadedFiles(url: string): Promise<string[]> {
 /** Entry point (src/cli/main.ts dispatches `dev …` here); leaves the exit code in process.exitCode. */
 export async function main(argv: string[]): Promise<void> {
   const err = (l: string) => process.stderr.write(`${l}\n`);
-  let args: DevArgs | 'help';
-  try {
-    args = parseDevArgs(argv);
-  } catch (e) {
-    err(`auto-hot-reload dev: ${(e as Error).message}\n${DEV_USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
-  if (args === 'help') {
-    process.stdout.write(`${DEV_USAGE}\n`);
-    return;
-  }
+  const args = parseSubcommandArgs('dev', argv, parseDevArgs, DEV_USAGE);
+  if (!args) return;
   if (!existsSync(args.file)) {
     err(`auto-hot-reload dev: no such file: ${visibleLine(args.file)}`);
     process.exitCode = 2;

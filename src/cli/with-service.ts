@@ -61,3 +61,23 @@ export async function watchWithService(service: ServiceProcess, opts: WithServic
   if (died) err(`auto-hot-reload ${opts.command}: ${opts.name} had stopped; its last output:\n${visible(service.tail().slice(-20).join('\n'))}`);
   return { code, died };
 }
+
+/**
+ * The shared start of `demo` and `dev`: their arguments parsed, or usage printed. Undefined
+ * when there is nothing more to do (help shown, or a usage error: exit code 2 set).
+ */
+export function parseSubcommandArgs<T>(command: string, argv: string[], parse: (argv: string[]) => T | 'help', usage: string): T | undefined {
+  let args: T | 'help';
+  try {
+    args = parse(argv);
+  } catch (e) {
+    process.stderr.write(`auto-hot-reload ${command}: ${(e as Error).message}\n${usage}\n`);
+    process.exitCode = 2;
+    return undefined;
+  }
+  if (args === 'help') {
+    process.stdout.write(`${usage}\n`);
+    return undefined;
+  }
+  return args;
+}
