@@ -128,7 +128,7 @@ process.on('message', () => process.send(process.cpuUsage()));`;
 }
 
 async function timerPair() {
-  const { SideEffects } = await import('../dist/src/agent/side-effects.js');
+  const { SideEffects } = await import('../dist/src/agent/lifecycle/side-effects.js');
   const tracked = new SideEffects().timers;
   const noop = () => {};
   const ns = (set, clear) => {

@@ -1,7 +1,7 @@
 // Batching: does a multi-file operation (save all, git checkout, sed -i, a formatter)
 // stay ONE reload with a short quiet window? Real writers, each its own process, change
 // 10 files at once, idle and under full CPU load.
-//   Part A: event gaps as our watcher (dist/src/watcher.js) reports them — why the window.
+//   Part A: event gaps as our watcher (dist/src/engine/watcher.js) reports them — why the window.
 //   Part B: ONE real CLI at a time (cooldown 0, so a split is a second reload-all call at
 //           once) against a fake service, with the default debounce and with 10 ms.
 // Every pass runs alone: a second watcher on 2 cores would be load of its own.
@@ -131,7 +131,7 @@ async function buildDefaults() {
     /* older build: unknown */
   }
   try {
-    out.scheduler = await import(pathToFileURL(path.join(pkgRoot, 'dist/src/scheduler.js')).href);
+    out.scheduler = await import(pathToFileURL(path.join(pkgRoot, 'dist/src/engine/scheduler.js')).href);
     out.multi = out.scheduler.MULTI ?? null;
   } catch {
     /* no scheduler to replay */
@@ -440,7 +440,7 @@ export async function run({ quick = false, log = defaultLog } = {}) {
   ];
   const notes = [
     `Every writer is a real, separate process (an editor is its own process): node -e children for the three Node styles, sed, git, vim, cp. Each operation changes all ${FILES} files of src/ with new content; ${reps} operations per writer and pass after one uncounted warm-up round, writers interleaved round by round.`,
-    `Every pass runs alone, so nothing else watches the files: Part A is our watcher (dist/src/watcher.js, the one the CLI uses) in the bench process with no CLI; Part B is ONE real CLI per setting and condition, running through all of its operations (config {} → the build's default debounce ${defaults.debounceMs ?? '?'} ms; {"debounceMs": ${OLD_DEBOUNCE_MS}}, the default before the window adapted). In both the one-file window widens while the CPUs are saturated and with what the CLI learns from the gaps between files it has seen (scheduler.ts BUSY and LEARN), and a burst of two or more files waits the multi-file window (${multiText}). "One batch (predicted)" feeds each writer's operations of Part A, in order, through the build's own scheduler (its step(), timers on time, told the CPUs are busy under load); a stalled CLI's late timers (which get one more window) are not replayed, Part B has them.`,
+    `Every pass runs alone, so nothing else watches the files: Part A is our watcher (dist/src/engine/watcher.js, the one the CLI uses) in the bench process with no CLI; Part B is ONE real CLI per setting and condition, running through all of its operations (config {} → the build's default debounce ${defaults.debounceMs ?? '?'} ms; {"debounceMs": ${OLD_DEBOUNCE_MS}}, the default before the window adapted). In both the one-file window widens while the CPUs are saturated and with what the CLI learns from the gaps between files it has seen (scheduler.ts BUSY and LEARN), and a burst of two or more files waits the multi-file window (${multiText}). "One batch (predicted)" feeds each writer's operations of Part A, in order, through the build's own scheduler (its step(), timers on time, told the CPUs are busy under load); a stalled CLI's late timers (which get one more window) are not replayed, Part B has them.`,
     `--cooldown 0 only so that a split shows up at once as a second reload-all call instead of a trailing one 5 s later. An operation ends when no call came for ${CALL_QUIET_MS} ms, at most ${OP_BOUND_MS / 1000} s after the writer exited (Part A: no event for ${EVENT_QUIET_MS} ms); it is one reload when exactly one call came and it named all ${FILES} files. Misses: "first file alone" = the first call named 1 file and the rest followed (the window split the save); "re-reported later" = the first call was complete and a later one re-reported files (the watcher's re-check caught bytes that landed after its first read: a safety net working, no edit lost, but one reload more).`,
     `Load: ${LOAD_PROCS} node -e 'for(;;){}' processes (one per core here) run through all loaded passes; the writers, the watcher and the CLI compete with them.`,
     ...skipped,

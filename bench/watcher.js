@@ -1,6 +1,6 @@
 // Watcher scale: trees of 10,000 and 50,000 source files (quick: 10,000) beside a large
 // node_modules and a .git folder. Time to ready, RSS, change-event latency and fs calls
-// into ignored folders, for bare chokidar 5 vs our watcher (dist/src/watcher.js).
+// into ignored folders, for bare chokidar 5 vs our watcher (dist/src/engine/watcher.js).
 // Then a storm: 10,000 files changed within a second against the real CLI and a fake
 // service that counts reload-all calls.
 //   node bench/watcher.js [--quick]

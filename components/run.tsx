@@ -4,10 +4,10 @@
 // the exit code.
 import { render } from 'ink';
 import type { StoreApi } from 'zustand/vanilla';
-import { readErrorLog } from '../src/errorlog.js';
+import { readErrorLog } from '../src/engine/errorlog.js';
 import type { EngineStore } from '../src/types.js';
 import { App } from './App.js';
-import { followTally, summaryLine } from './summary.js';
+import { followTally, summaryLine } from './view/summary.js';
 import type { ErrorLogLoader } from './hooks/useErrorLog.js';
 
 /**

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { defaultLayer, DEFAULT_DIRS, mergeConfig } from './config/index.js';
 import type { FileConfig } from './config/index.js';
-import { createEngine as createEngineFromConfig, type Engine, type EngineDeps } from './engine.js';
+import { createEngine as createEngineFromConfig, type Engine, type EngineDeps } from './engine/engine.js';
 import type { Config } from './types.js';
 
 /** Options as in hot-reload.config.json (camelCase, seconds), plus the project root. */
@@ -38,6 +38,6 @@ export {
   InvalidResponseError,
   isClientError,
 } from './client/errors.js';
-export { createErrorLog, readErrorLog, type ErrorLog } from './errorlog.js';
+export { createErrorLog, readErrorLog, type ErrorLog } from './engine/errorlog.js';
 export type * from './types.js';
-export type * from './protocol.js';
+export type * from './protocol/wire.js';

@@ -1,6 +1,6 @@
 // Domain types shared by the engine, the headless output and the TUI.
 // This is the contract between modules: the store's state shape and the normalized config.
-import type { ReloadErrorInfo, Status } from './protocol.js';
+import type { ReloadErrorInfo, Status } from './protocol/wire.js';
 
 // ---- config (normalized once at the edge; the core sees it complete and readonly) ----
 

@@ -1,7 +1,7 @@
 // Pure parts of adoption and `dev`: what a listen() asked for, --port on its arguments,
 // dev's arguments, the folders that cover the loaded files, the service output ring.
 import { describe, expect, it } from 'vitest';
-import { listenKey, withPort } from '../src/agent/adopt.js';
+import { listenKey, withPort } from '../src/agent/serve/adopt.js';
 import { coveringDirs, parseDevArgs } from '../src/cli/dev.js';
 import { LineRing } from '../src/cli/service-process.js';
 

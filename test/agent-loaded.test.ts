@@ -1,7 +1,7 @@
 // What the service has loaded (GET {prefix}/loaded) and saved files it has not
 // (`not_loaded` in the reload result): real agent, real files, real HTTP.
 import { afterEach, describe, expect, it } from 'vitest';
-import { notLoaded, reloadCheck } from '../src/checks.js';
+import { notLoaded, reloadCheck } from '../src/engine/checks.js';
 import { appDir, call, PREFIX, serveInProcess, type AppDir, type Served } from './helpers/agent-fixture.js';
 
 const apps: AppDir[] = [];

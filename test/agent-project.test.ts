@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { transformSync } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FormatDetector } from '../src/agent/module-format.js';
-import { pnpmPackages, Project } from '../src/agent/project.js';
-import { userConditions } from '../src/agent/resolve.js';
-import { IMPORT_META_PARAM } from '../src/agent/transform.js';
+import { FormatDetector } from '../src/agent/loading/module-format.js';
+import { pnpmPackages, Project } from '../src/agent/loading/project.js';
+import { userConditions } from '../src/agent/loading/resolve.js';
+import { IMPORT_META_PARAM } from '../src/agent/loading/transform.js';
 
 let dir: string;
 function tree(files: Record<string, string>): string {

@@ -1,7 +1,7 @@
 // In-process agents over real HTTP: what a reload loads, keeps, refuses and rolls back.
 import { statSync, utimesSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { latestSourceMap } from '../src/agent/transform.js';
+import { latestSourceMap } from '../src/agent/loading/transform.js';
 import { appDir, call, PREFIX, serveInProcess, type AppDir, type Served } from './helpers/agent-fixture.js';
 
 const APP = `

@@ -23,11 +23,11 @@ async function serve(args: string[], env: Record<string, string> = {}, via: 'age
 }
 
 beforeAll(() => {
-  const built = join(REPO, 'dist/src/agent/serve.js');
+  const built = join(REPO, 'dist/src/agent/serve/serve.js');
   if (!existsSync(built)) throw new Error('dist/ is missing: run `npx tsc -p tsconfig.json` before these tests');
   const builtAt = statSync(built).mtimeMs;
   const src = join(REPO, 'src/agent');
-  const stale = readdirSync(src).filter((f) => statSync(join(src, f)).mtimeMs > builtAt);
+  const stale = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(join(src, f)).mtimeMs > builtAt);
   if (stale.length) throw new Error(`dist/ is older than src/agent/${stale[0]}: run \`npx tsc -p tsconfig.json\``);
 });
 

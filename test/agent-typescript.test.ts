@@ -4,7 +4,7 @@
 // whose code threw.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Hot } from '../src/agent/hot-env.js';
-import { installStackMapping } from '../src/agent/stack-traces.js';
+import { installStackMapping } from '../src/agent/loading/stack-traces.js';
 import { appDir, call, PREFIX, serveInProcess, type AppDir, type Served } from './helpers/agent-fixture.js';
 
 let app: AppDir;

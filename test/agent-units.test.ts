@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { hasChanged, hintProblem, readStamped } from '../src/agent/changes.js';
-import { HintIndex } from '../src/agent/hints.js';
-import { staleClosure, type ModuleMap, type ModuleRecord } from '../src/agent/module-graph.js';
-import { isLoopback, parseServeArgs } from '../src/agent/serve-args.js';
-import { prepareModule, transformModule } from '../src/agent/transform.js';
+import { hasChanged, hintProblem, readStamped } from '../src/agent/versions/changes.js';
+import { HintIndex } from '../src/agent/versions/hints.js';
+import { staleClosure, type ModuleMap, type ModuleRecord } from '../src/agent/loading/module-graph.js';
+import { isLoopback, parseServeArgs } from '../src/agent/serve/serve-args.js';
+import { prepareModule, transformModule } from '../src/agent/loading/transform.js';
 
 const LOADED = ['/srv/app/app.js', '/srv/app/routes/greeting.js', '/srv/app/routes/items.ts', '/srv/app/lib/greeting.js'];
 

@@ -4,7 +4,7 @@ import { parseCli, UsageError } from '../src/cli/args.js';
 import { checkLine, frameLines, resultJson, resultLines, styleFor } from '../src/cli/output.js';
 import { diffEvents, eventLines } from '../src/cli/watch-lines.js';
 import { defaultLayer, mergeConfig } from '../src/config/merge.js';
-import { initialEngineState } from '../src/store.js';
+import { initialEngineState } from '../src/engine/store.js';
 import type { EngineState, ReloadAttempt, RunResult } from '../src/types.js';
 
 const plain = styleFor({ isTTY: false }, {});

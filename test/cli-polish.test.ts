@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readErrorLog } from '../src/errorlog.js';
+import { readErrorLog } from '../src/engine/errorlog.js';
 import { appDir, startServe, type AppDir, type ServeProcess } from './helpers/agent-fixture.js';
 import { BIN, buildOnce, runCliProcess, type CliRun } from './helpers/cli-process.js';
 import { startFakeService, type FakeService } from './helpers/fake-service.js';

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readErrorLog } from '../src/errorlog.js';
+import { readErrorLog } from '../src/engine/errorlog.js';
 import { buildOnce, runCliProcess, type CliRun } from './helpers/cli-process.js';
 import { startFakeService, type Dialect, type FakeService } from './helpers/fake-service.js';
 import { freePort } from './helpers/net.js';

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { busyShare, cpuTimes, watchCpuLoad, type CpuTimes } from '../src/cpu-load.js';
+import { busyShare, cpuTimes, watchCpuLoad, type CpuTimes } from '../src/engine/cpu-load.js';
 
 const times = (user: number, sys: number, idle: number) => ({ times: { user, nice: 0, sys, idle, irq: 0 } });
 

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createErrorLog, readErrorLog } from '../src/errorlog.js';
+import { createErrorLog, readErrorLog } from '../src/engine/errorlog.js';
 import type { ErrorEntry } from '../src/types.js';
 
 const entry = (i: number): ErrorEntry => ({

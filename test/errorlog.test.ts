@@ -2,7 +2,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createErrorLog, readErrorLog } from '../src/errorlog.js';
+import { createErrorLog, readErrorLog } from '../src/engine/errorlog.js';
 import type { ErrorEntry } from '../src/types.js';
 
 let tmp: string;

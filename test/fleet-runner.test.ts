@@ -1,10 +1,10 @@
 // The fleet runner's shell: effects performed concurrently up to the bound, results fed
 // back in arrival order, a throwing performer a state (never a hang or a crash).
 import { describe, expect, it } from 'vitest';
-import type { FleetInput } from '../src/fleet.js';
-import { runFleet, summarize, type FleetPerformers } from '../src/fleet-runner.js';
-import type { PipelineReport } from '../src/pipeline-runner.js';
-import type { PipelineState } from '../src/pipeline.js';
+import type { FleetInput } from '../src/engine/fleet.js';
+import { runFleet, summarize, type FleetPerformers } from '../src/engine/fleet-runner.js';
+import type { PipelineReport } from '../src/engine/pipeline-runner.js';
+import type { PipelineState } from '../src/engine/pipeline.js';
 
 const input = (over: Partial<FleetInput> = {}): FleetInput => ({
   mode: 'trigger',

@@ -1,6 +1,6 @@
 // The fleet's decisions as events in, effects out: no I/O, no timers.
 import { describe, expect, it } from 'vitest';
-import { driftWarning, finalOutcome, initialFleet, step, type FleetEffect, type FleetEvent, type FleetInput, type FleetState, type TargetRun } from '../src/fleet.js';
+import { driftWarning, finalOutcome, initialFleet, step, type FleetEffect, type FleetEvent, type FleetInput, type FleetState, type TargetRun } from '../src/engine/fleet.js';
 
 const input = (over: Partial<FleetInput> = {}): FleetInput => ({
   mode: 'trigger',

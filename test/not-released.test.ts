@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { attemptSegs } from '../components/panels/ReloadLog.js';
 import { resultJson, resultLines, styleFor } from '../src/cli/output.js';
-import { notReleasedText, reloadResultSchema } from '../src/protocol.js';
+import { notReleasedText, reloadResultSchema } from '../src/protocol/wire.js';
 import type { ReloadAttempt, RunResult } from '../src/types.js';
 
 const plain = styleFor({ isTTY: false }, {});

@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createClient } from '../src/client/client.js';
-import { createEngine, type Engine } from '../src/engine.js';
+import { createEngine, type Engine } from '../src/engine/engine.js';
 import { BIN, buildOnce } from './helpers/cli-process.js';
 import { makeConfig } from './helpers/config.js';
 
@@ -235,7 +235,7 @@ describe('with the real agent (serve)', () => {
 
 describe('staleToReload (pure)', () => {
   it('names files as the watcher does and leaves out those it has seen change', async () => {
-    const { staleToReload } = await import('../src/catch-up.js');
+    const { staleToReload } = await import('../src/engine/catch-up.js');
     expect(staleToReload(['/p/server/a.js', 'server/b.js', 'server/b.js', '', 7], '/p', new Set())).toEqual(['server/a.js', 'server/b.js']);
     // the service's root may be above or below ours: whole trailing segments match
     expect(staleToReload(['/elsewhere/answer.js', 'app/server/c.js', 'd.js', 'xd.js'], '/p', new Set(['answer.js', 'server/c.js', 'lib/d.js']))).toEqual(['xd.js']);

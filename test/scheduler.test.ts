@@ -12,7 +12,7 @@ import {
   type SchedulerEffect,
   type SchedulerEvent,
   type SchedulerState,
-} from '../src/scheduler.js';
+} from '../src/engine/scheduler.js';
 
 const opts = { debounceMs: 50, cooldownMs: 5000 };
 

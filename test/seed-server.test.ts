@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { diffEvents, eventLines } from '../src/cli/watch-lines.js';
 import { styleFor } from '../src/cli/output.js';
-import { createEngine, type Engine } from '../src/engine.js';
+import { createEngine, type Engine } from '../src/engine/engine.js';
 import type { Config, EngineState, Probe } from '../src/types.js';
 import { makeConfig } from './helpers/config.js';
 import { RELOADERS, startSeedServer, type SeedServer } from './helpers/seed-server.js';

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { captureServiceOutput, lineSplitter } from '../src/cli/service-output.js';
-import { createEngineStore, LIMITS } from '../src/store.js';
+import { createEngineStore, LIMITS } from '../src/engine/store.js';
 import type { EngineActions } from '../src/types.js';
 import { makeConfig } from './helpers/config.js';
 

@@ -13,8 +13,8 @@ import {
   truncateEnd,
   truncateMiddle,
   wrapLine,
-} from '../components/format.js';
-import { fitSegments, segsText, titleSegs } from '../components/segments.js';
+} from '../components/view/format.js';
+import { fitSegments, segsText, titleSegs } from '../components/view/segments.js';
 
 process.env.TZ = 'UTC';
 

@@ -1,8 +1,8 @@
 // The keybinding table and the UI reducer, tested without rendering.
 import { describe, expect, it } from 'vitest';
-import { BINDINGS, footerItems, helpItems, resolveCommand, type Mode } from '../components/keys.js';
+import { BINDINGS, footerItems, helpItems, resolveCommand, type Mode } from '../components/view/keys.js';
 import { extraEscapes } from '../components/hooks/useEscapeRuns.js';
-import { initialUi, reduceUi, type UiContext, type UiState } from '../components/ui.js';
+import { initialUi, reduceUi, type UiContext, type UiState } from '../components/view/ui.js';
 
 const MODES: Mode[] = ['main', 'confirm-rollback', 'help', 'errors', 'detail'];
 

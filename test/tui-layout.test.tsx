@@ -2,11 +2,11 @@
 // and merging error log entries.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createStore } from 'zustand/vanilla';
-import { detailLines, detailRows, location, mergeErrors } from '../components/errorEntries.js';
-import { computeLayout, listTop, type LayoutCounts } from '../components/layout.js';
-import { layoutCounts } from '../components/layoutCounts.js';
+import { detailLines, detailRows, location, mergeErrors } from '../components/view/errorEntries.js';
+import { computeLayout, listTop, type LayoutCounts } from '../components/view/layout.js';
+import { layoutCounts } from '../components/panels/layoutCounts.js';
 import { attempt, rolledBackState, T0 } from './helpers/tui-state.js';
-import { createThrottledView } from '../components/throttledView.js';
+import { createThrottledView } from '../components/view/throttledView.js';
 import type { ErrorEntry } from '../src/types.js';
 
 const full: LayoutCounts = { targets: 1, warnings: 2, recent: 20, checks: 5, history: 50, restart: false };

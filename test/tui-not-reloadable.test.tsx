@@ -3,7 +3,7 @@
 import { cleanup, render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resultJson, resultLines, styleFor } from '../src/cli/output.js';
-import { ClockContext } from '../components/clock.js';
+import { ClockContext } from '../components/view/clock.js';
 import { ReloadLog } from '../components/panels/ReloadLog.js';
 import { attempt, makeState, makeStore, plain, T0 } from './helpers/tui-state.js';
 

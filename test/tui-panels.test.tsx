@@ -2,7 +2,7 @@
 import { cleanup, render } from 'ink-testing-library';
 import type { ReactElement } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ClockContext } from '../components/clock.js';
+import { ClockContext } from '../components/view/clock.js';
 import { Cooldown } from '../components/panels/Cooldown.js';
 import { Footer } from '../components/panels/Footer.js';
 import { Header } from '../components/panels/Header.js';
@@ -12,7 +12,7 @@ import { Verification } from '../components/panels/Verification.js';
 import { Warnings } from '../components/panels/Warnings.js';
 import { Watch } from '../components/panels/Watch.js';
 import type { EngineState, PipelinePhase } from '../src/types.js';
-import { RESTART_WARNING } from '../src/store.js';
+import { RESTART_WARNING } from '../src/engine/store.js';
 import { attempt, check, connectedTarget, makeState, makeStore, plain, T0, waitForText } from './helpers/tui-state.js';
 
 process.env.TZ = 'UTC';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { visible, visibleLine } from '../src/visible.js';
+import { visible, visibleLine } from '../src/protocol/visible.js';
 
 describe('visible: control characters from outside are shown, never obeyed', () => {
   it('shows ESC of CSI and OSC sequences, BEL, CR, DEL and C1 as printable text', () => {

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createEngine, type Engine } from '../src/engine.js';
+import { createEngine, type Engine } from '../src/engine/engine.js';
 import type { Config, FileChange } from '../src/types.js';
 import { makeConfig } from './helpers/config.js';
 import { startFakeService, type FakeService } from './helpers/fake-service.js';

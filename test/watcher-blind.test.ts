@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startWatcher, type Watcher } from '../src/watcher.js';
+import { startWatcher, type Watcher } from '../src/engine/watcher.js';
 
 let root: string;
 let outside: string;

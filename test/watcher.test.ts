@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkDirs, createIgnoreMatcher, describeWatchError, startWatcher, type Watcher } from '../src/watcher.js';
+import { checkDirs, createIgnoreMatcher, describeWatchError, startWatcher, type Watcher } from '../src/engine/watcher.js';
 import type { ChangeKind } from '../src/types.js';
 import { until } from './helpers/wait.js';
 

@@ -14,8 +14,8 @@ export const pkgRoot = process.env.AHR_BENCH_PKG ? path.resolve(process.env.AHR_
 export const cliBin = path.join(pkgRoot, 'bin/auto-hot-reload.js');
 export const distCli = path.join(pkgRoot, 'dist/src/cli/main.js');
 export const distAgent = path.join(pkgRoot, 'dist/src/agent/index.js');
-export const distAgentServe = path.join(pkgRoot, 'dist/src/agent/serve.js');
-export const distWatcher = path.join(pkgRoot, 'dist/src/watcher.js');
+export const distAgentServe = path.join(pkgRoot, 'dist/src/agent/serve/serve.js');
+export const distWatcher = path.join(pkgRoot, 'dist/src/engine/watcher.js');
 export const nodemonBin = path.join(nodeModules, 'nodemon/bin/nodemon.js');
 export const tsxBin = path.join(nodeModules, 'tsx/dist/cli.mjs');
 

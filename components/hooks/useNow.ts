@@ -1,7 +1,7 @@
 // The current time, re-read every `intervalMs` while a countdown runs and never otherwise:
 // an idle TUI holds no timers (spinners and clocks cost CPU, ink #560).
 import { useContext, useEffect, useState } from 'react';
-import { ClockContext } from '../clock.js';
+import { ClockContext } from '../view/clock.js';
 
 /** Ticks while `clock() < until`; `until` null/undefined means no countdown. */
 export function useNow(until: number | null | undefined, intervalMs: number): number {

@@ -3,11 +3,11 @@ import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { StoreApi } from 'zustand/vanilla';
 import type { EngineStore } from '../../src/types.js';
-import { visibleLine } from '../../src/visible.js';
-import { formatSecondsLeft, progressBar, shortenPath } from '../format.js';
+import { visibleLine } from '../../src/protocol/visible.js';
+import { formatSecondsLeft, progressBar, shortenPath } from '../view/format.js';
 import { useNow } from '../hooks/useNow.js';
-import { Row } from '../Row.js';
-import type { Seg } from '../segments.js';
+import { Row } from './Row.js';
+import type { Seg } from '../view/segments.js';
 
 export function Cooldown({ store, width }: { store: StoreApi<EngineStore>; width: number }) {
   const { until, cooldownMs, pending, busy } = useStore(

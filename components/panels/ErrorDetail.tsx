@@ -1,10 +1,10 @@
 // One error log entry in full: every field, the stack and the response excerpt; scrollable.
 import { Box } from 'ink';
 import type { ErrorEntry } from '../../src/types.js';
-import { DETAIL_LABEL_WIDTH, detailRows } from '../errorEntries.js';
-import { padEnd } from '../format.js';
-import { Row } from '../Row.js';
-import { titleSegs } from '../segments.js';
+import { DETAIL_LABEL_WIDTH, detailRows } from '../view/errorEntries.js';
+import { padEnd } from '../view/format.js';
+import { Row } from './Row.js';
+import { titleSegs } from '../view/segments.js';
 
 export function ErrorDetail(props: { entry: ErrorEntry; index: number; count: number; top: number; width: number; rows: number }) {
   const { entry, index, count, top, width, rows } = props;

@@ -1,13 +1,13 @@
 // The error log list: this run and earlier runs, newest first, with a movable selection.
 import { Box } from 'ink';
 import type { ErrorEntry } from '../../src/types.js';
-import { visibleLine } from '../../src/visible.js';
-import { location } from '../errorEntries.js';
-import { formatDateTime, padEnd, shortenPath } from '../format.js';
+import { visibleLine } from '../../src/protocol/visible.js';
+import { location } from '../view/errorEntries.js';
+import { formatDateTime, padEnd, shortenPath } from '../view/format.js';
 import type { ErrorLogState } from '../hooks/useErrorLog.js';
-import { listTop } from '../layout.js';
-import { Row } from '../Row.js';
-import { titleSegs, type Seg } from '../segments.js';
+import { listTop } from '../view/layout.js';
+import { Row } from './Row.js';
+import { titleSegs, type Seg } from '../view/segments.js';
 
 function entrySegs(e: ErrorEntry, selected: boolean, width: number): Seg[] {
   const loc = location(e);

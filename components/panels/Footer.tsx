@@ -1,10 +1,10 @@
 // The key line, rendered from the keybinding table; the rollback question and the answer
 // of the last action take its place when there is one. When the line is too narrow for
 // every key, the least needed go first: quit and help always stay.
-import { textWidth, truncateEnd } from '../format.js';
-import { footerItems, type Mode } from '../keys.js';
-import { Row } from '../Row.js';
-import { segsText, type Seg } from '../segments.js';
+import { textWidth, truncateEnd } from '../view/format.js';
+import { footerItems, type Mode } from '../view/keys.js';
+import { Row } from './Row.js';
+import { segsText, type Seg } from '../view/segments.js';
 
 export interface Notice {
   /** ok ✔, fail ✖, info – (a neutral answer such as "nothing to roll back") */

@@ -3,15 +3,15 @@ import { Box } from 'ink';
 import { useContext, useRef } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
-import { isLegacyStatus, type Status } from '../../src/protocol.js';
+import { isLegacyStatus, type Status } from '../../src/protocol/wire.js';
 import type { EngineStore, TargetView } from '../../src/types.js';
-import { ClockContext } from '../clock.js';
-import { visibleLine } from '../../src/visible.js';
-import { formatSecondsLeft, formatUptime, shortId, textWidth, truncateMiddle } from '../format.js';
-import { shortReason } from '../messages.js';
+import { ClockContext } from '../view/clock.js';
+import { visibleLine } from '../../src/protocol/visible.js';
+import { formatSecondsLeft, formatUptime, shortId, textWidth, truncateMiddle } from '../view/format.js';
+import { shortReason } from '../view/messages.js';
 import { useNow } from '../hooks/useNow.js';
-import { Row } from '../Row.js';
-import { segsText, type Seg } from '../segments.js';
+import { Row } from './Row.js';
+import { segsText, type Seg } from '../view/segments.js';
 
 export function connectionSegs(t: TargetView | undefined, now: number): Seg[] {
   const c = t?.connection;

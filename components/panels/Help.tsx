@@ -1,9 +1,9 @@
 // The help overlay, rendered from the keybinding table; scrolls (↑/↓) when the pane is short.
 import { Box } from 'ink';
-import { HELP_SECTIONS, helpItems } from '../keys.js';
-import { padEnd } from '../format.js';
-import { Row } from '../Row.js';
-import { titleSegs, type Seg } from '../segments.js';
+import { HELP_SECTIONS, helpItems } from '../view/keys.js';
+import { padEnd } from '../view/format.js';
+import { Row } from './Row.js';
+import { titleSegs, type Seg } from '../view/segments.js';
 
 export function helpLines(width: number): Seg[][] {
   const lines: Seg[][] = [];

@@ -4,7 +4,7 @@
 import { Box } from 'ink';
 import type { StoreApi } from 'zustand/vanilla';
 import type { EngineStore } from '../../src/types.js';
-import type { Layout } from '../layout.js';
+import type { Layout } from '../view/layout.js';
 import { Cooldown } from './Cooldown.js';
 import { Header } from './Header.js';
 import { ReloadLog } from './ReloadLog.js';

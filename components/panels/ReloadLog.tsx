@@ -6,15 +6,15 @@ import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { StoreApi } from 'zustand/vanilla';
 import type { EngineStore, ReloadAttempt, TargetOutcome, TargetResult } from '../../src/types.js';
-import { visibleLine } from '../../src/visible.js';
-import { failureLines } from '../failureText.js';
-import { baseName, formatClock, formatDuration, formatVersionChange, padEnd, shortenPath, textWidth } from '../format.js';
-import { reloadLogWidth } from '../layout.js';
+import { visibleLine } from '../../src/protocol/visible.js';
+import { failureLines } from '../view/failureText.js';
+import { baseName, formatClock, formatDuration, formatVersionChange, padEnd, shortenPath, textWidth } from '../view/format.js';
+import { reloadLogWidth } from '../view/layout.js';
 import { useNow } from '../hooks/useNow.js';
-import { Row } from '../Row.js';
-import { titleSegs, type Seg } from '../segments.js';
-import { OUTCOME_LABEL, PHASE_LABEL, STALE_LABEL } from './outcome.js';
-import { tally } from '../verificationView.js';
+import { Row } from './Row.js';
+import { titleSegs, type Seg } from '../view/segments.js';
+import { OUTCOME_LABEL, PHASE_LABEL, STALE_LABEL } from '../view/outcome.js';
+import { tally } from '../view/verificationView.js';
 
 /** Files (first one, shortened — its base name when the room is short — and `+N`), else modules, else nothing. */
 export function whatText(a: ReloadAttempt, max: number): string {

@@ -5,10 +5,10 @@ import { Box } from 'ink';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import type { EngineStore, ServiceLine } from '../../src/types.js';
-import { visibleLine } from '../../src/visible.js';
-import { formatClock, wrapLine } from '../format.js';
-import { Row } from '../Row.js';
-import { titleSegs, type Seg } from '../segments.js';
+import { visibleLine } from '../../src/protocol/visible.js';
+import { formatClock, wrapLine } from '../view/format.js';
+import { Row } from './Row.js';
+import { titleSegs, type Seg } from '../view/segments.js';
 
 export function outputLineSegs(l: ServiceLine): Seg[] {
   return [{ text: `${formatClock(l.at)} `, dim: true }, { text: l.stream === 'stderr' ? '┃ ' : '│ ', color: l.stream === 'stderr' ? 'red' : undefined, dim: l.stream !== 'stderr' }, { text: visibleLine(l.text) }];

@@ -4,10 +4,10 @@ import { Box } from 'ink';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import type { EngineStore, TargetView } from '../../src/types.js';
-import { padEnd } from '../format.js';
-import { Row } from '../Row.js';
-import type { Seg } from '../segments.js';
-import { outcomeSegs } from './outcome.js';
+import { padEnd } from '../view/format.js';
+import { Row } from './Row.js';
+import type { Seg } from '../view/segments.js';
+import { outcomeSegs } from '../view/outcome.js';
 
 /** The version most targets serve (the primary's on a tie), or undefined when they all agree. */
 export function driftBaseline(targets: readonly TargetView[]): number | undefined {

@@ -5,14 +5,14 @@ import { Box } from 'ink';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { StoreApi } from 'zustand/vanilla';
-import { isFailure } from '../../src/pipeline.js';
+import { isFailure } from '../../src/engine/pipeline.js';
 import type { CheckResult, ChecksSource, EngineStore, ReloadAttempt } from '../../src/types.js';
-import { padEnd } from '../format.js';
-import { Row } from '../Row.js';
-import { titleSegs, type Seg } from '../segments.js';
-import { visibleLine } from '../../src/visible.js';
-import { formatClock } from '../format.js';
-import { detailChunks, detailIndent, failuresFirst, nameWidthOf, shownDetail, tally, verificationView } from '../verificationView.js';
+import { padEnd } from '../view/format.js';
+import { Row } from './Row.js';
+import { titleSegs, type Seg } from '../view/segments.js';
+import { visibleLine } from '../../src/protocol/visible.js';
+import { formatClock } from '../view/format.js';
+import { detailChunks, detailIndent, failuresFirst, nameWidthOf, shownDetail, tally, verificationView } from '../view/verificationView.js';
 
 function checkSegs(c: CheckResult, nameWidth: number, detail = shownDetail(c)): Seg[] {
   const failed = isFailure(c);

@@ -3,11 +3,11 @@
 import { Box } from 'ink';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
-import { RESTART_WARNING } from '../../src/store.js';
+import { RESTART_WARNING } from '../../src/engine/store.js';
 import type { EngineStore } from '../../src/types.js';
-import { visibleLine } from '../../src/visible.js';
-import { warningLines, warningRowsWanted } from '../messages.js';
-import { Row } from '../Row.js';
+import { visibleLine } from '../../src/protocol/visible.js';
+import { warningLines, warningRowsWanted } from '../view/messages.js';
+import { Row } from './Row.js';
 
 /** Lines each shown warning gets within `rows`: one each, a second for the first long ones. */
 export function warningBudget(warnings: readonly string[], width: number, rows: number): number[] {

@@ -3,10 +3,10 @@ import { Box } from 'ink';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import type { ChangeKind, EngineStore, WatchView } from '../../src/types.js';
-import { visibleLine } from '../../src/visible.js';
-import { formatClock, shortenPath } from '../format.js';
-import { Row } from '../Row.js';
-import { titleSegs, type Seg } from '../segments.js';
+import { visibleLine } from '../../src/protocol/visible.js';
+import { formatClock, shortenPath } from '../view/format.js';
+import { Row } from './Row.js';
+import { titleSegs, type Seg } from '../view/segments.js';
 
 const KIND: Record<ChangeKind, Seg> = {
   add: { text: '+', color: 'green' },

@@ -13,25 +13,25 @@ import type {
   RollbackResponse,
   Status,
   VerifyResponse,
-} from '../protocol.js';
-import { visibleLine } from '../visible.js';
-import { AppHandles, ServerAdopter, type ShutdownSignal } from './adopt.js';
-import { hasChanged, readStamped, type Stamped } from './changes.js';
-import { HintIndex } from './hints.js';
-import { runChecks, type ChecksReport } from './checks.js';
-import { readEntry, type AppEntry } from './entry.js';
+} from '../protocol/wire.js';
+import { visibleLine } from '../protocol/visible.js';
+import { AppHandles, ServerAdopter, type ShutdownSignal } from './serve/adopt.js';
+import { hasChanged, readStamped, type Stamped } from './versions/changes.js';
+import { HintIndex } from './versions/hints.js';
+import { runChecks, type ChecksReport } from './versions/checks.js';
+import { readEntry, type AppEntry } from './versions/entry.js';
 import { describeError } from './errors.js';
-import { guardExit } from './load-guards.js';
-import { ModuleGraph, staleClosure, type LoadOptions, type ModuleMap, type ModuleRecord } from './module-graph.js';
-import { NodeLoadedFiles } from './node-loaded.js';
+import { guardExit } from './lifecycle/load-guards.js';
+import { ModuleGraph, staleClosure, type LoadOptions, type ModuleMap, type ModuleRecord } from './loading/module-graph.js';
+import { NodeLoadedFiles } from './versions/node-loaded.js';
 import type { NormalizedAgentOptions } from './options.js';
-import { createHttpHandler } from './http.js';
-import { Prewarmer } from './prewarm.js';
-import { firstLoadReady, pendingWork, reloadReady, type Readiness } from './ready.js';
-import { Resolver } from './resolve.js';
-import { countResources, describeNotReleased, growth, type ResourceCounts } from './resources.js';
-import { isTransformable, prepareModule, transformsSettled } from './transform.js';
-import { VersionRing, type Version } from './versions.js';
+import { createHttpHandler } from './http/http.js';
+import { Prewarmer } from './loading/prewarm.js';
+import { firstLoadReady, pendingWork, reloadReady, type Readiness } from './serve/ready.js';
+import { Resolver } from './loading/resolve.js';
+import { countResources, describeNotReleased, growth, type ResourceCounts } from './lifecycle/resources.js';
+import { isTransformable, prepareModule, transformsSettled } from './loading/transform.js';
+import { VersionRing, type Version } from './versions/versions.js';
 import { AGENT_NAME, AGENT_VERSION } from './version-info.js';
 
 // hints matched between two turns of the event loop (a few ms of work)
@@ -569,7 +569,7 @@ function notReloadableMessage(files: string[]): string {
 }
 
 // One line for a terminal: module names and messages come from files and app code, so
-// their control characters are shown, never obeyed (src/visible.ts).
+// their control characters are shown, never obeyed (src/protocol/visible.ts).
 function describeReload(r: ReloadResult): string {
   const stale = r.not_reloadable?.length ? `; ${notReloadableMessage(r.not_reloadable)}` : '';
   if (r.activated) {

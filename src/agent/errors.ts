@@ -4,7 +4,7 @@
 import { SourceMap } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ReloadErrorInfo } from '../protocol.js';
+import type { ReloadErrorInfo } from '../protocol/wire.js';
 
 /** A failure to load or activate a version, with the user's position when known. */
 export class ModuleLoadError extends Error {

@@ -1,6 +1,6 @@
 // Types for `import.meta.hot` and `module.hot` in a TypeScript app served by the agent:
 //   /// <reference types="auto-hot-reload/hot" />   (or: import type {} from 'auto-hot-reload/hot')
-import type { Hot } from './hot.js';
+import type { Hot } from './lifecycle/hot.js';
 
 declare global {
   interface ImportMeta {
@@ -15,4 +15,4 @@ declare global {
   }
 }
 
-export type { DisposeCallback, Hot, HotData } from './hot.js';
+export type { DisposeCallback, Hot, HotData } from './lifecycle/hot.js';

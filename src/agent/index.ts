@@ -1,13 +1,13 @@
 // Library entry: `import { createAgent } from 'auto-hot-reload/agent'`.
 import type { RequestListener } from 'node:http';
-import type { ReloadRequest, ReloadResult, Status, VerifyResponse } from '../protocol.js';
+import type { ReloadRequest, ReloadResult, Status, VerifyResponse } from '../protocol/wire.js';
 import { HotReloadAgent, type RollbackOutcome } from './agent.js';
-import { createHttpHandler } from './http.js';
+import { createHttpHandler } from './http/http.js';
 import { normalizeOptions, type AgentOptions } from './options.js';
 
 export { AgentStartError, type RollbackOutcome } from './agent.js';
 export { AgentOptionsError, type AgentOptions } from './options.js';
-export { installStackMapping } from './stack-traces.js';
+export { installStackMapping } from './loading/stack-traces.js';
 
 export interface Agent {
   /** answers the hot-reload API and /health, hands every other request to the active version */

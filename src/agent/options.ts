@@ -1,8 +1,8 @@
 // Agent options, validated and defaulted once; the rest of the agent sees them complete.
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEFAULT_PREFIX } from '../protocol.js';
-import { parseAllowHosts, parseAllowOrigins } from './guard.js';
+import { DEFAULT_PREFIX } from '../protocol/wire.js';
+import { parseAllowHosts, parseAllowOrigins } from './http/guard.js';
 
 export interface AgentOptions {
   /** the module whose default export is a request listener (absolute, or relative to cwd) */

@@ -2,7 +2,7 @@
 // error (exit 2) that names the flag and points at --help.
 import { parseArgs } from 'node:util';
 import type { CliFlags } from '../config/layers.js';
-import type { ReloadReason } from '../protocol.js';
+import type { ReloadReason } from '../protocol/wire.js';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';

@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { visible } from '../visible.js';
+import { visible } from '../protocol/visible.js';
 import { processIo, type CliIo } from './main.js';
 import { startService, type ServiceProcess } from './service-process.js';
 import { parseSubcommandArgs, watchWithService } from './with-service.js';

@@ -6,8 +6,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_PREFIX } from '../protocol.js';
-import { visible, visibleLine } from '../visible.js';
+import { DEFAULT_PREFIX } from '../protocol/wire.js';
+import { visible, visibleLine } from '../protocol/visible.js';
 import { demoPaths } from './demo.js';
 import { processIo } from './main.js';
 import { startService } from './service-process.js';

@@ -6,7 +6,7 @@ import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { visible } from '../visible.js';
+import { visible } from '../protocol/visible.js';
 import { UsageError, usageFromParseError } from './args.js';
 import { parseArgs } from 'node:util';
 

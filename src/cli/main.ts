@@ -6,9 +6,9 @@ import path from 'node:path';
 import type { StoreApi } from 'zustand/vanilla';
 import { isConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
-import type { ReloadReason } from '../protocol.js';
+import type { ReloadReason } from '../protocol/wire.js';
 import type { Config, EngineStore, RunResult } from '../types.js';
-import { jsonLine, visible, visibleLine } from '../visible.js';
+import { jsonLine, visible, visibleLine } from '../protocol/visible.js';
 import { parseCli, SUBCOMMANDS, UsageError, type ParsedCli, type Subcommand } from './args.js';
 import { HELP, packageVersion } from './help.js';
 import { committedFiles } from './hook.js';
@@ -18,7 +18,7 @@ import { printWatchEvents } from './watch-lines.js';
 /** components/run.tsx's runTui answer when raw mode is unavailable: print lines instead */
 const FALLBACK_TO_LINES = -1;
 
-/** What the CLI needs of the engine (src/engine.ts's createEngine returns it). */
+/** What the CLI needs of the engine (src/engine/engine.ts's createEngine returns it). */
 export interface CliEngine {
   readonly store: StoreApi<EngineStore>;
   start(): Promise<void>;
@@ -155,7 +155,7 @@ async function runSubcommand(sub: Subcommand, rest: string[], io: CliIo): Promis
 
 async function makeEngine(config: Config, io: CliIo): Promise<CliEngine> {
   if (io.createEngine) return io.createEngine(config);
-  const { createEngine } = await import('../engine.js');
+  const { createEngine } = await import('../engine/engine.js');
   return createEngine(config) as CliEngine;
 }
 

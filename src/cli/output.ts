@@ -1,10 +1,10 @@
 // Plain-words lines (or JSON) for results and checks. Colour only on a TTY without NO_COLOR.
 // Every text from outside (check names and details, server messages, stacks, file names)
 // passes visible()/visibleLine() before it is printed; --json needs none (JSON escapes).
-import { isFailure } from '../pipeline.js';
-import type { ReloadErrorInfo } from '../protocol.js';
+import { isFailure } from '../engine/pipeline.js';
+import type { ReloadErrorInfo } from '../protocol/wire.js';
 import type { CheckResult, ReloadAttempt, RunResult, TargetOutcome, TargetResult } from '../types.js';
-import { visible, visibleLine } from '../visible.js';
+import { visible, visibleLine } from '../protocol/visible.js';
 
 export interface Style {
   ok(s: string): string;

@@ -4,7 +4,7 @@
 // store keeps the last LIMITS.serviceLines lines.
 import type { Readable } from 'node:stream';
 import type { StoreApi } from 'zustand/vanilla';
-import { appendServiceOutput, LIMITS } from '../store.js';
+import { appendServiceOutput, LIMITS } from '../engine/store.js';
 import type { EngineStore, ServiceLine } from '../types.js';
 
 const MAX_PARTIAL = LIMITS.lineChars;

@@ -58,7 +58,7 @@ export function startService(opts: ServiceOptions): Promise<StartOutcome> {
   const child = spawn(process.execPath, opts.args, {
     cwd: opts.cwd,
     env: opts.env,
-    // the IPC channel: `serve` stops itself when it closes (see src/agent/serve.ts)
+    // the IPC channel: `serve` stops itself when it closes (see src/agent/serve/serve.ts)
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     // its own process group: a Ctrl+C in the terminal reaches us, and we stop it in order
     detached: true,

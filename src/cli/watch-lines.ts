@@ -2,9 +2,9 @@
 // object) per event — ready, changes seen, reload started, result, connection lost or
 // restored, warnings. No business logic: it only diffs consecutive states.
 import type { StoreApi } from 'zustand/vanilla';
-import { exitCodeFor } from '../pipeline.js';
+import { exitCodeFor } from '../engine/pipeline.js';
 import type { EngineState, EngineStore, ReloadAttempt, RunResult } from '../types.js';
-import { jsonLine, visibleLine } from '../visible.js';
+import { jsonLine, visibleLine } from '../protocol/visible.js';
 import { resultJson, resultLines, type Style } from './output.js';
 
 export type WatchEvent =

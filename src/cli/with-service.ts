@@ -2,10 +2,10 @@
 // `dev`): the service's output goes to the store (the TUI's service view) and, without the
 // TUI, beside the lines; a service that dies is a warning, not a crash; quitting — `q`,
 // Ctrl+C, SIGTERM, or the terminal closing (SIGHUP) — stops it.
-import { createEngine } from '../engine.js';
-import { addWarning } from '../store.js';
+import { createEngine } from '../engine/engine.js';
+import { addWarning } from '../engine/store.js';
 import type { Config } from '../types.js';
-import { visible, visibleLine } from '../visible.js';
+import { visible, visibleLine } from '../protocol/visible.js';
 import { runCli, type CliEngine, type CliIo } from './main.js';
 import { captureServiceOutput } from './service-output.js';
 import type { ServiceProcess } from './service-process.js';

@@ -13,7 +13,7 @@ import {
   type RollbackResponse,
   type Status,
   type VerifyResponse,
-} from '../protocol.js';
+} from '../protocol/wire.js';
 import type { CheckResult, Config, Probe, Target } from '../types.js';
 import { InvalidResponseError, isClientError } from './errors.js';
 import { excerpt, httpError, requireJson, send, serverMessage, type RawResponse, type RequestOptions } from './http.js';
@@ -28,7 +28,7 @@ export type Dialect = 'unknown' | 'v1' | 'legacy';
 
 export interface ApiClient {
   readonly target: Target;
-  /** detected once, from the first status read (src/protocol.ts isLegacyStatus) */
+  /** detected once, from the first status read (src/protocol/wire.ts isLegacyStatus) */
   readonly dialect: Dialect;
   /** GET status; accepts {success,status:{...}} or the fields at the top level */
   status(): Promise<Status>;

@@ -1,7 +1,7 @@
 // Pure merge of configuration layers into the complete, readonly Config the engine sees.
 // Precedence: flags > environment > config file > defaults. No I/O here.
 import path from 'node:path';
-import { DEFAULT_API_URL, DEFAULT_PREFIX } from '../protocol.js';
+import { DEFAULT_API_URL, DEFAULT_PREFIX } from '../protocol/wire.js';
 import type { Config, Endpoints, Probe, Target } from '../types.js';
 import { envLayer, fileLayer, flagsLayer, type CliFlags, type Env } from './layers.js';
 import type { FileConfig } from './schema.js';

@@ -105,7 +105,7 @@ export function spawnServe(
   env: Record<string, string> = {},
   via: 'agent' | 'cli' = 'agent',
 ): { proc: ChildProcess; done: Promise<{ code: number | null; output: string }> } {
-  const launcher = `import(${JSON.stringify(join(REPO, 'dist/src/agent/serve.js'))}).then((m) => m.main(process.argv.slice(1)))`;
+  const launcher = `import(${JSON.stringify(join(REPO, 'dist/src/agent/serve/serve.js'))}).then((m) => m.main(process.argv.slice(1)))`;
   const argv = via === 'cli' ? [join(REPO, 'bin/auto-hot-reload.js'), 'serve', ...args] : ['--input-type=module', '-e', launcher, ...args];
   const proc = spawn(process.execPath, argv, {
     cwd: REPO,

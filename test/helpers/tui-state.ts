@@ -1,7 +1,7 @@
 // Builds engine states and stores for TUI tests: real zustand stores, fake actions that
 // record their calls (the engine is another part; the TUI only dispatches).
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { initialEngineState } from '../../src/store.js';
+import { initialEngineState } from '../../src/engine/store.js';
 import { makeConfig as baseConfig } from './config.js';
 import type { CheckResult, Config, EngineActions, EngineState, EngineStore, ReloadAttempt, RunResult, TargetView } from '../../src/types.js';
 
