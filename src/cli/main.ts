@@ -136,7 +136,7 @@ async function runSubcommand(sub: Subcommand, rest: string[], io: CliIo): Promis
     return hook.main(rest, { cwd: io.cwd, env: io.env, out: (l) => io.stdout.write(`${l}\n`) });
   }
   // serve (agent), dev and demo live in other modules; load them only when asked for
-  const spec = sub === 'serve' ? '../agent/serve.js' : sub === 'dev' ? './dev.js' : './demo.js';
+  const spec = sub === 'serve' ? '../agent/serve/serve.js' : sub === 'dev' ? './dev.js' : './demo.js';
   let mod: { main(argv: string[]): Promise<unknown> };
   try {
     mod = (await import(spec)) as typeof mod;
