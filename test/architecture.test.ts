@@ -92,10 +92,6 @@ const STILL_TOO_LONG: Record<string, string> = {
   'src/engine/pipeline.ts#transition': 'state machine switch',
   // to split (#16): watch mode's closure — watch, queue, scheduler ticks, pause
   'src/engine/watcher.ts#startWatcher': 'to split',
-  // to split (#16): trigger → verify → rollback driver
-  'src/engine/pipeline-runner.ts#runPipeline': 'to split',
-  // to split (#16): the verification steps in one function
-  'src/engine/pipeline-runner.ts#verifyService': 'to split',
   // to split (#16): the TUI's root component (key handling, effects, screens)
   'components/App.tsx#App': 'to split',
   // to split (#16): the line budget
