@@ -90,8 +90,6 @@ const MAX_OWN_LINES = 60;
 const STILL_TOO_LONG: Record<string, string> = {
   // a state machine's switch: one case per (phase, event), kept together on purpose
   'src/engine/pipeline.ts#transition': 'state machine switch',
-  // to split (#16): watch mode's closure — watch, queue, scheduler ticks, pause
-  'src/engine/watcher.ts#startWatcher': 'to split',
   // to split (#16): the TUI's root component (key handling, effects, screens)
   'components/App.tsx#App': 'to split',
   // to split (#16): the line budget
