@@ -431,6 +431,18 @@ process.on('SIGINT', () => console.log('app: ignoring SIGINT'));
     expect(code).toBe(1);
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(output).toContain(`cannot load ${app.path('app.js')}: TypeError: Cannot read properties of null (reading 'boom') (${app.path('app.js')}:3:6)`);
+    // the stack shows the app's frames only: none of the agent's, the CLI's, the load bound's or Node's
+    const frames = output.split('\n').filter((l) => /^\s+at /.test(l));
+    expect(frames).toEqual([`    at Object.<anonymous> (${app.path('app.js')}:3:6)`]);
+  });
+
+  it('a first load interrupted by the bound exits 1 naming the file, with no stack of ours', async () => {
+    const app = appDir({ 'app.js': `const n = 1;\nwhile (n) {}\nmodule.exports = (req, res) => res.end();\n` });
+    apps.push(app);
+    const { code, output } = await spawnServe([app.path('app.js'), '--load-timeout', '300']).done;
+    expect(code).toBe(1);
+    expect(output).toContain(`cannot load ${app.path('app.js')}: LoadTimeout: top-level code ran longer than 300 ms (an endless loop?) and was interrupted (${app.path('app.js')})`);
+    expect(output).not.toMatch(/^\s+at /m);
   });
 
   it('nothing to serve: exits 1 at once, naming both fixes in one line', async () => {

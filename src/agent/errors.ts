@@ -96,14 +96,16 @@ export function describeError(err: unknown, lookup: SourceMapLookup, fallbackFil
   return clean({ message: `non-error value thrown: ${safeString(err)}`, file: fallbackFile });
 }
 
-const AGENT_DIR = dirname(fileURLToPath(import.meta.url));
+// dist/src (or src under tests): the agent and the CLI that may have started it
+const OWN_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
 
-// The agent's own frames say nothing to the user about their code.
-function agentFree(stack: string): string {
-  return stack
-    .split('\n')
-    .filter((l) => !l.includes(AGENT_DIR) && !/\(node:internal|at node:internal/.test(l))
-    .join('\n');
+// Frames of ours (the agent, the CLI, the load bound's vm script) and Node's say nothing
+// to the user about their code; an error with no frame of the app left (a LoadTimeout,
+// raised by the agent) has no stack worth showing.
+function agentFree(stack: string): string | undefined {
+  const lines = stack.split('\n');
+  const kept = lines.filter((l) => !/^\s+at /.test(l) || !(l.includes(OWN_DIR) || /auto-hot-reload:bounded|bin\/auto-hot-reload\.js:|\(node:|at node:/.test(l)));
+  return kept.some((l) => /^\s+at /.test(l)) ? kept.join('\n') : undefined;
 }
 
 function safeString(v: unknown): string {

@@ -17,6 +17,8 @@ export class LoadTimeout extends Error {
   override readonly name = 'LoadTimeout';
   constructor(ms: number) {
     super(`top-level code ran longer than ${ms} ms (an endless loop?) and was interrupted`);
+    // raised by the agent, not by the app's code: no frame of it is the user's
+    this.stack = `${this.name}: ${this.message}`;
   }
 }
 
