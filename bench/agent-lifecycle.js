@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { pinNote, pinned, whilePinned } from './lib/pin.js';
 
 if (typeof globalThis.gc !== 'function') {
   const r = spawnSync(process.execPath, ['--expose-gc', ...process.argv.slice(1)], { stdio: 'inherit' });
@@ -22,7 +23,7 @@ if (typeof globalThis.gc !== 'function') {
 }
 
 const { values } = parseArgs({
-  options: { reloads: { type: 'string', default: '1000' }, runs: { type: 'string', default: '5' }, seconds: { type: 'string', default: '3' } },
+  options: { reloads: { type: 'string', default: '1000' }, runs: { type: 'string', default: '7' }, seconds: { type: 'string', default: '5' } },
 });
 const RELOADS = Number(values.reloads);
 // the untracked runs leak listeners on purpose (that is what tracking prevents): no warnings
@@ -104,7 +105,8 @@ const { createAgent } = await import(${JSON.stringify(new URL('../dist/src/agent
 const agent = await createAgent({ entry: ${JSON.stringify(join(dir, 'app.js'))}, prewarm: false, trackSideEffects: ${track} });
 const s = createServer(agent.handler).listen(0, '127.0.0.1', () => console.log('PORT ' + s.address().port));
 process.on('message', () => process.send(process.cpuUsage()));`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const [cmd, args] = pinned(process.execPath, ['--input-type=module', '-e', code]);
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   try {
     const port = await new Promise((ok, fail) => {
       let out = '';
@@ -168,13 +170,15 @@ try {
 
   const tOn = [];
   const tOff = [];
-  for (let r = 0; r < RUNS; r++) {
-    tOff.push(await throughput(false));
-    tOn.push(await throughput(true));
-  }
+  // alternating order (off-on, on-off, …): a drift of the machine's speed favours neither side
+  await whilePinned(async () => {
+    for (let r = 0; r < RUNS; r++) {
+      for (const track of r % 2 ? [true, false] : [false, true]) (track ? tOn : tOff).push(await throughput(track));
+    }
+  });
   const cpuOn = median(tOn.map((t) => t.cpuUs));
   const cpuOff = median(tOff.map((t) => t.cpuUs));
-  console.log(`\n2. a handler that sets and clears a timer per request (server in a child process; autocannon, 16 connections, ${SECONDS} s × ${RUNS} alternating runs)`);
+  console.log(`\n2. a handler that sets and clears a timer per request (server in a child process; autocannon, 16 connections, ${SECONDS} s × ${RUNS} alternating runs; ${pinNote})`);
   console.log(`   tracked timers: server CPU ${fmt(cpuOn, 1)} µs/request, ${fmt(median(tOn.map((t) => t.rps)), 0)} req/s  [${tOn.map((t) => fmt(t.rps, 0)).join(', ')}]`);
   console.log(`   real timers   : server CPU ${fmt(cpuOff, 1)} µs/request, ${fmt(median(tOff.map((t) => t.rps)), 0)} req/s  [${tOff.map((t) => fmt(t.rps, 0)).join(', ')}]`);
   console.log(`   overhead: CPU per request ${fmt(((cpuOn - cpuOff) / cpuOff) * 100, 1)} %, throughput ${fmt(((median(tOff.map((t) => t.rps)) - median(tOn.map((t) => t.rps))) / median(tOff.map((t) => t.rps))) * 100, 1)} % (target ≤ 2 %)`);

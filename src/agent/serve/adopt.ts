@@ -184,15 +184,16 @@ export class ServerAdopter {
     const ownEmit = server.emit as AnyFn;
     const dispatch = this.opts.dispatch(index);
     const active = () => this.opts.active()?.servers[index];
-    server.emit = function (this: HttpServer, event: string | symbol, ...rest: unknown[]) {
+    // every request passes here: no rest parameters or spreads on that path
+    server.emit = function (this: HttpServer, event: string | symbol, req?: unknown, res?: unknown) {
       if (event === 'request') {
-        dispatch(rest[0] as IncomingMessage, rest[1] as ServerResponse);
+        dispatch(req as IncomingMessage, res as ServerResponse);
         return true;
       }
       // WebSocket upgrades go to the active version's own server (its ws/socket.io listeners)
       const current = event === 'upgrade' ? active() : undefined;
-      if (current && current !== server) return (current.emit as AnyFn).call(current, event, ...rest);
-      return ownEmit.call(this, event, ...rest);
+      if (current && current !== server) return (current.emit as AnyFn).apply(current, arguments as unknown as unknown[]);
+      return ownEmit.apply(this, arguments as unknown as unknown[]);
     } as typeof server.emit;
     owner.servers[index] = server;
     owner.handlers[index] = (req, res) => ownEmit.call(server, 'request', req, res);
