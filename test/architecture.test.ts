@@ -90,16 +90,6 @@ const MAX_OWN_LINES = 60;
 const STILL_TOO_LONG: Record<string, string> = {
   // a state machine's switch: one case per (phase, event), kept together on purpose
   'src/engine/pipeline.ts#transition': 'state machine switch',
-  // to split (#16): watch mode's closure — watch, queue, scheduler ticks, pause
-  'src/engine/watcher.ts#startWatcher': 'to split',
-  // to split (#16): the engine's wiring closure
-  'src/engine/engine.ts#createEngine': 'to split',
-  // to split (#16): single-target and fleet runs in one function
-  'src/engine/engine.ts#runOnTargets': 'to split',
-  // to split (#16): trigger → verify → rollback driver
-  'src/engine/pipeline-runner.ts#runPipeline': 'to split',
-  // to split (#16): the verification steps in one function
-  'src/engine/pipeline-runner.ts#verifyService': 'to split',
 };
 
 describe('function length', () => {

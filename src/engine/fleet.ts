@@ -253,6 +253,20 @@ export function finalOutcome(slot: Slot): TargetOutcome {
   return slot.run?.outcome ?? 'skipped';
 }
 
+/** One word for a whole fleet run: the worst target, as the exit code ranks them. */
+export function fleetOutcome(st: FleetState): ReloadOutcome {
+  switch (st.exitCode) {
+    case 0:
+      return st.input.mode === 'rollback' ? 'rolled-back' : 'ok';
+    case 3:
+      return 'unreachable';
+    case 4:
+      return 'rollback-failed';
+    default:
+      return st.slots.some((x) => finalOutcome(x) === 'rolled-back') && st.input.mode === 'trigger' ? 'rolled-back' : 'failed';
+  }
+}
+
 function finish(s: FleetState, effects: FleetEffect[]): Step {
   const { mode, names } = s.input;
   const codes: ExitCode[] = s.slots.map((slot) => {

@@ -72,73 +72,84 @@ export async function runPipeline(input: PipelineInput, deps: RunnerDeps): Promi
     if (next.stage !== prevStage) deps.onStage?.(next.stage);
     queue.push(...effects);
   };
-  const record = (step: StepRecord['step'], ok: boolean, detail: string, t0: number) => {
-    const rec: StepRecord = { step, ok, detail, durationMs: clock() - t0 };
-    steps.push(rec);
-    deps.onStep?.(rec);
-  };
 
   deps.onStage?.(state.stage);
   feed({ type: 'start' });
   for (let n = 0; queue.length > 0 && n < MAX_EFFECTS; n++) {
-    const effect = queue.shift()!;
     const t0 = clock();
-    switch (effect.type) {
-      case 'getStatus':
-        try {
-          const status = await deps.client.status();
-          lastStatus = status;
-          record('status-before', true, status.version !== undefined ? `version ${status.version}` : 'status read', t0);
-          feed({ type: 'status', status });
-        } catch (e) {
-          const failure = toFailure(e);
-          record('status-before', false, failure.message, t0);
-          feed({ type: 'statusFailed', failure });
-        }
-        break;
-      case 'reload':
-        try {
-          const result = boundReload(await deps.client.reload(effect.request));
-          record('trigger', result.success, reloadCheck(result).detail, t0);
-          feed({ type: 'reloaded', result });
-        } catch (e) {
-          const failure = toFailure(e);
-          record('trigger', false, failure.message, t0);
-          feed({ type: 'reloadFailed', failure });
-        }
-        break;
-      case 'verify': {
-        const v = await verifyService(deps, effect.baseline, effect.reload, clock, effect.readStatus);
-        if (v.status) lastStatus = v.status;
-        const failed = failedChecks(v.checks);
-        const detail = failed.length ? `failed: ${failed.map((c) => c.name).join(', ')}` : `${v.checks.length} checks passed`;
-        record(effect.stage, failed.length === 0 && !v.unreachable, detail, t0);
-        feed({ type: 'verified', ...v });
-        break;
-      }
-      case 'rollback':
-        try {
-          const response = boundRollback(await deps.client.rollback(effect.request));
-          record('rollback', response.success, response.message || (response.success ? 'rolled back' : 'refused'), t0);
-          feed({ type: 'rolledBack', response });
-        } catch (e) {
-          const failure = toFailure(e);
-          record('rollback', false, failure.message, t0);
-          feed({ type: 'rollbackFailed', failure });
-        }
-        break;
-      case 'logError':
-        try {
-          await deps.log?.(effect.entry);
-        } catch {
-          // the error log reports its own write problems; the run goes on
-        }
-        break;
-      case 'done':
-        break;
+    const done = await perform(queue.shift()!, deps, clock);
+    if (done.status) lastStatus = done.status;
+    if (done.step) {
+      const rec: StepRecord = { ...done.step, durationMs: clock() - t0 };
+      steps.push(rec);
+      deps.onStep?.(rec);
     }
+    if (done.event) feed(done.event);
   }
   return { state, steps, lastStatus, startedAt, finishedAt: clock() };
+}
+
+/** What one effect did: the step it shows, the event it feeds back, the newest status it read. */
+interface Performed {
+  step?: Omit<StepRecord, 'durationMs'>;
+  event?: PipelineEvent;
+  status?: Status | null;
+}
+
+async function perform(effect: PipelineEffect, deps: RunnerDeps, clock: () => number): Promise<Performed> {
+  switch (effect.type) {
+    case 'getStatus':
+      return ask(
+        'status-before',
+        () => deps.client.status(),
+        (status) => ({ status, step: { step: 'status-before', ok: true, detail: status.version !== undefined ? `version ${status.version}` : 'status read' }, event: { type: 'status', status } }),
+        (failure) => ({ type: 'statusFailed', failure }),
+      );
+    case 'reload':
+      return ask(
+        'trigger',
+        async () => boundReload(await deps.client.reload(effect.request)),
+        (result) => ({ step: { step: 'trigger', ok: result.success, detail: reloadCheck(result).detail }, event: { type: 'reloaded', result } }),
+        (failure) => ({ type: 'reloadFailed', failure }),
+      );
+    case 'verify': {
+      const v = await verifyService(deps, effect.baseline, effect.reload, clock, effect.readStatus);
+      const failed = failedChecks(v.checks);
+      const detail = failed.length ? `failed: ${failed.map((c) => c.name).join(', ')}` : `${v.checks.length} checks passed`;
+      return { status: v.status, step: { step: effect.stage, ok: failed.length === 0 && !v.unreachable, detail }, event: { type: 'verified', ...v } };
+    }
+    case 'rollback':
+      return ask(
+        'rollback',
+        async () => boundRollback(await deps.client.rollback(effect.request)),
+        (response) => ({ step: { step: 'rollback', ok: response.success, detail: response.message || (response.success ? 'rolled back' : 'refused') }, event: { type: 'rolledBack', response } }),
+        (failure) => ({ type: 'rollbackFailed', failure }),
+      );
+    case 'logError':
+      try {
+        await deps.log?.(effect.entry);
+      } catch {
+        // the error log reports its own write problems; the run goes on
+      }
+      return {};
+    case 'done':
+      return {};
+  }
+}
+
+/** One request to the service: its answer as a step and an event, or its failure as a failed step and event. */
+async function ask<T>(
+  step: StepRecord['step'],
+  request: () => Promise<T>,
+  answered: (answer: T) => Performed,
+  failedEvent: (failure: Failure) => PipelineEvent,
+): Promise<Performed> {
+  try {
+    return answered(await request());
+  } catch (e) {
+    const failure = toFailure(e);
+    return { step: { step, ok: false, detail: failure.message }, event: failedEvent(failure) };
+  }
 }
 
 /** `worker_sync` names the server check `server:worker_sync`; a full check name works too. */
@@ -173,20 +184,17 @@ export async function verifyService(
     const ms = clock() - t0;
     checks.push(...out.map((c) => markAdvisory(boundCheck({ ...c, durationMs: c.durationMs ?? ms }), deps.advisoryChecks ?? [])));
   };
-  if (reload) checks.push(reloadCheck(reload));
-
-  await timed(async () => {
+  const askServer = async (): Promise<CheckResult[]> => {
     try {
       const v = await client.verify();
       return serverChecks(v === null ? null : boundVerify(v));
     } catch (e) {
       return [{ name: 'server', ok: false, detail: failed(e).message }];
     }
-  });
-
+  };
   let status: Status | null = null;
   let statusUnreachable = !readStatus; // not asked: health alone tells whether it answers
-  await timed(async () => {
+  const askStatus = async (): Promise<CheckResult[]> => {
     if (!readStatus) {
       return [{ name: 'no-restart', ok: true, skipped: true, detail: 'the service reports no boot_id, pid or started_at (status read once a run: each read has a side effect there)' }];
     }
@@ -200,10 +208,9 @@ export async function verifyService(
       }
       return [{ name: 'no-restart', ok: false, detail: `cannot read status: ${failed(e).message}` }];
     }
-  });
-
+  };
   let healthUnreachable = false;
-  await timed(async () => {
+  const askHealth = async (): Promise<CheckResult[]> => {
     try {
       const h = await client.health();
       return [healthCheck(h.ok, h.httpStatus, deps.healthPath)];
@@ -211,18 +218,21 @@ export async function verifyService(
       healthUnreachable = e instanceof UnreachableError;
       return [{ name: 'health', ok: false, detail: failed(e).message }];
     }
-  });
+  };
+  const askProbe = (p: Probe) => async (): Promise<CheckResult[]> => {
+    try {
+      const c = await client.probe(p);
+      return [{ ...c, name: c.name.startsWith('probe:') ? c.name : `probe:${p.name}` }];
+    } catch (e) {
+      // probe() is documented never to throw; still a state, not a crash
+      return [{ name: `probe:${p.name}`, ok: false, detail: failed(e).message }];
+    }
+  };
 
-  for (const p of deps.probes) {
-    await timed(async () => {
-      try {
-        const c = await client.probe(p);
-        return [{ ...c, name: c.name.startsWith('probe:') ? c.name : `probe:${p.name}` }];
-      } catch (e) {
-        // probe() is documented never to throw; still a state, not a crash
-        return [{ name: `probe:${p.name}`, ok: false, detail: failed(e).message }];
-      }
-    });
-  }
+  if (reload) checks.push(reloadCheck(reload));
+  await timed(askServer);
+  await timed(askStatus);
+  await timed(askHealth);
+  for (const p of deps.probes) await timed(askProbe(p));
   return { checks, status, unreachable: statusUnreachable && healthUnreachable, failures };
 }

@@ -4,7 +4,7 @@
 import fs from 'node:fs/promises';
 import { constants as fsc, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
+import { watch, type ChokidarOptions, type FSWatcher } from 'chokidar';
 import { projectPath } from './paths.js';
 import type { ChangeKind } from '../types.js';
 import { judgeSymlink, listFiles, monitorRoots, type RootMonitor } from './watch-guard.js';
@@ -134,6 +134,9 @@ export function createIgnoreMatcher(opts: Pick<WatcherOptions, 'root' | 'ignore'
   };
 }
 
+/** what a re-check compares: a file's identity, size and modification time */
+const sig = (st: Stats) => `${st.ino}:${st.size}:${st.mtimeMs}`;
+
 const INOTIFY_FIX =
   'raise the limit: sudo sysctl fs.inotify.max_user_watches=524288 (persist it in /etc/sysctl.d/), or watch fewer dirs with --dir';
 
@@ -191,6 +194,8 @@ export async function startWatcher(
   const { usable, warnings, absent } = await checkDirs(opts.root, opts.dirs);
   for (const w of warnings) handlers.onWarning?.(w);
 
+  if (usable.length === 0 && absent.length === 0) return nothingToWatch(handlers);
+
   const isIgnored = createIgnoreMatcher(opts);
   // absolute paths as chokidar reports them: no path work per file before ready
   const files = new Set<string>();
@@ -198,36 +203,9 @@ export async function startWatcher(
   let resolveReady!: () => void;
   const ready = new Promise<void>((r) => (resolveReady = r));
   const toRel = (p: string) => projectPath(opts.root, p);
-  let fatalReported = false;
-
-  if (usable.length === 0 && absent.length === 0) {
-    resolveReady();
-    handlers.onReady?.(0);
-    return { fileCount: 0, ready, close: async () => {} };
-  }
-
-  // the real paths of the roots: a link whose target is inside one needs no watching of its own
-  const realRoots = [...usable, ...absent].map((d) => {
-    try {
-      return realpathSync(d);
-    } catch {
-      return d;
-    }
-  });
-  const warnedLinks = new Set<string>();
-
-  const fsw: FSWatcher = (deps.watch ?? watch)([...usable], {
-    // chokidar's paths are absolute (the dirs are); a symlink is judged once (and warned
-    // about once) where chokidar meets it, loops included, which it skips without a word
-    ignored: (p: string, stats?: Stats) => isIgnored(p) || (stats?.isSymbolicLink() === true && !symlinkWatched(absOf(p))),
-    ignoreInitial: false,
-    persistent: true,
-    atomic: true, // editors' unlink+add within 100 ms is reported as one change
-    ignorePermissionErrors: false,
-    // never into a folder through a link: `server/x -> /usr` would be scanned whole, a loop
-    // never ends (judgeSymlink says which links are skipped, once each)
-    followSymlinks: false,
-  });
+  /** a symlink to a file is watched as the file; any other is skipped, with one warning */
+  const symlinkWatched = linkJudge([...usable, ...absent], toRel, (w) => handlers.onWarning?.(w));
+  const fsw: FSWatcher = (deps.watch ?? watch)([...usable], chokidarOptions((p, stats) => isIgnored(p) || (stats?.isSymbolicLink() === true && !symlinkWatched(absOf(p)))));
 
   // chokidar drops a second 'change' of a path within 50 ms of the first (no trailing
   // event), so a quick second save would be lost. After each event we re-stat the file
@@ -237,7 +215,6 @@ export async function startWatcher(
   const baselines = new Map<string, NodeJS.Timeout>();
   const settleMs = Math.max(0, opts.settleMs ?? SETTLE_MS);
   let closed = false;
-  const sig = (st: Stats) => `${st.ino}:${st.size}:${st.mtimeMs}`;
   // a report starts a new baseline: a re-check armed (or stat-ing) before it compares with
   // the old one and would report that same change again
   const epochs = new Map<string, number>();
@@ -269,7 +246,7 @@ export async function startWatcher(
     const abs = absOf(p);
     if (kind !== 'unlink' && stats?.isSymbolicLink() && !files.has(abs) && !symlinkWatched(abs)) return;
     if (isReady) {
-      noteEvent(abs);
+      storms.note(abs);
       // a path that went away may be back at once as something else (a folder where a file
       // was, or the other way round) that chokidar, mid-update, does not report: looked at again
       if (kind === 'unlink') scheduleRescan(path.dirname(abs));
@@ -298,45 +275,37 @@ export async function startWatcher(
       return; // never existed for us
     }
     if (ghosts.delete(abs) && kind === 'unlink') return;
-    if (kind === 'add' && settleMs > 0) {
-      // the entry stays until the stat has answered, so an unlink arriving meanwhile
-      // still finds the add held (and cancels it) instead of being reported alone
-      const timer: NodeJS.Timeout = setTimeout(() => {
-        fs.stat(abs).then(
-          () => {
-            if (heldAdds.get(abs) !== timer || closed) return; // cancelled by an unlink
-            heldAdds.delete(abs);
-            files.add(abs);
-            report(abs, rel, 'add');
-          },
-          () => {
-            if (heldAdds.get(abs) !== timer || closed) return;
-            heldAdds.delete(abs);
-            files.delete(abs);
-            ghosts.add(abs);
-          },
-        );
-      }, settleMs);
-      heldAdds.set(abs, timer);
-      return;
-    }
+    if (kind === 'add' && settleMs > 0) return settleAdd(abs, rel);
     report(abs, rel, kind);
   };
-  /** a symlink to a file is watched as the file; any other is skipped, with one warning */
-  const symlinkWatched = (abs: string): boolean => {
-    const verdict = judgeSymlink(abs, toRel(abs), realRoots);
-    if (!verdict.follow && verdict.warn && !warnedLinks.has(abs)) {
-      warnedLinks.add(abs);
-      handlers.onWarning?.(verdict.warn);
-    }
-    return verdict.follow;
+  /** an add reported after settleMs if the file is still there, else a ghost */
+  const settleAdd = (abs: string, rel: string) => {
+    // the entry stays until the stat has answered, so an unlink arriving meanwhile
+    // still finds the add held (and cancels it) instead of being reported alone
+    const timer: NodeJS.Timeout = setTimeout(() => {
+      fs.stat(abs).then(
+        () => {
+          if (heldAdds.get(abs) !== timer || closed) return; // cancelled by an unlink
+          heldAdds.delete(abs);
+          files.add(abs);
+          report(abs, rel, 'add');
+        },
+        () => {
+          if (heldAdds.get(abs) !== timer || closed) return;
+          heldAdds.delete(abs);
+          files.delete(abs);
+          ghosts.add(abs);
+        },
+      );
+    }, settleMs);
+    heldAdds.set(abs, timer);
   };
-  // A save truncates the file, then writes it: a writer that loses the CPU in between
-  // leaves it empty for a while (a few ms under load; bench/batching.js). Checked halfway
-  // through the settle time, a file that had bytes and has none is reported again, which
-  // keeps the scheduler's quiet window open: no reload reads it half-saved.
   const emptyChecks = new Map<string, NodeJS.Timeout>();
   const checkEmpty = (abs: string, rel: string, since: number) => {
+    // A save truncates the file, then writes it: a writer that loses the CPU in between
+    // leaves it empty for a while (a few ms under load; bench/batching.js). Checked halfway
+    // through the settle time, a file that had bytes and has none is reported again, which
+    // keeps the scheduler's quiet window open: no reload reads it half-saved.
     // (a file known to be empty before this save stays unchecked)
     if (settleMs < 2 || lastSig.get(abs)?.split(':')[1] === '0') return;
     clearTimeout(emptyChecks.get(abs));
@@ -360,10 +329,10 @@ export async function startWatcher(
     if (kind === 'change') checkEmpty(abs, rel, performance.now());
     takeBaseline(abs, rel);
   };
-  // chokidar reacts to the truncate of a save, before the bytes land; the baseline for
-  // the re-check is our own stat a moment later (settleMs ≤ debounce, so no reload can
-  // start in between), else a save would sometimes be reported twice
   const takeBaseline = (abs: string, rel: string) => {
+    // chokidar reacts to the truncate of a save, before the bytes land; the baseline for
+    // the re-check is our own stat a moment later (settleMs ≤ debounce, so no reload can
+    // start in between), else a save would sometimes be reported twice
     clearTimeout(baselines.get(abs));
     clearTimeout(rechecks.get(abs)); // re-armed once the new baseline is taken
     rechecks.delete(abs);
@@ -385,11 +354,11 @@ export async function startWatcher(
       }, settleMs),
     );
   };
-  // An atomic save that puts a folder where a file was (unlink + mkdir within chokidar's
-  // `atomic` window) reaches us as a change of the file, and chokidar goes on watching it
-  // as one: its contents would never be seen. The file is reported gone and the folder
-  // handed to chokidar again, which scans it and reports what is in it.
   const becameDir = (abs: string, rel: string) => {
+    // An atomic save that puts a folder where a file was (unlink + mkdir within chokidar's
+    // `atomic` window) reaches us as a change of the file, and chokidar goes on watching it
+    // as one: its contents would never be seen. The file is reported gone and the folder
+    // handed to chokidar again, which scans it and reports what is in it.
     if (!files.has(abs)) return;
     files.delete(abs);
     lastSig.delete(abs);
@@ -399,20 +368,10 @@ export async function startWatcher(
     fsw.add(abs);
   };
   // ---- rescans: what a storm's lost events or chokidar's readdir throttle hid ----
-  const counts = new Map<string, { n: number; since: number }>();
-  let allCount = { n: 0, since: 0 };
+  const storms = stormCounter((dir) => scheduleRescan(dir), () => roots);
   const rescans = new Map<string, { timer: NodeJS.Timeout; first: number }>();
   /** reported by a rescan (until then unknown to chokidar): chokidar's own add of it follows and is dropped */
   const rescued = new Map<string, number>();
-  const noteEvent = (abs: string) => {
-    const dir = path.dirname(abs);
-    const now = performance.now();
-    let c = counts.get(dir);
-    if (!c || now - c.since > STORM_WINDOW_MS) counts.set(dir, (c = { n: 0, since: now }));
-    if (++c.n >= STORM_EVENTS) scheduleRescan(dir);
-    if (now - allCount.since > STORM_WINDOW_MS) allCount = { n: 0, since: now };
-    if (++allCount.n >= STORM_EVENTS * 4) for (const r of roots) scheduleRescan(r);
-  };
   /** lists dir again once it has been quiet for RESCAN_QUIET_MS (at most RESCAN_MAX_WAIT_MS after the first ask) */
   const scheduleRescan = (dir: string) => {
     if (closed) return;
@@ -423,7 +382,7 @@ export async function startWatcher(
     const delay = Math.max(0, Math.min(RESCAN_QUIET_MS, first + RESCAN_MAX_WAIT_MS - now));
     const timer = setTimeout(() => {
       rescans.delete(dir);
-      counts.delete(dir);
+      storms.forget(dir);
       void rescan(dir);
     }, delay);
     rescans.set(dir, { timer, first });
@@ -461,15 +420,8 @@ export async function startWatcher(
     const prefix = `${dir}${path.sep}`;
     for (const abs of [...files]) if (abs.startsWith(prefix) && !listed.files.has(abs)) unlink(abs);
   };
-  fsw.on('addDir', (p: string) => {
-    // a folder made just now may fill within chokidar's readdir throttle: looked at again
-    if (isReady) scheduleRescan(absOf(p));
-  });
-  fsw.on('add', emit('add'));
-  fsw.on('change', emit('change'));
-  fsw.on('unlink', emit('unlink'));
   const unlink = emit('unlink');
-  fsw.on('unlinkDir', (p: string) => {
+  const dirGone = (p: string) => {
     // chokidar emits this at once but delays the files' own unlinks (`atomic`), which then
     // find them unknown: the folder's files are reported gone here
     const prefix = `${absOf(p)}${path.sep}`;
@@ -477,57 +429,144 @@ export async function startWatcher(
     if (roots.includes(absOf(p))) void rootMonitor.check();
     // a folder replaced by a file (an atomic save back) may get no event of its own
     else if (isReady) scheduleRescan(path.dirname(absOf(p)));
-  });
+  };
   // a watched dir that is deleted takes its kernel watch along: looked for until it is back
   const roots = [...usable, ...absent];
-  const rootMonitor: RootMonitor = monitorRoots(roots, absent, {
-    gone: (dir) => {
-      fsw.unwatch(dir);
-      const prefix = `${dir}${path.sep}`;
-      for (const f of [...files]) if (f.startsWith(prefix)) unlink(f);
-      handlers.onWarning?.(`watch dir ${toRel(dir)} is gone — changes in it are not seen until it is back (looked for every second)`);
-    },
-    back: (dir) => {
-      // chokidar scans it again: each file in it is reported as added
-      fsw.add(dir);
-      handlers.onWarning?.(`watch dir ${toRel(dir)} is there again — watching it`);
-    },
-  });
-  fsw.on('error', (err: unknown) => {
-    const { fatal, message } = describeWatchError(err);
-    if (fatal) {
-      if (!fatalReported) handlers.onError?.(message);
-      fatalReported = true;
-    } else handlers.onWarning?.(message);
-  });
+  const rootGone = (dir: string) => {
+    fsw.unwatch(dir);
+    const prefix = `${dir}${path.sep}`;
+    for (const f of [...files]) if (f.startsWith(prefix)) unlink(f);
+    handlers.onWarning?.(`watch dir ${toRel(dir)} is gone — changes in it are not seen until it is back (looked for every second)`);
+  };
+  const rootBack = (dir: string) => {
+    // chokidar scans it again: each file in it is reported as added
+    fsw.add(dir);
+    handlers.onWarning?.(`watch dir ${toRel(dir)} is there again — watching it`);
+  };
+  const rootMonitor: RootMonitor = monitorRoots(roots, absent, { gone: rootGone, back: rootBack });
   const onReady = () => {
     if (isReady) return; // a dir added later (back again) makes chokidar say ready again
     isReady = true;
     resolveReady();
     handlers.onReady?.(files.size);
   };
-  fsw.on('ready', onReady);
+  const listen = () => {
+    fsw.on('addDir', (p: string) => {
+      // a folder made just now may fill within chokidar's readdir throttle: looked at again
+      if (isReady) scheduleRescan(absOf(p));
+    });
+    fsw.on('add', emit('add'));
+    fsw.on('change', emit('change'));
+    fsw.on('unlink', unlink);
+    fsw.on('unlinkDir', dirGone);
+    fsw.on('error', errorReporter(handlers));
+    fsw.on('ready', onReady);
+  };
+  listen();
   if (usable.length === 0) onReady(); // nothing to scan: only dirs that do not exist yet
 
   let closing: Promise<void> | undefined;
+  const close = () => {
+    closed = true;
+    rootMonitor.close();
+    for (const r of rescans.values()) clearTimeout(r.timer);
+    rescans.clear();
+    for (const t of [...rechecks.values(), ...baselines.values(), ...heldAdds.values(), ...emptyChecks.values()]) clearTimeout(t);
+    rechecks.clear();
+    emptyChecks.clear();
+    baselines.clear();
+    heldAdds.clear();
+    closing ??= fsw.close().catch(() => undefined);
+    resolveReady(); // nobody waits forever on a closed watcher
+    return closing;
+  };
   return {
     get fileCount() {
       return files.size;
     },
     ready,
-    close() {
-      closed = true;
-      rootMonitor.close();
-      for (const r of rescans.values()) clearTimeout(r.timer);
-      rescans.clear();
-      for (const t of [...rechecks.values(), ...baselines.values(), ...heldAdds.values(), ...emptyChecks.values()]) clearTimeout(t);
-      rechecks.clear();
-      emptyChecks.clear();
-      baselines.clear();
-      heldAdds.clear();
-      closing ??= fsw.close().catch(() => undefined);
-      resolveReady(); // nobody waits forever on a closed watcher
-      return closing;
+    close,
+  };
+}
+
+/**
+ * Counts events per folder: a storm in one (STORM_EVENTS within STORM_WINDOW_MS) asks for
+ * that folder to be listed again, four times as many across all (a checkout) for every root.
+ */
+function stormCounter(rescan: (dir: string) => void, roots: () => readonly string[]) {
+  const counts = new Map<string, { n: number; since: number }>();
+  let all = { n: 0, since: 0 };
+  return {
+    note(abs: string): void {
+      const dir = path.dirname(abs);
+      const now = performance.now();
+      let c = counts.get(dir);
+      if (!c || now - c.since > STORM_WINDOW_MS) counts.set(dir, (c = { n: 0, since: now }));
+      if (++c.n >= STORM_EVENTS) rescan(dir);
+      if (now - all.since > STORM_WINDOW_MS) all = { n: 0, since: now };
+      if (++all.n >= STORM_EVENTS * 4) for (const r of roots()) rescan(r);
     },
+    /** a folder listed again starts counting anew */
+    forget(dir: string): void {
+      counts.delete(dir);
+    },
+  };
+}
+
+/** chokidar's errors: a fatal one (watching is impaired) reported once, any other as a warning. */
+function errorReporter(handlers: WatcherHandlers): (err: unknown) => void {
+  let fatalReported = false;
+  return (err) => {
+    const { fatal, message } = describeWatchError(err);
+    if (fatal) {
+      if (!fatalReported) handlers.onError?.(message);
+      fatalReported = true;
+    } else handlers.onWarning?.(message);
+  };
+}
+
+/** No dir to watch, none to wait for: ready at once, with no files. */
+function nothingToWatch(handlers: WatcherHandlers): Watcher {
+  handlers.onReady?.(0);
+  return { fileCount: 0, ready: Promise.resolve(), close: async () => {} };
+}
+
+/**
+ * Whether a symlink is watched (a link to a file is watched as the file; any other is
+ * skipped, with one warning). `roots`: the watched dirs; a link whose target is inside one
+ * of their real paths needs no watching of its own.
+ */
+function linkJudge(roots: readonly string[], toRel: (abs: string) => string, warn: (message: string) => void): (abs: string) => boolean {
+  const realRoots = roots.map((d) => {
+    try {
+      return realpathSync(d);
+    } catch {
+      return d;
+    }
+  });
+  const warned = new Set<string>();
+  return (abs) => {
+    const verdict = judgeSymlink(abs, toRel(abs), realRoots);
+    if (!verdict.follow && verdict.warn && !warned.has(abs)) {
+      warned.add(abs);
+      warn(verdict.warn);
+    }
+    return verdict.follow;
+  };
+}
+
+/** chokidar's options: `ignored` is asked before it walks a directory or reports a path. */
+function chokidarOptions(ignored: (p: string, stats?: Stats) => boolean): ChokidarOptions {
+  return {
+    // chokidar's paths are absolute (the dirs are); a symlink is judged once (and warned
+    // about once) where chokidar meets it, loops included, which it skips without a word
+    ignored,
+    ignoreInitial: false,
+    persistent: true,
+    atomic: true, // editors' unlink+add within 100 ms is reported as one change
+    ignorePermissionErrors: false,
+    // never into a folder through a link: `server/x -> /usr` would be scanned whole, a loop
+    // never ends (judgeSymlink says which links are skipped, once each)
+    followSymlinks: false,
   };
 }
