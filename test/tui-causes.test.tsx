@@ -6,7 +6,8 @@
 import { cleanup, render } from 'ink-testing-library';
 import type { ReactElement } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { App, splitKeys } from '../components/App.js';
+import { App } from '../components/App.js';
+import { splitKeys } from '../components/view/keys.js';
 import { ClockContext } from '../components/view/clock.js';
 import { detailRows } from '../components/view/errorEntries.js';
 import { failureLines, reasonFirst } from '../components/view/failureText.js';

@@ -94,6 +94,33 @@ describe('computeLayout', () => {
   });
 });
 
+describe('computeLayout: whole layouts at the sizes people use', () => {
+  const idle: LayoutCounts = { targets: 1, warnings: 0, recent: 0, checks: 0, history: 0, restart: false, output: 10 };
+  const busy: LayoutCounts = { targets: 3, warnings: 4, recent: 20, checks: 12, history: 50, restart: true, output: 40 };
+  const one = { twoColumns: false, middle: 0 };
+
+  it('80×24: the reload log first, then the checks; spare rows go to the service output', () => {
+    expect(computeLayout(80, 24, full)).toEqual({ width: 80, height: 23, ...one, leftWidth: 80, rightWidth: 80, targets: 0, warnings: 2, recent: 3, checks: 5, history: 6, output: 0 });
+    // 23 − 7 fixed − 3 placeholders = 13 spare: the output's 10 lines and its title
+    expect(computeLayout(80, 24, idle)).toEqual({ width: 80, height: 23, ...one, leftWidth: 80, rightWidth: 80, targets: 0, warnings: 0, recent: 1, checks: 1, history: 1, output: 11 });
+    // restart banner, 3 targets, warnings: 15 free rows, handed out round by round
+    expect(computeLayout(80, 24, busy)).toEqual({ width: 80, height: 23, ...one, leftWidth: 80, rightWidth: 80, targets: 3, warnings: 1, recent: 2, checks: 6, history: 3, output: 0 });
+  });
+
+  it('40×12: four free rows, three to the reload log and one to the checks', () => {
+    expect(computeLayout(40, 12, full)).toEqual({ width: 40, height: 11, ...one, leftWidth: 40, rightWidth: 40, targets: 0, warnings: 0, recent: 0, checks: 1, history: 3, output: 0 });
+    expect(computeLayout(40, 12, idle)).toEqual({ width: 40, height: 11, ...one, leftWidth: 40, rightWidth: 40, targets: 0, warnings: 0, recent: 1, checks: 1, history: 1, output: 0 });
+    expect(computeLayout(40, 12, busy)).toEqual({ width: 40, height: 11, ...one, leftWidth: 40, rightWidth: 40, targets: 0, warnings: 0, recent: 0, checks: 0, history: 3, output: 0 });
+  });
+
+  it('120×40: two columns of 39 and 80; the middle, then the checks below it at full width', () => {
+    const two = { width: 120, height: 39, twoColumns: true, leftWidth: 39, rightWidth: 80 };
+    expect(computeLayout(120, 40, full)).toEqual({ ...two, targets: 0, warnings: 2, recent: 20, checks: 5, history: 26, middle: 27, output: 0 });
+    expect(computeLayout(120, 40, idle)).toEqual({ ...two, targets: 0, warnings: 0, recent: 1, checks: 1, history: 1, middle: 2, output: 11 });
+    expect(computeLayout(120, 40, busy)).toEqual({ ...two, targets: 3, warnings: 4, recent: 15, checks: 10, history: 15, middle: 16, output: 0 });
+  });
+});
+
 describe('layoutCounts', () => {
   it('counts rows as the panels render them: the reason line, a failed detail in full, two-line warnings', () => {
     const s = rolledBackState();

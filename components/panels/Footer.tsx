@@ -3,14 +3,9 @@
 // every key, the least needed go first: quit and help always stay.
 import { textWidth, truncateEnd } from '../view/format.js';
 import { footerItems, type Mode } from '../view/keys.js';
+import type { Notice } from '../view/notice.js';
 import { Row } from './Row.js';
 import { segsText, type Seg } from '../view/segments.js';
-
-export interface Notice {
-  /** ok ✔, fail ✖, info – (a neutral answer such as "nothing to roll back") */
-  tone: 'ok' | 'fail' | 'info';
-  text: string;
-}
 
 const TONE: Record<Notice['tone'], Seg> = {
   ok: { text: '✔ ', color: 'green' },

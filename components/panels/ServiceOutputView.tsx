@@ -4,24 +4,10 @@
 import { Box } from 'ink';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
-import type { EngineStore, ServiceLine } from '../../src/types.js';
-import { visibleLine } from '../../src/protocol/visible.js';
-import { formatClock, wrapLine } from '../view/format.js';
+import type { EngineStore } from '../../src/types.js';
+import { outputLineSegs, outputRows } from '../view/outputRows.js';
 import { Row } from './Row.js';
 import { titleSegs, type Seg } from '../view/segments.js';
-
-export function outputLineSegs(l: ServiceLine): Seg[] {
-  return [{ text: `${formatClock(l.at)} `, dim: true }, { text: l.stream === 'stderr' ? '┃ ' : '│ ', color: l.stream === 'stderr' ? 'red' : undefined, dim: l.stream !== 'stderr' }, { text: visibleLine(l.text) }];
-}
-
-/** Every line wrapped to `width` (a stack line's file:line must stay readable), as rows. */
-export function outputRows(lines: readonly ServiceLine[], width: number): Seg[][] {
-  const room = Math.max(10, width - 11); // "HH:MM:SS │ "
-  return lines.flatMap((l) => {
-    const [first, ...rest] = outputLineSegs(l);
-    return wrapLine(visibleLine(l.text), room).map((text, i) => [i === 0 ? first : { text: ' '.repeat(9) }, rest[0], { text }]);
-  });
-}
 
 const NONE = 'no output captured — demo and dev show what the service they run writes';
 

@@ -86,6 +86,16 @@ function matches(spec: KeySpec, input: string, key: Partial<Key>): boolean {
   return !key.ctrl && !key.meta && input === spec.input;
 }
 
+/**
+ * One key repeated in one read (key repeat, `jjj` typed fast): each is a key press. Mixed
+ * text (a paste) stays one input that means nothing: pasting "quit" must not quit.
+ */
+export function splitKeys(input: string, key: Partial<Key>): string[] {
+  const chars = [...input];
+  if (chars.length <= 1 || key.ctrl || key.meta || key.escape || key.return) return [input];
+  return chars.every((c) => c === chars[0]) && chars[0] >= ' ' && chars[0] !== '\u007f' ? chars : [input];
+}
+
 /** The command a key press means in `mode`, or undefined when it means nothing there. */
 export function resolveCommand(mode: Mode, input: string, key: Partial<Key>): Command | undefined {
   for (const b of BINDINGS) {

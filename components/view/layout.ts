@@ -56,77 +56,90 @@ const outputRows = (spare: number, lines: number | undefined): number => (lines 
 
 type Section = 'targets' | 'warnings' | 'recent' | 'checks' | 'history';
 
-/** Fill sections round by round: each round raises a section up to `cap` (never past what it has). */
-function allocate(free: number, want: Record<Section, number>, rounds: [Section, number][]): Record<Section, number> {
-  const got: Record<Section, number> = { targets: 0, warnings: 0, recent: 0, checks: 0, history: 0 };
+const ALL = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Fill parts round by round: each round raises one part up to `cap` (never past what it
+ * wants) while rows are left. The order of the rounds is the layout's priorities.
+ */
+function allocate<P extends string>(free: number, want: Record<P, number>, rounds: readonly (readonly [P, number])[]): Record<P, number> {
+  const got = Object.fromEntries(Object.keys(want).map((part) => [part, 0])) as Record<P, number>;
   let left = Math.max(0, free);
-  for (const [section, cap] of rounds) {
-    const add = Math.max(0, Math.min(cap, want[section]) - got[section]);
-    const take = Math.min(add, left);
-    got[section] += take;
+  for (const [part, cap] of rounds) {
+    const take = Math.min(left, Math.max(0, Math.min(cap, want[part]) - got[part]));
+    got[part] += take;
     left -= take;
   }
   return got;
 }
 
-export function computeLayout(cols: number, rows: number, c: LayoutCounts): Layout {
-  const width = Math.max(20, cols);
-  const height = screenHeight(rows);
-  const twoColumns = width >= TWO_COLUMN_MIN;
-  const restart = c.restart ? 1 : 0;
-  // an empty panel still shows one placeholder line ("no reloads yet")
-  const want: Record<Section, number> = {
+/** The rows each panel's body would fill; an empty panel still shows one placeholder line ("no reloads yet"). */
+function wantedRows(c: LayoutCounts): Record<Section, number> {
+  return {
     targets: c.targets > 1 ? c.targets : 0,
     warnings: c.warnings,
     recent: Math.max(1, c.recent),
     checks: Math.max(1, c.checks),
     history: Math.max(1, c.history),
   };
-  const inf = Number.MAX_SAFE_INTEGER;
+}
 
-  if (!twoColumns) {
-    // header 2, watch title, cooldown, reloads title, verification title, footer
-    const fixed = 2 + restart + 5;
-    const got = allocate(height - fixed, want, [
-      ['history', 3],
-      ['checks', 2],
-      ['targets', 4],
-      ['warnings', 1],
-      ['recent', 1],
-      ['checks', 6],
-      ['recent', 3],
-      ['warnings', 4], // two long warnings in two lines each
-      ['history', inf],
-      ['checks', inf],
-      ['recent', 10],
-      ['targets', inf],
-    ]);
-    const used = fixed + got.targets + got.warnings + got.recent + got.checks + got.history;
-    return { width, height, twoColumns, leftWidth: width, rightWidth: width, ...got, middle: 0, output: outputRows(height - used, c.output) };
-  }
+/** One column: the reload log first, then the checks, the fleet, a warning, a recent change… */
+const ONE_COLUMN_ROUNDS: readonly (readonly [Section, number])[] = [
+  ['history', 3],
+  ['checks', 2],
+  ['targets', 4],
+  ['warnings', 1],
+  ['recent', 1],
+  ['checks', 6],
+  ['recent', 3],
+  ['warnings', 4], // two long warnings in two lines each
+  ['history', ALL],
+  ['checks', ALL],
+  ['recent', 10],
+  ['targets', ALL],
+];
 
+function oneColumnLayout(width: number, height: number, c: LayoutCounts, want: Record<Section, number>): Layout {
+  // header 2 (+ restart), watch title, cooldown, reloads title, verification title, footer
+  const fixed = 2 + (c.restart ? 1 : 0) + 5;
+  const got = allocate(height - fixed, want, ONE_COLUMN_ROUNDS);
+  const used = fixed + got.targets + got.warnings + got.recent + got.checks + got.history;
+  return { width, height, twoColumns: false, leftWidth: width, rightWidth: width, ...got, middle: 0, output: outputRows(height - used, c.output) };
+}
+
+/** Two columns: the two-column middle and the full-width checks below it take turns. */
+const MIDDLE_ROUNDS: readonly (readonly ['middle' | 'checks', number])[] = [
+  ['middle', 8],
+  ['checks', 4],
+  ['middle', 14],
+  ['checks', 10],
+  ['middle', ALL],
+  ['checks', ALL],
+];
+
+function twoColumnLayout(width: number, height: number, c: LayoutCounts, want: Record<Section, number>): Layout {
   // the left column holds short lines (times and paths); the reload log's rows are long:
   // it keeps at least the 80 columns it has in one column, and past a left column of 56
   // every extra column goes to it
   const leftWidth = leftWidthOf(width);
-  const rightWidth = width - 1 - leftWidth;
   // full width: header 2 (+ restart), target rows, warnings, footer
-  const top = allocate(height - (2 + restart + 1) - 6, want, [
+  const frame = 2 + (c.restart ? 1 : 0) + 1;
+  const top = allocate(height - frame - 6, { targets: want.targets, warnings: want.warnings }, [
     ['targets', 4],
     ['warnings', 4],
   ]);
-  const body = Math.max(0, height - (2 + restart + 1) - top.targets - top.warnings);
+  const body = Math.max(0, height - frame - top.targets - top.warnings);
   // the middle: Watch (title + recent) on the left, Reloads (title + history) on the right,
   // side by side; below it, full width, Cooldown (1) and Verification (title + checks), so
   // the pending files and the checks' details are not cut to half the screen
-  const wantMiddle = Math.max(1 + want.recent, 1 + want.history);
-  const split = allocateMiddle(body - 2, wantMiddle, want.checks);
+  const split = allocate(body - 2, { middle: Math.max(1 + want.recent, 1 + want.history), checks: want.checks }, MIDDLE_ROUNDS);
   return {
     width,
     height,
-    twoColumns,
+    twoColumns: true,
     leftWidth,
-    rightWidth,
+    rightWidth: width - 1 - leftWidth,
     targets: top.targets,
     warnings: top.warnings,
     recent: Math.min(want.recent, Math.max(0, split.middle - 1)),
@@ -137,24 +150,11 @@ export function computeLayout(cols: number, rows: number, c: LayoutCounts): Layo
   };
 }
 
-/** Rows of the two-column middle and of the checks, round by round, never past what they want. */
-function allocateMiddle(free: number, wantMiddle: number, wantChecks: number): { middle: number; checks: number } {
-  const got = { middle: 0, checks: 0 };
-  let left = Math.max(0, free);
-  const rounds: ['middle' | 'checks', number][] = [
-    ['middle', 8],
-    ['checks', 4],
-    ['middle', 14],
-    ['checks', 10],
-    ['middle', Number.MAX_SAFE_INTEGER],
-    ['checks', Number.MAX_SAFE_INTEGER],
-  ];
-  for (const [part, cap] of rounds) {
-    const take = Math.min(left, Math.max(0, Math.min(cap, part === 'middle' ? wantMiddle : wantChecks) - got[part]));
-    got[part] += take;
-    left -= take;
-  }
-  return got;
+export function computeLayout(cols: number, rows: number, c: LayoutCounts): Layout {
+  const width = Math.max(20, cols);
+  const height = screenHeight(rows);
+  const layout = width >= TWO_COLUMN_MIN ? twoColumnLayout : oneColumnLayout;
+  return layout(width, height, c, wantedRows(c));
 }
 
 /** First visible row of a list of `count` rows shown in `rows` rows, keeping `selected` in view (centered). */

@@ -155,16 +155,12 @@ function demoIo(): CliIo {
 
 /** Entry point (src/cli/main.ts dispatches `demo …` here); leaves the exit code in process.exitCode. */
 export async function main(argv: string[]): Promise<void> {
-  const err = (l: string) => process.stderr.write(`${l}\n`);
   const args = parseSubcommandArgs('demo', argv, parseDemoArgs, DEMO_USAGE);
   if (!args) return;
   const paths = demoPaths();
   if (!existsSync(paths.config) || !existsSync(paths.app)) {
-    err(`auto-hot-reload demo: the demo is not in this installation (expected ${paths.config} and ${paths.app})`);
-    process.exitCode = 2;
-    return;
+    return fail(2, `the demo is not in this installation (expected ${paths.config} and ${paths.app})`);
   }
-
   const io = demoIo();
   const interactive = args.tui && !args.json && process.stdout.isTTY === true && io.stdinIsTTY && !io.env.CI;
   // the service takes a second or two to say it serves: never a blank terminal meanwhile
@@ -174,18 +170,23 @@ export async function main(argv: string[]): Promise<void> {
   try {
     service = await startDemoService(paths, args.port);
   } catch (e) {
-    err(`auto-hot-reload demo: ${visible((e as Error).message)}`); // may quote the service's output
-    process.exitCode = e instanceof DemoFailure ? e.exitCode : 1;
-    return;
+    return fail(e instanceof DemoFailure ? e.exitCode : 1, visible((e as Error).message)); // may quote the service's output
   }
+  announce(service, paths, args, interactive);
+  const cliArgs = ['--watch', '--config', paths.config, '--api-url', service.url, ...(args.json ? ['--json'] : []), ...(args.tui ? [] : ['--no-tui'])];
+  const { code, died } = await watchWithService(service, { cliArgs, io, interactive, name: 'the demo service', restart: 'npm start', command: 'demo' });
+  if (!died && !interactive && !args.json) process.stdout.write(`demo service stopped\n`);
+  process.exitCode = code;
+}
+
+/** Where the service runs, for a script (--json) or a reader of plain lines; the TUI's header shows it itself. */
+function announce(service: DemoService, paths: ReturnType<typeof demoPaths>, args: DemoArgs, interactive: boolean): void {
   const appRel = path.relative(paths.root, paths.app);
   if (args.json) process.stdout.write(`${JSON.stringify({ type: 'service', url: service.url, pid: service.pid, file: appRel })}\n`);
   else if (!interactive) process.stdout.write(`demo service: ${service.url} (pid ${service.pid}) — edit ${shortPath(path.dirname(paths.app))} and save to reload\n`);
+}
 
-  const cliArgs = ['--watch', '--config', paths.config, '--api-url', service.url];
-  if (args.json) cliArgs.push('--json');
-  if (!args.tui) cliArgs.push('--no-tui');
-  const { code, died } = await watchWithService(service, { cliArgs, io, interactive, name: 'the demo service', restart: 'npm start', command: 'demo' });
-  if (!died && !interactive && !args.json) process.stdout.write(`demo service stopped\n`);
+function fail(code: number, message: string): void {
+  process.stderr.write(`auto-hot-reload demo: ${message}\n`);
   process.exitCode = code;
 }

@@ -15,35 +15,69 @@ import { parseServeArgs, SERVE_USAGE, UsageError, type ServeArgs } from './serve
 
 /** Resolves when the server has stopped; the exit code is left in process.exitCode. */
 export async function main(argv: string[]): Promise<void> {
+  const args = parse(argv);
+  if (!args) return;
+  runAsNode(args);
+  // a signal during the first load: nothing of the app's to run yet, leave at once
+  const early = (signal: string) => process.exit(signal === 'SIGINT' ? 130 : 143);
+  const unEarly = SIGNALS.map((s) => onSignalDirect(s, early));
+  const onParentGone = followParent(() => early('SIGHUP'));
+  let core: HotReloadAgent;
+  try {
+    core = await startAgent(args);
+  } finally {
+    for (const off of unEarly) off();
+  }
+  reportStrayRejections();
+  const { own, url } = await serveFirstVersion(core, args);
+  process.stdout.write(`auto-hot-reload agent: serving ${visibleLine(args.file)} on ${url} (pid ${process.pid})\n`);
+  await stopOnSignal(core, own, args, (stop) => onParentGone(() => stop('SIGHUP')));
+}
+
+/** The arguments, or undefined when there is nothing to run (--help, or a usage error: exit code 2). */
+function parse(argv: string[]): ServeArgs | undefined {
   let args;
   try {
     args = parseServeArgs(argv, process.env);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    return fail(2, `auto-hot-reload serve: ${err.message}\n${SERVE_USAGE}`);
+    fail(2, `auto-hot-reload serve: ${err.message}\n${SERVE_USAGE}`);
+    return undefined;
   }
   if (args === 'help') {
     process.stdout.write(SERVE_USAGE + '\n');
-    return;
+    return undefined;
   }
+  return args;
+}
 
-  // as `node FILE ARGS…`: the app sees its own argv (and knows it runs hot-reloaded)
+/** As `node FILE ARGS…`: the app sees its own argv (and knows it runs hot-reloaded). */
+function runAsNode(args: ServeArgs): void {
   process.argv = [process.execPath, resolve(args.file), ...args.appArgs];
   process.env.AUTO_HOT_RELOAD = '1';
   installStackMapping();
-  // a signal during the first load: nothing of the app's to run yet, leave at once
-  const early = (signal: string) => process.exit(signal === 'SIGINT' ? 130 : 143);
-  const unEarly = SIGNALS.map((s) => onSignalDirect(s, early));
-  // started by the CLI (dev, demo) with an IPC channel: when it closes, the CLI is gone —
-  // stop as on SIGHUP, so that the service never outlives it
-  let onParentGone: () => void = () => early('SIGHUP');
+}
+
+/**
+ * Started by the CLI (dev, demo) with an IPC channel: when it closes, the CLI is gone —
+ * stop as on SIGHUP, so that the service never outlives it. `onGone` runs then; the
+ * returned function replaces it (once serving, the stop is a graceful one).
+ */
+function followParent(onGone: () => void): (next: () => void) => void {
+  let onParentGone = onGone;
   if (process.channel) {
     process.channel.unref();
     process.once('disconnect', () => onParentGone());
   }
-  let core: HotReloadAgent;
+  return (next) => {
+    onParentGone = next;
+  };
+}
+
+/** The first version loaded and ready; a failed start exits (2 bad options, 1 the app did not load). */
+async function startAgent(args: ServeArgs): Promise<HotReloadAgent> {
   try {
-    core = await startCore({
+    return await startCore({
       entry: args.file,
       token: args.token,
       keep: args.keep,
@@ -62,38 +96,38 @@ export async function main(argv: string[]): Promise<void> {
       return exitNow(1, `auto-hot-reload serve: cannot load ${visibleLine(args.file)}: ${visible(err.message)}${err.info.stack ? `\n${visible(err.info.stack)}` : ''}`);
     }
     throw err;
-  } finally {
-    for (const off of unEarly) off();
   }
+}
 
-  // the service keeps running through a stray rejection in app code; say where it came from
+/** The service keeps running through a stray rejection in app code; say where it came from. */
+function reportStrayRejections(): void {
   process.on('unhandledRejection', (reason: unknown) =>
     process.stderr.write(`auto-hot-reload agent: unhandled rejection: ${visible((reason as Error)?.stack ?? String(reason))}\n`),
   );
+}
 
-  let own: Server | undefined;
-  let url: string;
-  if (core.mode === 'listener') {
-    own = createServer(wrap(core).handler);
-    try {
-      await listen(own, args.port, args.host);
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      if (e.code === 'EADDRINUSE') return exitNow(2, `auto-hot-reload serve: port ${args.port} on ${args.host} is already in use; pick another with --port N (0 picks a free one)`);
-      if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND' || e.code === 'EACCES') {
-        return exitNow(2, `auto-hot-reload serve: cannot listen on ${args.host}:${args.port} (${e.code})`);
-      }
-      throw err;
-    }
-    url = httpUrl(own.address(), args.host);
-  } else {
+/**
+ * Where the first version answers: the first server the app listen()ed (adopted), or for
+ * an app that listens nowhere our own server for its default export on --port (a port
+ * that cannot be had exits 2).
+ */
+async function serveFirstVersion(core: HotReloadAgent, args: ServeArgs): Promise<{ own?: Server; url: string }> {
+  if (core.mode !== 'listener') {
     const first = core.adopter!.slots[0].server;
-    url = httpUrl(first.address(), '127.0.0.1', first instanceof HttpsServer ? 'https' : 'http');
+    return { url: httpUrl(first.address(), '127.0.0.1', first instanceof HttpsServer ? 'https' : 'http') };
   }
-  process.stdout.write(`auto-hot-reload agent: serving ${visibleLine(args.file)} on ${url} (pid ${process.pid})\n`);
-  await stopOnSignal(core, own, args, (stop) => {
-    onParentGone = () => stop('SIGHUP');
-  });
+  const own = createServer(wrap(core).handler);
+  try {
+    await listen(own, args.port, args.host);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') return exitNow(2, `auto-hot-reload serve: port ${args.port} on ${args.host} is already in use; pick another with --port N (0 picks a free one)`);
+    if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND' || e.code === 'EACCES') {
+      return exitNow(2, `auto-hot-reload serve: cannot listen on ${args.host}:${args.port} (${e.code})`);
+    }
+    throw err;
+  }
+  return { own, url: httpUrl(own.address(), args.host) };
 }
 
 /** The URL the API answers on: an address bound to every interface is reached on loopback. */
