@@ -232,13 +232,14 @@ export class HotReloadAgent {
     this.followResolution(current.modules, changed);
     const notReloadable = this.staleNodeFiles(request, changed, unmatched);
     const notLoaded = notLoadedHints(unmatched, notReloadable, this.options.root);
-    const finish = (result: ReloadResult, modules: string[]): ReloadResult => {
+    // `activeAt`: when the new version took over; the leak report's settling after it is not the swap
+    const finish = (result: ReloadResult, modules: string[], activeAt = performance.now()): ReloadResult => {
       if (notLoaded.length) result.not_loaded = notLoaded;
       if (notReloadable.length) {
         result.not_reloadable = notReloadable;
         result.message = `${result.message}; ${notReloadableMessage(notReloadable)}`;
       }
-      result.duration_ms = round(performance.now() - receivedAt);
+      result.duration_ms = round(activeAt - receivedAt);
       this.lastReload = {
         id,
         ok: result.success,
@@ -288,6 +289,7 @@ export class HotReloadAgent {
     if (!candidate.ok) return fail(candidate.error, evaluated);
 
     const next = this.ring.activate({ modules: candidate.modules, ...candidate.entry });
+    const activeAt = performance.now();
     // the old instances go only now that the new ones are proven (loaded, listening, checked):
     // a failed load left them whole
     const retired = this.graph.retire(leaving(current.modules, candidate.modules));
@@ -309,6 +311,7 @@ export class HotReloadAgent {
         ...(leak ? { not_released: grown } : {}),
       },
       evaluated,
+      activeAt,
     );
   }
 
@@ -469,10 +472,16 @@ export class HotReloadAgent {
     return stale.map(this.display);
   }
 
-  private readonly hintIndexes = new WeakMap<ModuleMap, HintIndex>();
+  // Versions mostly load the same files: the index is rebuilt only when the set of files changed.
+  private lastHintIndex: { files: ModuleMap; index: HintIndex } | undefined;
   private hintIndex(modules: ModuleMap): HintIndex {
-    let index = this.hintIndexes.get(modules);
-    if (!index) this.hintIndexes.set(modules, (index = new HintIndex(modules.keys(), this.options.root)));
+    const last = this.lastHintIndex;
+    if (last && (last.files === modules || sameKeys(last.files, modules))) {
+      last.files = modules; // hold no retired version
+      return last.index;
+    }
+    const index = new HintIndex(modules.keys(), this.options.root);
+    this.lastHintIndex = { files: modules, index };
     return index;
   }
 
@@ -531,6 +540,12 @@ function leaving(from: ModuleMap, to: ModuleMap): ModuleRecord[] {
 
 // A resource the new code asked for on the next tick (listen() on a host name looks it up
 // first) exists only then: the leak report counts after one turn of the event loop.
+function sameKeys(a: ModuleMap, b: ModuleMap): boolean {
+  if (a.size !== b.size) return false;
+  for (const key of b.keys()) if (!a.has(key)) return false;
+  return true;
+}
+
 function afterPendingCallbacks(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
