@@ -6,11 +6,13 @@
 //   ones listed below (each with why it is still there).
 import { describe, expect, it } from 'vitest';
 import {
+  AGENT_ENTRIES,
   allFunctionLengths,
   functionLengths,
   importEdges,
   parse,
   resolveSpecifier,
+  runtimePackages,
   sourceFiles,
   specifiers,
   unplaced,
@@ -91,6 +93,19 @@ const STILL_TOO_LONG: Record<string, string> = {
   // a state machine's switch: one case per (phase, event), kept together on purpose
   'src/engine/pipeline.ts#transition': 'state machine switch',
 };
+
+describe('what the agent loads', () => {
+  // the agent runs inside the user's service: every MB of heap it keeps is marked again at
+  // each major GC of the app (zod alone was 3 MB, and most of an adopted app's overhead)
+  it('loads no package of the client (zod, ink, react, zustand, ky, chokidar): esbuild, get-tsconfig and oxc-resolver only', () => {
+    expect(runtimePackages(AGENT_ENTRIES)).toEqual(['esbuild', 'get-tsconfig', 'oxc-resolver']);
+  });
+
+  it('sees a package reached through our own files, and ignores type-only imports', () => {
+    expect(runtimePackages(['src/client/client.ts'])).toContain('zod');
+    expect(runtimePackages(['src/client/client.ts'])).toContain('ky');
+  });
+});
 
 describe('function length', () => {
   const all = allFunctionLengths();

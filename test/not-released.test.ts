@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { attemptSegs } from '../components/panels/ReloadLog.js';
 import { resultJson, resultLines, styleFor } from '../src/cli/output.js';
-import { notReleasedText, reloadResultSchema } from '../src/protocol/wire.js';
+import { reloadResultSchema } from '../src/protocol/schemas.js';
+import { notReleasedText } from '../src/protocol/wire.js';
 import type { ReloadAttempt, RunResult } from '../src/types.js';
 
 const plain = styleFor({ isTTY: false }, {});

@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type ApiClient } from '../src/client/client.js';
 import { HttpError, InvalidResponseError } from '../src/client/errors.js';
-import { isLegacyStatus, withoutNulls } from '../src/protocol/wire.js';
+import { withoutNulls } from '../src/protocol/schemas.js';
+import { isLegacyStatus } from '../src/protocol/wire.js';
 import { makeConfig } from './helpers/config.js';
 import { readWire, type WireAnswer } from './helpers/seed-wire.js';
 

@@ -1,12 +1,9 @@
 // The API client: speaks protocol v1 (and the old server's dialect) to one target.
 // Every failure leaves here as a typed ClientError; probe() never throws.
 import type { z } from 'zod';
+import { reloadResultSchema, rollbackResponseSchema, statusResponseSchema, verifyResponseSchema } from '../protocol/schemas.js';
 import {
   isLegacyStatus,
-  reloadResultSchema,
-  rollbackResponseSchema,
-  statusResponseSchema,
-  verifyResponseSchema,
   type ReloadRequest,
   type ReloadResult,
   type RollbackRequest,

@@ -225,3 +225,43 @@ export function allFunctionLengths(root = ROOT): FunctionLength[] {
 }
 
 export const fileExists = (rel: string, root = ROOT) => existsSync(path.join(root, rel));
+
+/**
+ * The packages (bare specifiers, `node:` aside) that code reached from `entries` loads at
+ * run time: value imports only (`import type` and type-only specifiers are erased), followed
+ * through our own files.
+ */
+export function runtimePackages(entries: readonly string[], root = ROOT): string[] {
+  const packages = new Set<string>();
+  const seen = new Set<string>();
+  const queue = [...entries];
+  while (queue.length) {
+    const file = queue.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const sf = parse(file, readFileSync(path.join(root, file), 'utf8'));
+    const use = (spec: string) => {
+      if (spec.startsWith('.')) {
+        const to = resolveSpecifier(file, spec, (rel) => fileExists(rel, root));
+        if (to) queue.push(to);
+      } else if (!spec.startsWith('node:')) packages.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
+    };
+    const visit = (node: ts.Node) => {
+      if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
+        const clause = node.importClause;
+        const named = clause?.namedBindings && ts.isNamedImports(clause.namedBindings) ? clause.namedBindings.elements : undefined;
+        const typeOnly = clause?.isTypeOnly || (clause && !clause.name && named && named.length > 0 && named.every((e) => e.isTypeOnly));
+        if (!typeOnly) use(node.moduleSpecifier.text);
+      } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+        if (!node.isTypeOnly) use(node.moduleSpecifier.text);
+      } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) {
+        use(node.arguments[0].text);
+      } else if (ts.isStringLiteralLike(node) && /^\.\.?\/.*\.(?:js|ts)$/.test(node.text)) {
+        use(node.text); // a lazy import through a variable
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(sf);
+  }
+  return [...packages].sort();
+}
