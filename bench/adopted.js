@@ -107,7 +107,7 @@ export async function run({ quick = false, log = defaultLog } = {}) {
     const pct = `${(overhead * 100).toFixed(1)} %`;
     const cpuOverhead = t.cpuRatio - 1;
     const cpuPct = `${(cpuOverhead * 100).toFixed(1)} %`;
-    const of = `median of ${rounds} paired 1 s rounds`;
+    const of = `${rounds} alternating 1 s rounds a side`;
     const tables = [
       targetsTable('Targets (adopted Express app)', [
         [`0 failed requests during ${edits} reloads`, `${summary.failed} failed of ${summary.requests}`, summary.failed === 0],
@@ -124,13 +124,13 @@ export async function run({ quick = false, log = defaultLog } = {}) {
           [`throughput, plain node (${rounds} × 1 s)`, `${Math.round(t.rps.node)} req/s`],
           [`throughput, adopted under serve (${rounds} × 1 s)`, `${Math.round(t.rps.serve)} req/s`],
           [`overhead (throughput, ${of})`, pct],
-          [`server CPU per request, plain node / adopted (totals; overhead: ${of})`, `${t.cpuPerRequest.node.toFixed(1)} µs / ${t.cpuPerRequest.serve.toFixed(1)} µs (${cpuPct})`],
+          [`server CPU per request, plain node / adopted (${of})`, `${t.cpuPerRequest.node.toFixed(1)} µs / ${t.cpuPerRequest.serve.toFixed(1)} µs (${cpuPct})`],
         ],
       ),
     ];
     const notes = [
       'The app is written the ordinary way: `app.listen(PORT)` in app.js, a route module in routes/; nothing in it knows about the agent. Each save rewrites routes/greeting.js; the entry re-runs (it imports the route), and its new app.listen() binds nothing: the new Express app takes over the same socket.',
-      `Throughput: both apps run at once, warmed up 2 s each; 1 s bursts of load (autocannon, ${CONNECTIONS} keep-alive connections) alternate between them (A B B A …) for ${rounds} rounds, and the overhead is the median of the rounds' paired ratios, so that the machine's drift costs both sides alike; ${pinNote}.`,
+      `Throughput: both apps run at once, warmed up 2 s each; 1 s bursts of load (autocannon, ${CONNECTIONS} keep-alive connections) alternate between them (A B B A …) for ${rounds} rounds, and the overhead compares the totals, so that the machine's drift costs both sides alike; ${pinNote}.`,
     ];
     return { name: 'adopted', title: 'An adopted app.listen() Express app', tables, notes, data: { throughput: t, latencies, summary } };
   } finally {

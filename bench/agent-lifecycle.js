@@ -3,18 +3,18 @@
 //   1. reload cost, tracking on vs off: duration_ms of one-file reloads of a module with an
 //      interval and a process listener (target: ≤ 1 ms added at p50);
 //   2. request throughput of a handler that sets and clears a timer per request (a request
-//      timeout), tracked timers vs the real ones, autocannon, alternating runs, medians
-//      (target: ≤ 2 % overhead);
+//      timeout), tracked timers vs the real ones: both servers running, alternating 1 s bursts
+//      of load (lib/interleave.js), totals compared (target: ≤ 2 % overhead);
 //   3. heap after forced GC over 1,000 reloads of a module with an interval and a listener
 //      (target: flat, ≤ 20 MB growth).
-//   node --expose-gc bench/agent-lifecycle.js [--reloads N] [--runs N] [--seconds S]   (npm run build first)
+//   node --expose-gc bench/agent-lifecycle.js [--reloads N] [--rounds N]   (npm run build first)
 import { spawn, spawnSync } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
+import { interleavedLoad } from './lib/interleave.js';
 import { pinNote, pinned, whilePinned } from './lib/pin.js';
 
 if (typeof globalThis.gc !== 'function') {
@@ -23,14 +23,13 @@ if (typeof globalThis.gc !== 'function') {
 }
 
 const { values } = parseArgs({
-  options: { reloads: { type: 'string', default: '1000' }, runs: { type: 'string', default: '7' }, seconds: { type: 'string', default: '5' } },
+  options: { reloads: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '30' } },
 });
 const RELOADS = Number(values.reloads);
 // the untracked runs leak listeners on purpose (that is what tracking prevents): no warnings
 process.setMaxListeners(0);
 setMaxListeners(0);
-const RUNS = Number(values.runs);
-const SECONDS = Number(values.seconds);
+const ROUNDS = Number(values.rounds);
 const { createAgent } = await import('../dist/src/agent/index.js');
 
 const dirs = [];
@@ -96,36 +95,34 @@ const TIMED = {
   'app.js': `export default (req, res) => {\n  const t = setTimeout(() => { res.statusCode = 504; res.end(); }, 5000);\n  res.end('ok');\n  clearTimeout(t);\n};\n`,
 };
 
-// the server in a child process (autocannon here): its CPU per request is the steadier
-// figure on a shared machine; throughput is shown too
-async function throughput(track) {
+// A server in a child process: the agent with tracking on or off, on node:http.
+async function startServer(track) {
   const dir = app(TIMED);
   const code = `const { createServer } = await import('node:http');
 const { createAgent } = await import(${JSON.stringify(new URL('../dist/src/agent/index.js', import.meta.url).href)});
 const agent = await createAgent({ entry: ${JSON.stringify(join(dir, 'app.js'))}, prewarm: false, trackSideEffects: ${track} });
-const s = createServer(agent.handler).listen(0, '127.0.0.1', () => console.log('PORT ' + s.address().port));
-process.on('message', () => process.send(process.cpuUsage()));`;
+const s = createServer(agent.handler).listen(0, '127.0.0.1', () => console.log('PORT ' + s.address().port));`;
   const [cmd, args] = pinned(process.execPath, ['--input-type=module', '-e', code]);
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-  try {
-    const port = await new Promise((ok, fail) => {
-      let out = '';
-      child.stdout.on('data', (d) => {
-        out += d;
-        const m = /PORT (\d+)/.exec(out);
-        if (m) ok(Number(m[1]));
-      });
-      child.on('exit', (c) => fail(new Error(`server exited ${c}`)));
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((ok, fail) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /PORT (\d+)/.exec(out);
+      if (m) ok(Number(m[1]));
     });
-    const cpu = () => new Promise((ok) => { child.once('message', ok); child.send('cpu'); });
-    await autocannon({ url: `http://127.0.0.1:${port}/`, connections: 16, duration: 1 }); // warm-up
-    const before = await cpu();
-    const result = await autocannon({ url: `http://127.0.0.1:${port}/`, connections: 16, duration: SECONDS });
-    const after = await cpu();
-    const us = after.user + after.system - before.user - before.system;
-    return { rps: result.requests.average, cpuUs: us / result.requests.total };
+    child.on('exit', (c) => fail(new Error(`server exited ${c}`)));
+  });
+  return { url: `http://127.0.0.1:${port}/`, pid: child.pid, child };
+}
+
+// Both servers at once, bursts of load alternating between them (lib/interleave.js).
+async function throughput(rounds) {
+  const sides = { real: await startServer(false), tracked: await startServer(true) };
+  try {
+    return await interleavedLoad(sides, { rounds, seconds: 1, connections: 16 });
   } finally {
-    child.kill();
+    for (const side of Object.values(sides)) side.child.kill();
   }
 }
 
@@ -168,20 +165,11 @@ try {
   const cpuMs = (key) => median(cpuPerReload[key]) / 1000;
   console.log(`   process CPU per reload (medians of 3 runs): on ${fmt(cpuMs('true/5000'))} ms, no bound ${fmt(cpuMs('true/0'))} ms, off ${fmt(cpuMs('false/5000'))} ms → +${fmt(cpuMs('true/5000') - cpuMs('false/5000'))} ms`);
 
-  const tOn = [];
-  const tOff = [];
-  // alternating order (off-on, on-off, …): a drift of the machine's speed favours neither side
-  await whilePinned(async () => {
-    for (let r = 0; r < RUNS; r++) {
-      for (const track of r % 2 ? [true, false] : [false, true]) (track ? tOn : tOff).push(await throughput(track));
-    }
-  });
-  const cpuOn = median(tOn.map((t) => t.cpuUs));
-  const cpuOff = median(tOff.map((t) => t.cpuUs));
-  console.log(`\n2. a handler that sets and clears a timer per request (server in a child process; autocannon, 16 connections, ${SECONDS} s × ${RUNS} alternating runs; ${pinNote})`);
-  console.log(`   tracked timers: server CPU ${fmt(cpuOn, 1)} µs/request, ${fmt(median(tOn.map((t) => t.rps)), 0)} req/s  [${tOn.map((t) => fmt(t.rps, 0)).join(', ')}]`);
-  console.log(`   real timers   : server CPU ${fmt(cpuOff, 1)} µs/request, ${fmt(median(tOff.map((t) => t.rps)), 0)} req/s  [${tOff.map((t) => fmt(t.rps, 0)).join(', ')}]`);
-  console.log(`   overhead: CPU per request ${fmt(((cpuOn - cpuOff) / cpuOff) * 100, 1)} %, throughput ${fmt(((median(tOff.map((t) => t.rps)) - median(tOn.map((t) => t.rps))) / median(tOff.map((t) => t.rps))) * 100, 1)} % (target ≤ 2 %)`);
+  const t = await whilePinned(() => throughput(ROUNDS));
+  console.log(`\n2. a handler that sets and clears a timer per request (servers in child processes, both running; autocannon, 16 connections, ${ROUNDS} paired 1 s rounds; ${pinNote})`);
+  console.log(`   tracked timers: server CPU ${fmt(t.cpuPerRequest.tracked, 1)} µs/request, ${fmt(t.rps.tracked, 0)} req/s`);
+  console.log(`   real timers   : server CPU ${fmt(t.cpuPerRequest.real, 1)} µs/request, ${fmt(t.rps.real, 0)} req/s`);
+  console.log(`   overhead (totals of the alternating rounds): CPU per request ${fmt((t.cpuRatio - 1) * 100, 1)} %, throughput ${fmt((1 - t.rpsRatio) * 100, 1)} % (target ≤ 2 %)`);
   // the timer pair alone, in this process: tracked (a module's injected functions) vs real
   const timers = await timerPair();
   console.log(`   one setTimeout + clearTimeout: tracked ${fmt(timers.tracked, 0)} ns, real ${fmt(timers.real, 0)} ns (+${fmt(timers.tracked - timers.real, 0)} ns per request)`);

@@ -5,7 +5,6 @@
 // ±10 % here; this way the two sides see the same conditions to within a second.
 import fsp from 'node:fs/promises';
 import { startLoad } from './load.js';
-import { percentile } from './stats.js';
 
 /** CPU time (user + system) of a process so far, in µs, from /proc (Linux); NaN elsewhere. */
 export async function cpuMicros(pid) {
@@ -19,7 +18,7 @@ export async function cpuMicros(pid) {
 
 /**
  * `sides`: { name: { url, pid } } (two of them). Returns per side the totals and per round
- * the rates, plus the median of the rounds' paired ratios (b / a).
+ * the rates, plus the ratios of the totals (b / a).
  */
 export async function interleavedLoad(sides, { rounds = 20, seconds = 1, connections = 10, warmupSeconds = 2, log = () => {} } = {}) {
   const names = Object.keys(sides);
@@ -43,14 +42,18 @@ export async function interleavedLoad(sides, { rounds = 20, seconds = 1, connect
     log(`  round ${r + 1}: ${names.map((n) => `${n} ${Math.round(totals[n].rps.at(-1))} req/s, ${totals[n].cpuPerRequest.at(-1).toFixed(1)} µs CPU/request`).join('; ')}`);
   }
   const [a, b] = names;
-  const ratios = (key) => totals[a][key].map((x, i) => totals[b][key][i] / x);
+  const rps = Object.fromEntries(names.map((n) => [n, totals[n].requests / totals[n].seconds]));
+  const cpuPerRequest = Object.fromEntries(names.map((n) => [n, totals[n].cpuUs / totals[n].requests]));
   return {
     totals,
-    rps: Object.fromEntries(names.map((n) => [n, totals[n].requests / totals[n].seconds])),
-    cpuPerRequest: Object.fromEntries(names.map((n) => [n, totals[n].cpuUs / totals[n].requests])),
-    /** median over rounds of b's rate / a's rate, and of b's CPU per request / a's */
-    rpsRatio: percentile(ratios('rps'), 50),
-    cpuRatio: percentile(ratios('cpuPerRequest'), 50),
+    rps,
+    cpuPerRequest,
+    // ratios of the totals: with the A B B A order a steady drift and "the side that goes
+    // second in a round" cancel out (a median of per-round ratios does not: it swings between
+    // the two orders' values)
+    /** b's throughput / a's, and b's CPU per request / a's */
+    rpsRatio: rps[b] / rps[a],
+    cpuRatio: cpuPerRequest[b] / cpuPerRequest[a],
     rounds,
   };
 }

@@ -60,12 +60,48 @@ interface ListenerRecord {
   fn: Listener;
 }
 
+// Node marks a timer or immediate `_destroyed` once it has fired or been cleared.
+const alive = (t: object): boolean => !(t as { _destroyed?: boolean })._destroyed;
+const NO_ARGS: unknown[] = [];
+
+/**
+ * Foreground one-shot timers (a timeout per request is common) are kept in an array, not a
+ * Set: a Set hashes each Timeout, and creating its identity hash costs more than the timer
+ * itself (~300 ns a timer). The array drops the finished ones whenever it has doubled, so it
+ * holds at most about twice the live ones.
+ */
+class ForegroundTimers<T extends object> {
+  private list: T[] = [];
+  private compactAt = 256;
+
+  add(t: T): void {
+    this.list.push(t);
+    if (this.list.length >= this.compactAt) {
+      this.list = this.list.filter(alive);
+      this.compactAt = Math.max(256, this.list.length * 2);
+    }
+  }
+
+  /** The ones still pending. */
+  live(): T[] {
+    this.list = this.list.filter(alive);
+    return this.list;
+  }
+
+  /** Forgets them all, returning those still pending. */
+  takeAll(): T[] {
+    const pending = this.live();
+    this.list = [];
+    return pending;
+  }
+}
+
 export class SideEffects {
   // background: cleared at the release; foreground: one-shot timers left to drain
   private readonly timeouts = new Set<NodeJS.Timeout>();
   private readonly immediates = new Set<NodeJS.Immediate>();
-  private readonly fgTimeouts = new Set<NodeJS.Timeout>();
-  private readonly fgImmediates = new Set<NodeJS.Immediate>();
+  private readonly fgTimeouts = new ForegroundTimers<NodeJS.Timeout>();
+  private readonly fgImmediates = new ForegroundTimers<NodeJS.Immediate>();
   private listeners: ListenerRecord[] = [];
   // OWN_SIGNALS listeners, when `ownSignals`: never on the real process, run by the agent
   private readonly signals = new Map<string | symbol, (SignalListener & { listener: Listener })[]>();
@@ -91,7 +127,7 @@ export class SideEffects {
   }
 
   get counts(): { timers: number; listeners: number } {
-    const timers = this.timeouts.size + this.immediates.size + this.fgTimeouts.size + this.fgImmediates.size;
+    const timers = this.timeouts.size + this.immediates.size + this.fgTimeouts.live().length + this.fgImmediates.live().length;
     let signals = 0;
     for (const list of this.signals.values()) signals += list.length;
     return { timers, listeners: this.listeners.length + signals };
@@ -108,7 +144,7 @@ export class SideEffects {
    */
   release(): Released {
     const timers = this.clearBackground();
-    const draining = { Timeout: this.fgTimeouts.size, Immediate: this.fgImmediates.size };
+    const draining = { Timeout: this.fgTimeouts.live().length, Immediate: this.fgImmediates.live().length };
     if (!this.released && draining.Timeout + draining.Immediate > 0) {
       realSetTimeout(() => this.clearAll(), this.drainMs).unref();
     }
@@ -136,10 +172,8 @@ export class SideEffects {
 
   private clearAll(): void {
     this.clearBackground();
-    for (const t of this.fgTimeouts) realClearTimeout(t);
-    for (const i of this.fgImmediates) realClearImmediate(i);
-    this.fgTimeouts.clear();
-    this.fgImmediates.clear();
+    for (const t of this.fgTimeouts.takeAll()) realClearTimeout(t);
+    for (const i of this.fgImmediates.takeAll()) realClearImmediate(i);
   }
 
   // A timer set while loading or from one of this instance's timer callbacks is its background work.
@@ -163,22 +197,29 @@ export class SideEffects {
     // (no rest parameters on the common path: a timer per request is a hot path)
     const setTimeout = function (cb: TimerCallback, ms?: number) {
       if (typeof cb !== 'function' || arguments.length > 2) return setTimeoutWithArgs(cb, ms, ...[...arguments].slice(2));
-      const set = self.loading || self.inCallback > 0 ? self.timeouts : self.fgTimeouts;
+      if (self.background()) {
+        const t = realSetTimeout(function (this: unknown) {
+          self.timeouts.delete(t);
+          return self.fire(cb, this, NO_ARGS);
+        }, ms);
+        self.timeouts.add(t);
+        return t;
+      }
       const t = realSetTimeout(function (this: unknown) {
-        set.delete(t);
-        return self.inCallback > 0 ? cb.call(this) : self.fire(cb, this, []);
+        return self.fire(cb, this, NO_ARGS);
       }, ms);
-      set.add(t);
+      self.fgTimeouts.add(t);
       return t;
     } as typeof globalThis.setTimeout;
     const setTimeoutWithArgs = (cb: TimerCallback, ms: number | undefined, ...args: unknown[]) => {
       if (typeof cb !== 'function') return realSetTimeout(cb, ms, ...args); // Node's own error
-      const set = self.background() ? self.timeouts : self.fgTimeouts;
+      const background = self.background();
       const t = realSetTimeout(function (this: unknown, ...a: unknown[]) {
-        set.delete(t);
+        if (background) self.timeouts.delete(t);
         return self.fire(cb, this, a);
       }, ms, ...args);
-      set.add(t);
+      if (background) self.timeouts.add(t);
+      else self.fgTimeouts.add(t);
       return t;
     };
     const setInterval = function (cb: TimerCallback, ms?: number, ...args: unknown[]) {
@@ -192,20 +233,22 @@ export class SideEffects {
     } as typeof globalThis.setInterval;
     const setImmediate = function (cb: TimerCallback, ...args: unknown[]) {
       if (typeof cb !== 'function') return realSetImmediate(cb, ...args);
-      const set = self.background() ? self.immediates : self.fgImmediates;
+      const background = self.background();
       const i = realSetImmediate(function (this: unknown, ...a: unknown[]) {
-        set.delete(i);
+        if (background) self.immediates.delete(i);
         return self.fire(cb, this, a);
       }, ...args);
-      set.add(i);
+      if (background) self.immediates.add(i);
+      else self.fgImmediates.add(i);
       return i;
     } as typeof globalThis.setImmediate;
     const clearTimer = (t: NodeJS.Timeout | string | number | undefined) => {
-      if (t && typeof t === 'object' && !self.fgTimeouts.delete(t)) self.timeouts.delete(t);
+      // a foreground timer needs no bookkeeping: cleared, it is finished (`_destroyed`)
+      if (t && typeof t === 'object') self.timeouts.delete(t);
       realClearTimeout(t);
     };
     const clearImmediate = (i: NodeJS.Immediate | undefined) => {
-      if (i) self.immediates.delete(i) || self.fgImmediates.delete(i);
+      if (i) self.immediates.delete(i);
       realClearImmediate(i);
     };
     // util.promisify(setTimeout) keeps working (the promise form is not tracked)
