@@ -538,14 +538,14 @@ function leaving(from: ModuleMap, to: ModuleMap): ModuleRecord[] {
   return [...from.values()].filter((rec) => to.get(rec.file) !== rec);
 }
 
-// A resource the new code asked for on the next tick (listen() on a host name looks it up
-// first) exists only then: the leak report counts after one turn of the event loop.
 function sameKeys(a: ModuleMap, b: ModuleMap): boolean {
   if (a.size !== b.size) return false;
   for (const key of b.keys()) if (!a.has(key)) return false;
   return true;
 }
 
+// A resource the new code asked for on the next tick (listen() on a host name looks it up
+// first) exists only then: the leak report counts after one turn of the event loop.
 function afterPendingCallbacks(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }

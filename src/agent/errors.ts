@@ -2,7 +2,7 @@
 // Stack frames of evaluated modules are positions in esbuild's output; they are mapped
 // back through each module's source map before anyone sees them.
 import { SourceMap } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ReloadErrorInfo } from '../protocol/wire.js';
 
@@ -97,7 +97,7 @@ export function describeError(err: unknown, lookup: SourceMapLookup, fallbackFil
 }
 
 // dist/src (or src under tests): the agent and the CLI that may have started it
-const OWN_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
+const OWN_DIR = `${dirname(dirname(fileURLToPath(import.meta.url)))}${sep}`;
 
 // Frames of ours (the agent, the CLI, the load bound's vm script) and Node's say nothing
 // to the user about their code; an error with no frame of the app left (a LoadTimeout,

@@ -2,7 +2,6 @@
 // protocol (wire.ts has the shapes). Only the client loads this: the agent runs inside the
 // user's service, where zod's few MB of heap would be marked at every major GC.
 import { z } from 'zod';
-import type { Status } from './wire.js';
 
 const MAX_DEPTH = 64;
 
