@@ -2,6 +2,7 @@
 // loads or runs its checks is refused (it throws where it was called, and the load fails
 // even if the app caught that), and synchronous top-level code that runs past a bound is
 // interrupted by V8 (a vm script's timeout) instead of hanging the process.
+import { randomUUID } from 'node:crypto';
 import { Script } from 'node:vm';
 
 /** process.exit() called while a version loaded or ran its checks. */
@@ -49,10 +50,12 @@ export function guardExit(): () => ExitRefused | undefined {
 // A fixed script that calls a function kept on globalThis: the timeout of a vm script
 // covers everything that runs synchronously inside it, the called function included.
 // The global is set once: adding and deleting a global property per load would change
-// the global object's shape, which costs the app's optimized code.
+// the global object's shape, which costs the app's optimized code. Its key is this copy's
+// own: two copies of the package in one process (a monorepo's) must not collide.
 let bounded: (() => void) | null = null;
-Object.defineProperty(globalThis, Symbol.for('auto-hot-reload.bounded'), { value: () => bounded?.() });
-const caller = new Script(`globalThis[Symbol.for('auto-hot-reload.bounded')]()`, { filename: 'auto-hot-reload:bounded' });
+const key = `auto-hot-reload.bounded.${randomUUID()}`;
+Object.defineProperty(globalThis, Symbol.for(key), { value: () => bounded?.() });
+const caller = new Script(`globalThis[Symbol.for(${JSON.stringify(key)})]()`, { filename: 'auto-hot-reload:bounded' });
 
 /** Runs `fn` synchronously; throws LoadTimeout when it runs longer than `ms`. */
 export function runBounded<T>(fn: () => T, ms: number): T {
