@@ -30,3 +30,8 @@ export async function whilePinned(fn, cpu = LOAD_CPU) {
 export const pinNote = pinning
   ? `server pinned to core ${SERVER_CPU}, load generator to core ${LOAD_CPU} (taskset)`
   : 'not pinned (needs Linux taskset and 2 cores)';
+
+/** Moves a running process (every thread) to core `cpu`. */
+export function pinProcess(pid, cpu = SERVER_CPU) {
+  if (pinning) spawnSync('taskset', ['-a', '-cp', String(cpu), String(pid)], { stdio: 'ignore' });
+}
