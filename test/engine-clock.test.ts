@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../src/engine/engine.js';
 import { makeConfig } from './helpers/config.js';
 import { startFakeService, type FakeService } from './helpers/fake-service.js';
+import { until } from './helpers/wait.js';
 
 let root: string;
 let svc: FakeService;
@@ -25,13 +26,9 @@ afterEach(async () => {
   await fs.rm(root, { recursive: true, force: true });
 });
 
-async function waitFor(pred: () => boolean, what: string, timeoutMs: number): Promise<void> {
-  const end = performance.now() + timeoutMs;
-  while (!pred()) {
-    if (performance.now() > end) throw new Error(`timed out (${timeoutMs} ms) waiting for ${what}; reloads: ${svc.callsTo('reload').length}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+// the reloads so far say where a wait that failed stopped
+const waitFor = (pred: () => boolean, what: string, timeoutMs: number) =>
+  until(pred, () => `${what} (${timeoutMs} ms); reloads: ${svc.callsTo('reload').length}`, timeoutMs);
 
 describe('a wall-clock step', () => {
   for (const [name, stepMs] of [

@@ -126,13 +126,6 @@ export class SideEffects {
     this.listeners.push({ emitter, event, fn });
   }
 
-  get counts(): { timers: number; listeners: number } {
-    const timers = this.timeouts.size + this.immediates.size + this.fgTimeouts.live().length + this.fgImmediates.live().length;
-    let signals = 0;
-    for (const list of this.signals.values()) signals += list.length;
-    return { timers, listeners: this.listeners.length + signals };
-  }
-
   /** This instance's own listeners for a shutdown signal (none once released). */
   signalHandlers(signal: string): SignalListener[] {
     return [...(this.signals.get(signal) ?? [])];
